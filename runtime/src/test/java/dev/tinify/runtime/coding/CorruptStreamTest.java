@@ -24,14 +24,22 @@ class CorruptStreamTest {
     void mutatedStreamsDecodeOrFailCleanly(String name) {
         EntropyCoder coder = EntropyCoders.get(name);
         Random rnd = new Random(42);
+        int bases = 50;
+        CdfTables[] tables = new CdfTables[bases];
+        int[][] indexes = new int[bases][];
+        byte[][] streams = new byte[bases][];
+        for (int b = 0; b < bases; b++) {
+            Random gen = new Random(b);
+            tables[b] = RandomTables.tables(gen);
+            indexes[b] = RandomTables.indexes(gen, tables[b], 1 + gen.nextInt(200));
+            streams[b] = coder.encodeWithIndexes(RandomTables.symbols(gen, tables[b], indexes[b]), indexes[b], tables[b]);
+        }
         int rejected = 0;
         int cases = 4000;
         for (int c = 0; c < cases; c++) {
-            CdfTables t = RandomTables.tables(new Random(c % 50));
-            Random gen = new Random(c % 50 + 100);
-            int[] idx = RandomTables.indexes(gen, t, 1 + gen.nextInt(200));
-            byte[] good = coder.encodeWithIndexes(RandomTables.symbols(gen, t, idx), idx, t);
-            byte[] bad = mutate(good, rnd);
+            CdfTables t = tables[c % bases];
+            int[] idx = indexes[c % bases];
+            byte[] bad = mutate(streams[c % bases], rnd);
             try {
                 int[] out = rnd.nextBoolean() ? coder.decodeWithIndexes(bad, idx, t) : piecewise(coder, bad, idx, t, rnd);
                 assertEquals(idx.length, out.length);
