@@ -31,8 +31,9 @@ class RdPlotTest {
         assertTrue(colours.size() > 10, "the PNG looks blank: " + colours.size() + " colours");
         String text = Files.readString(svg);
         assertTrue(text.contains("<svg") && text.contains("viewBox=\"0 0 900 600\""), "not a 900 x 600 SVG");
-        // XChart's SVG draws text as outlines, so count drawn paths rather than look for words.
-        assertTrue(text.split("<path").length > 100, "the SVG has too few drawn paths");
+        // Each point's marker is an ellipse (text is drawn as outlines, so words are not searchable).
+        int points = curves.stream().mapToInt(c -> c.points().size()).sum();
+        assertTrue(text.split("<ellipse").length - 1 >= points, "the SVG lacks markers for the " + points + " points");
         try (var s = Files.list(dir)) {
             assertEquals(2, s.count(), "no temporary files may remain");
         }
