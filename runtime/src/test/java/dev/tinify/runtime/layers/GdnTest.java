@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.GradientCorrection;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.util.Map;
@@ -95,7 +96,8 @@ class GdnTest {
                 NDArray loss = gdn.forward(x).mul(weights).sum();
                 gc.backward(loss);
             }
-            gdn.correctGradients();
+            // As a training loop does: walk the model tree (here the GDN inside a sequence).
+            GradientCorrection.applyAll(new Sequential(gdn));
             double[] gx = x.getGradient().toDoubleArray();
             double[] gb = beta.value().getGradient().toDoubleArray();
             double[] gg = gamma.value().getGradient().toDoubleArray();
