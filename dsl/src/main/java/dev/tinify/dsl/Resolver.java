@@ -471,6 +471,7 @@ public final class Resolver {
         }
         Integer cur = null;
         String curFrom = null;
+        String curPath = null;
         Integer in = null;
         long stride = 1;
         for (int i = 0; i < items.size(); i++) {
@@ -480,13 +481,14 @@ public final class Resolver {
                     in = p.in();
                 }
                 if (cur != null && !cur.equals(p.in())) {
-                    throw error(itemSrc.get(i), p.path(), "channel mismatch: " + describe(p) + " takes " + p.in()
-                            + " channels but " + curFrom + " produces " + cur, "input channels = " + cur + " (the output of " + curFrom + ")");
+                    throw error(itemSrc.get(i), p.path(), "channel mismatch: " + p.path() + " " + describe(p) + " takes " + p.in()
+                            + " channels but " + curFrom + " produces " + cur, "input channels = " + cur + " (the output of " + curPath + ")");
                 }
             }
             if (p.out() != null) {
                 cur = p.out();
-                curFrom = p.path() + " (" + describe(p) + ")";
+                curFrom = p.path() + " " + describe(p);
+                curPath = p.path();
             }
             stride *= p.stride();
         }
@@ -500,12 +502,9 @@ public final class Resolver {
         StringBuilder sb = new StringBuilder(p.kind()).append('(');
         boolean first = true;
         for (Map.Entry<String, Object> a : p.args().entrySet()) {
-            if (a.getValue() instanceof Long || a.getValue() instanceof Double) {
+            if (a.getValue() instanceof Long) {
                 sb.append(first ? "" : ", ").append(a.getValue());
                 first = false;
-            }
-            if (!first && sb.length() > 40) {
-                break;
             }
         }
         return sb.append(')').toString();
