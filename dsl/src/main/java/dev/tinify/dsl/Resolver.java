@@ -23,6 +23,7 @@ public final class Resolver {
     private final SourceMap src;
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final Map<String, Part> modules = new LinkedHashMap<>();
+    private final Set<String> referenced = new HashSet<>();
 
     private Resolver(Spec spec) {
         this.spec = spec;
@@ -136,6 +137,12 @@ public final class Resolver {
         if (ga.out() != null && gs.in() != null && !ga.out().equals(gs.in())) {
             throw error("g_s", "g_s", "channel mismatch: g_s takes " + gs.in() + " channels but g_a produces " + ga.out(),
                     "g_s input channels = " + ga.out() + " (the output of g_a)");
+        }
+        for (String m : spec.modules().keySet()) {
+            if (!m.equals("g_a") && !m.equals("g_s") && !referenced.contains(m)) {
+                throw error(m, m, "module '" + m + "' is declared but nothing uses it",
+                        "a $" + m + " reference in the latent codec tree, or no such module");
+            }
         }
         long factor = ga.stride() * hyperStride(codec);
         return new Resolved(spec, params, modules, codec, (int) factor);
@@ -292,6 +299,7 @@ public final class Resolver {
                 throw error(srcPath, path, "unknown module reference '$" + r.name() + "'" + (near != null ? " (did you mean '$" + near + "'?)" : ""),
                         spec.modules().isEmpty() ? "a module declared under modules" : "one of " + String.join(", ", spec.modules().keySet().stream().map(s -> "$" + s).toList()));
             }
+            referenced.add(r.name());
             return target.withRef(r.name());
         }
         if (node instanceof Node.Seq s) {

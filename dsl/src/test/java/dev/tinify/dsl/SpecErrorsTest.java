@@ -150,6 +150,12 @@ class SpecErrorsTest {
     }
 
     @Test
+    void unusedModule() {
+        at(fails("  entropy_bottleneck: entropy_bottleneck(M)", "  entropy_bottleneck: entropy_bottleneck(M)\n  h_a: [relu]"), 14, 3, "h_a",
+                "module 'h_a' is declared but nothing uses it", "$h_a");
+    }
+
+    @Test
     void unknownSection() {
         at(fails("modules:", "modulez:"), 4, 1, "", "unknown section 'modulez' (did you mean 'modules'?)", "modules");
     }
