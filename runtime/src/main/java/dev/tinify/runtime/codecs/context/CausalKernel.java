@@ -1,13 +1,17 @@
 package dev.tinify.runtime.codecs.context;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A raster-scan masked convolution (CompressAI's {@code MaskedConv2d}, type A) reduced to its
  * causal taps, for computing one position's context from already decoded positions: the
  * context at (h, w) is {@code bias + sum over taps t, channels c of W[t][c][:] * yHat[(h, w) + t][c]}.
- * Out-of-image taps read zero padding, so they are skipped.
+ * Out-of-image taps read zero padding. The taps in rows above are summed for a whole row at
+ * once ({@link #startRow}); only the taps left of the position in its own row are sequential
+ * ({@link #finishPosition}).
  *
  * <p>The weights are the effective ones (weight times mask), stored as {@code [tap][in][out]}.
  */
@@ -16,10 +20,10 @@ public final class CausalKernel {
     private final int outChannels;
     private final int[] dy;
     private final int[] dx;
-    private final float[] weightT;
+    private final float[][] weightT;
     private final float[] bias;
 
-    private CausalKernel(int inChannels, int outChannels, int[] dy, int[] dx, float[] weightT, float[] bias) {
+    private CausalKernel(int inChannels, int outChannels, int[] dy, int[] dx, float[][] weightT, float[] bias) {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         this.dy = dy;
@@ -37,7 +41,7 @@ public final class CausalKernel {
      * @throws IllegalArgumentException if the shapes disagree or a nonzero tap is not strictly
      *     before the centre in raster order (such a kernel cannot be decoded position by position)
      */
-    public static CausalKernel of(int out, int in, int k, float[] weight, float @org.jspecify.annotations.Nullable [] mask, float[] bias) {
+    public static CausalKernel of(int out, int in, int k, float[] weight, float @Nullable [] mask, float[] bias) {
         long n = (long) out * in * k * k;
         if (k <= 0 || k % 2 == 0 || weight.length != n || (mask != null && mask.length != n)) {
             throw new IllegalArgumentException("context kernel: expected an odd square kernel with " + out + "x" + in
@@ -85,10 +89,10 @@ public final class CausalKernel {
                 }
             }
         }
-        return new CausalKernel(in, out, dy, dx, wT, bias.length == 0 ? new float[out] : bias.clone());
+        return new CausalKernel(in, out, dy, dx, Gemv.rows(wT, t * in, out), bias.length == 0 ? new float[out] : bias.clone());
     }
 
-    private static float effective(float[] weight, float @org.jspecify.annotations.Nullable [] mask, int i) {
+    private static float effective(float[] weight, float @Nullable [] mask, int i) {
         return mask == null ? weight[i] : weight[i] * mask[i];
     }
 
@@ -105,36 +109,79 @@ public final class CausalKernel {
         return dy.length;
     }
 
+    /** Taps in the rows above the centre; they come first (taps are in raster order). */
+    int aboveTaps() {
+        int n = 0;
+        while (n < dy.length && dy[n] < 0) {
+            n++;
+        }
+        return n;
+    }
+
     /**
-     * Writes the context of position (h, w) to {@code ctx[off .. off+outChannels)}.
+     * Starts the context of every position of row {@code h}: {@code acc[w]} gets the bias plus
+     * the terms of the taps in the rows above, which are all decoded before the row starts and are
+     * therefore summed for the whole row at once.
      *
      * @param yHat decoded latent, position-major ({@code [height][width][inChannels]})
+     * @param taps scratch of {@code width} arrays of {@code aboveTaps() * inChannels} values
      */
-    public void context(float[] yHat, int height, int width, int h, int w, float[] ctx, int off) {
-        int out = outChannels;
+    void startRow(float[] yHat, int width, int h, float[][] acc, float[][] taps) {
         int in = inChannels;
-        System.arraycopy(bias, 0, ctx, off, out);
-        float[] wT = weightT;
-        for (int t = 0; t < dy.length; t++) {
-            int y = h + dy[t];
+        int above = aboveTaps();
+        for (int w = 0; w < width; w++) {
+            float[] xw = taps[w];
+            for (int t = 0; t < above; t++) {
+                int y = h + dy[t];
+                int x = w + dx[t];
+                if (y < 0 || x < 0 || x >= width) {
+                    Arrays.fill(xw, t * in, (t + 1) * in, 0f);
+                } else {
+                    System.arraycopy(yHat, (y * width + x) * in, xw, t * in, in);
+                }
+            }
+            System.arraycopy(bias, 0, acc[w], 0, outChannels);
+        }
+        Gemv.accumulateBlock(weightT, 0, above * in, taps, acc, width, outChannels);
+    }
+
+    /** Adds the terms of the taps left of (h, w) in its own row to {@code acc}: the sequential part. */
+    void finishPosition(float[] yHat, int width, int h, int w, float[] acc, Scratch scratch) {
+        int in = inChannels;
+        float[] xs = scratch.values;
+        int[] rows = scratch.rows;
+        int count = 0;
+        for (int t = aboveTaps(); t < dy.length; t++) {
             int x = w + dx[t];
-            if (y < 0 || y >= height || x < 0 || x >= width) {
+            if (x < 0) {
                 continue;
             }
-            int src = (y * width + x) * in;
-            int wBase = t * in * out;
+            int src = (h * width + x) * in;
+            int rowBase = t * in;
             for (int c = 0; c < in; c++) {
                 float a = yHat[src + c];
                 if (a != 0f) {
-                    axpyAt(a, wT, wBase + c * out, ctx, off, out);
+                    xs[count] = a;
+                    rows[count++] = rowBase + c;
                 }
             }
         }
+        Gemv.accumulate(weightT, rows, xs, count, acc, outChannels);
     }
 
-    private static void axpyAt(float a, float[] w, int wOff, float[] acc, int accOff, int n) {
-        for (int o = 0; o < n; o++) {
-            acc[accOff + o] += a * w[wOff + o];
+    /** Buffers for {@link #finishPosition} (one per thread). */
+    Scratch newScratch() {
+        return new Scratch(dy.length * inChannels);
+    }
+
+    /** Per-thread gather buffers: the tap values and their weight rows. */
+    static final class Scratch {
+        final float[] values;
+        final int[] rows;
+
+        private Scratch(int n) {
+            values = new float[n];
+            rows = new int[n];
         }
     }
 }

@@ -9,9 +9,9 @@ import java.util.List;
  * {@code entropy_parameters}) once per latent position; doing that through native tensor calls
  * costs far more in call overhead than in arithmetic.
  *
- * <p>Weights are stored transposed ({@code [in][out]}) so that each layer is a sequence of
- * {@code acc += x[i] * w[i][:]} updates over contiguous rows, which the JIT vectorizes. Inputs
- * that are exactly zero (frequent after a ReLU) are skipped: their products are zero.
+ * <p>Weights are stored transposed ({@code [in][out]}) so that each layer is a sum of
+ * {@code x[i] * w[i][:]} over contiguous rows ({@link Gemv}). Inputs that are exactly zero
+ * (frequent after a ReLU) are skipped: their products are zero.
  */
 public final class PointwiseNet {
     /** A pointwise nonlinearity as CompressAI's entropy-parameter networks use them. */
@@ -19,7 +19,7 @@ public final class PointwiseNet {
 
     private sealed interface Op permits Linear, Act {}
 
-    private record Linear(int in, int out, float[] weightT, float[] bias) implements Op {}
+    private record Linear(int in, int out, float[][] weightT, float[] bias) implements Op {}
 
     private record Act(Activation kind, float slope) implements Op {}
 
@@ -27,10 +27,15 @@ public final class PointwiseNet {
     private final int outChannels;
     private final int maxWidth;
     private final List<Op> ops;
+    private final Linear first;
 
     private PointwiseNet(int inChannels, List<Op> ops) {
         this.inChannels = inChannels;
         this.ops = List.copyOf(ops);
+        if (ops.isEmpty() || !(ops.get(0) instanceof Linear l0)) {
+            throw new IllegalArgumentException("pointwise net must start with a 1x1 convolution");
+        }
+        this.first = l0;
         int width = inChannels;
         int max = inChannels;
         for (Op op : ops) {
@@ -57,60 +62,94 @@ public final class PointwiseNet {
     }
 
     /** Scratch space one evaluation needs; reuse it across positions (one per thread). */
-    public float[][] newScratch() {
-        return new float[][] {new float[maxWidth], new float[maxWidth]};
+    public Scratch newScratch() {
+        return new Scratch(maxWidth);
+    }
+
+    /** Buffers of one evaluation: two activations and the nonzero inputs of the current layer. */
+    public static final class Scratch {
+        final float[][] act;
+        final float[] nonzero;
+        final int[] rows;
+
+        private Scratch(int width) {
+            act = new float[][] {new float[width], new float[width]};
+            nonzero = new float[width];
+            rows = new int[width];
+        }
     }
 
     /**
      * Evaluates the network on {@code in[inOff .. inOff+inChannels)} and writes
      * {@code outChannels} values to {@code out[outOff ..]}.
      */
-    public void apply(float[] in, int inOff, float[] out, int outOff, float[][] scratch) {
-        float[] cur = in;
-        int curOff = inOff;
-        int width = inChannels;
-        int flip = 0;
-        for (Op op : ops) {
-            if (op instanceof Linear l) {
-                float[] dst = scratch[flip];
+    public void apply(float[] in, int inOff, float[] out, int outOff, Scratch scratch) {
+        float[] acc = scratch.act[0];
+        System.arraycopy(first.bias, 0, acc, 0, first.out);
+        addFirstLayerInputs(in, inOff, 0, inChannels, acc, scratch);
+        finish(acc, out, outOff, scratch);
+    }
+
+    /** Rows of the first layer's weights, one array of its output width per input channel. */
+    float[][] firstLayerRows() {
+        return first.weightT;
+    }
+
+    float[] firstLayerBias() {
+        return first.bias;
+    }
+
+    /** Output width of the first layer (the length of its accumulators). */
+    int firstLayerWidth() {
+        return first.out;
+    }
+
+    /**
+     * Adds the first layer's terms for input channels {@code [from, to)}, whose values are
+     * {@code x[xOff ..]}, to the accumulator {@code acc}. The first layer is linear, so its
+     * inputs can be summed in parts computed at different times.
+     */
+    void addFirstLayerInputs(float[] x, int xOff, int from, int to, float[] acc, Scratch scratch) {
+        int count = 0;
+        for (int i = from; i < to; i++) {
+            float xi = x[xOff + i - from];
+            if (xi != 0f) {
+                scratch.nonzero[count] = xi;
+                scratch.rows[count++] = i;
+            }
+        }
+        Gemv.accumulate(first.weightT, scratch.rows, scratch.nonzero, count, acc, first.out);
+    }
+
+    /** Runs the layers after the first on its complete pre-activation {@code firstAcc}. */
+    void finish(float[] firstAcc, float[] out, int outOff, Scratch scratch) {
+        float[] cur = scratch.act[0];
+        if (cur != firstAcc) {
+            System.arraycopy(firstAcc, 0, cur, 0, first.out);
+        }
+        int width = first.out;
+        int flip = 1;
+        for (int i = 1; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Linear l) {
+                float[] dst = scratch.act[flip];
                 flip ^= 1;
-                linear(l, cur, curOff, dst);
+                System.arraycopy(l.bias, 0, dst, 0, l.out);
+                int count = 0;
+                for (int j = 0; j < l.in; j++) {
+                    float xj = cur[j];
+                    if (xj != 0f) {
+                        scratch.nonzero[count] = xj;
+                        scratch.rows[count++] = j;
+                    }
+                }
+                Gemv.accumulate(l.weightT, scratch.rows, scratch.nonzero, count, dst, l.out);
                 cur = dst;
-                curOff = 0;
                 width = l.out;
             } else {
-                Act a = (Act) op;
-                if (cur == in) {
-                    // never modify the caller's input in place
-                    float[] dst = scratch[flip];
-                    flip ^= 1;
-                    System.arraycopy(in, inOff, dst, 0, width);
-                    cur = dst;
-                    curOff = 0;
-                }
-                activate(a, cur, width);
+                activate((Act) ops.get(i), cur, width);
             }
         }
-        System.arraycopy(cur, curOff, out, outOff, width);
-    }
-
-    private static void linear(Linear l, float[] x, int xOff, float[] acc) {
-        int out = l.out;
-        System.arraycopy(l.bias, 0, acc, 0, out);
-        float[] w = l.weightT;
-        for (int i = 0; i < l.in; i++) {
-            float xi = x[xOff + i];
-            if (xi != 0f) {
-                axpy(xi, w, i * out, acc, out);
-            }
-        }
-    }
-
-    /** {@code acc[0..n) += a * w[wOff .. wOff+n)}; the loop the JIT turns into vector code. */
-    static void axpy(float a, float[] w, int wOff, float[] acc, int n) {
-        for (int o = 0; o < n; o++) {
-            acc[o] += a * w[wOff + o];
-        }
+        System.arraycopy(cur, 0, out, outOff, width);
     }
 
     private static void activate(Act a, float[] v, int n) {
@@ -164,7 +203,7 @@ public final class PointwiseNet {
                     wT[i * out + o] = weight[o * in + i];
                 }
             }
-            ops.add(new Linear(in, out, wT, bias.length == 0 ? new float[out] : bias.clone()));
+            ops.add(new Linear(in, out, Gemv.rows(wT, in, out), bias.length == 0 ? new float[out] : bias.clone()));
             width = out;
             return this;
         }
