@@ -1,5 +1,12 @@
 package dev.tinify.runtime.codecs.context;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tinify.runtime.layers.Activation;
+import dev.tinify.runtime.layers.Conv2d;
+import dev.tinify.runtime.layers.LayerModule;
+import dev.tinify.runtime.layers.MaskedConv2d;
+import dev.tinify.runtime.layers.Sequential;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,14 +21,12 @@ import java.util.List;
  * (frequent after a ReLU) are skipped: their products are zero.
  */
 public final class PointwiseNet {
-    /** A pointwise nonlinearity as CompressAI's entropy-parameter networks use them. */
-    public enum Activation { RELU, LEAKY_RELU }
-
     private sealed interface Op permits Linear, Act {}
 
     private record Linear(int in, int out, float[][] weightT, float[] bias) implements Op {}
 
-    private record Act(Activation kind, float slope) implements Op {}
+    /** ReLU, or LeakyReLU with {@code slope}. */
+    private record Act(boolean leaky, float slope) implements Op {}
 
     private final int inChannels;
     private final int outChannels;
@@ -46,6 +51,59 @@ public final class PointwiseNet {
         }
         this.outChannels = width;
         this.maxWidth = max;
+    }
+
+    /**
+     * Copies a compiled network (a {@link Conv2d} 1x1 or a {@link Sequential} of 1x1 convolutions,
+     * ReLUs and LeakyReLUs) out of its arrays. {@code manager} hosts a one-element probe of each
+     * LeakyReLU's slope and is left as it was.
+     *
+     * @throws IllegalArgumentException naming the first layer that is not pointwise
+     */
+    public static PointwiseNet of(LayerModule net, NDManager manager) {
+        List<LayerModule> layers = new ArrayList<>();
+        flatten(net, layers);
+        Builder b = null;
+        for (int i = 0; i < layers.size(); i++) {
+            LayerModule l = layers.get(i);
+            if (l instanceof Conv2d c && !(c instanceof MaskedConv2d) && c.kernel() == 1 && c.stride() == 1
+                    && c.padding() == 0) {
+                if (b == null) {
+                    b = builder(c.inChannels());
+                }
+                NDArray bias = c.bias();
+                b.linear((int) c.weight().getShape().get(0), c.weight().toFloatArray(),
+                        bias == null ? new float[0] : bias.toFloatArray());
+            } else if (b != null && l instanceof Activation a && a.kind() == Activation.Kind.RELU) {
+                b.relu();
+            } else if (b != null && l instanceof Activation a && a.kind() == Activation.Kind.LEAKY_RELU) {
+                b.leakyRelu(slopeOf(a, manager));
+            } else {
+                throw new IllegalArgumentException("entropy_parameters layer " + i + " (" + l.describe() + ") is not a"
+                        + " 1x1 convolution or a ReLU/LeakyReLU after one; per-position coding needs a pointwise network");
+            }
+        }
+        if (b == null) {
+            throw new IllegalArgumentException("entropy_parameters (" + net.describe() + ") has no 1x1 convolution");
+        }
+        return b.build();
+    }
+
+    private static void flatten(LayerModule l, List<LayerModule> out) {
+        if (l instanceof Sequential s) {
+            for (LayerModule c : s.layers()) {
+                flatten(c, out);
+            }
+        } else {
+            out.add(l);
+        }
+    }
+
+    /** The negative slope, read by applying the layer to -1 (exact: -1 times a float is exact). */
+    private static float slopeOf(Activation a, NDManager manager) {
+        try (NDManager probe = manager.newSubManager()) {
+            return -a.forward(probe.create(new float[] {-1f})).toFloatArray()[0];
+        }
     }
 
     /** Starts a network taking {@code inChannels} values per position. */
@@ -153,17 +211,14 @@ public final class PointwiseNet {
     }
 
     private static void activate(Act a, float[] v, int n) {
-        switch (a.kind) {
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = v[i] > 0f ? v[i] : 0f;
-                }
+        if (a.leaky) {
+            float s = a.slope;
+            for (int i = 0; i < n; i++) {
+                v[i] = v[i] > 0f ? v[i] : v[i] * s;
             }
-            case LEAKY_RELU -> {
-                float s = a.slope;
-                for (int i = 0; i < n; i++) {
-                    v[i] = v[i] > 0f ? v[i] : v[i] * s;
-                }
+        } else {
+            for (int i = 0; i < n; i++) {
+                v[i] = v[i] > 0f ? v[i] : 0f;
             }
         }
     }
@@ -209,13 +264,13 @@ public final class PointwiseNet {
         }
 
         public Builder relu() {
-            ops.add(new Act(Activation.RELU, 0f));
+            ops.add(new Act(false, 0f));
             return this;
         }
 
         /** LeakyReLU with PyTorch's semantics: {@code x > 0 ? x : x * slope} in float32. */
         public Builder leakyRelu(float slope) {
-            ops.add(new Act(Activation.LEAKY_RELU, slope));
+            ops.add(new Act(true, slope));
             return this;
         }
 
