@@ -1,9 +1,11 @@
 package dev.tinify.runtime.codecs.context;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
+import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Module;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.List;
  */
 abstract class ContextCodec extends Module implements LatentCodec {
     private final Parts parts;
+    private final List<Module> partModules = new ArrayList<>();
 
     ContextCodec(Parts parts) {
         this.parts = parts;
@@ -28,6 +31,9 @@ abstract class ContextCodec extends Module implements LatentCodec {
 
     /** Registers {@code part} as child {@code name} when the codec owns its parts; returns it. */
     final <T> T part(String name, T part) {
+        if (part instanceof Module m) {
+            partModules.add(m);
+        }
         if (parts == Parts.CHILDREN) {
             if (!(part instanceof Module m)) {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ": part '" + name + "' ("
@@ -36,6 +42,22 @@ abstract class ContextCodec extends Module implements LatentCodec {
             child(name, m);
         }
         return part;
+    }
+
+    /**
+     * Opens a scope for work on this codec's parts and {@code inputs}: the parts' arrays are
+     * attached whether or not the codec registered them, so that nothing lands in the model's
+     * manager.
+     */
+    final ForwardScope scope(NDManager caller, NDArray... inputs) {
+        ForwardScope scope = ForwardScope.open(caller, this);
+        if (parts == Parts.EXTERNAL) {
+            for (Module m : partModules) {
+                scope.input(m.arrays().toArray(new NDArray[0]));
+            }
+        }
+        scope.input(inputs);
+        return scope;
     }
 
     /** Checks a [B, C, H, W] array and returns its shape. */

@@ -65,8 +65,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
     public ForwardOut forward(NDArray y, @Nullable NDArray params) {
         Shape s = nchw(y, "the latent", NAME);
         NDArray p = requireParams(params, s);
-        try (ForwardScope scope = ForwardScope.open(y.getManager(), this)) {
-            scope.input(y, p);
+        try (ForwardScope scope = scope(y.getManager(), y, p)) {
             NDArray yHat = gaussianConditional.quantize(y,
                     isTraining() ? EntropyModel.Mode.NOISE : EntropyModel.Mode.DEQUANTIZE, null);
             NDArray ctx = contextPrediction.forward(yHat);
