@@ -1,0 +1,127 @@
+package dev.tinify.runtime.codecs.context;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
+import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.codecs.LatentCodec;
+import dev.tinify.runtime.codecs.Parts;
+import dev.tinify.runtime.entropy.Fixtures;
+import dev.tinify.runtime.entropy.GaussianConditional;
+import dev.tinify.runtime.layers.Activation;
+import dev.tinify.runtime.layers.Conv2d;
+import dev.tinify.runtime.layers.MaskedConv2d;
+import dev.tinify.runtime.layers.Sequential;
+import dev.tinify.runtime.reference.ReferenceCase;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The raster-scan codec assembled from real layers and loaded from the classic autoregressive
+ * models' state dicts (parts at the model root), run on the stored latent and hyper params.
+ */
+class RasterScanLatentCodecTest {
+
+    /** CompressAI's entropy_parameters of mbt2018 / cheng2020: 1x1 convs 12/3 -> 10/3 -> 8/3 -> 6/3 of M. */
+    static Sequential entropyParameters(NDManager m, int mm) {
+        return new Sequential(
+                Conv2d.conv1x1(m, mm * 12 / 3, mm * 10 / 3), Activation.leakyRelu(),
+                Conv2d.conv1x1(m, mm * 10 / 3, mm * 8 / 3), Activation.leakyRelu(),
+                Conv2d.conv1x1(m, mm * 8 / 3, mm * 6 / 3));
+    }
+
+    /** The codec of a classic model with its parts loaded from the root of the state dict. */
+    static RasterScanLatentCodec classic(NDManager m, ReferenceCase ref, Parts parts) throws IOException {
+        int mm = (int) ref.tensor("y").shape()[1];
+        Map<String, Tensor> sd = ref.stateDict();
+        GaussianConditional gc = new GaussianConditional(m);
+        Sequential ep = entropyParameters(m, mm);
+        MaskedConv2d cp = new MaskedConv2d(m, mm, 2 * mm, 5, MaskedConv2d.MaskType.A);
+        StateDicts.load(gc, StateDicts.withPrefix(sd, "gaussian_conditional."));
+        StateDicts.load(ep, StateDicts.withPrefix(sd, "entropy_parameters."));
+        StateDicts.load(cp, StateDicts.withPrefix(sd, "context_prediction."));
+        return new RasterScanLatentCodec(gc, ep, cp, parts);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mbt2018", "cheng2020-anchor", "cheng2020-attn"})
+    void compressIsByteIdenticalAndDecompressReproducesIt(String name) throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture(name);
+        try (NDManager m = NDManager.newBaseManager()) {
+            RasterScanLatentCodec codec = classic(m, ref, Parts.EXTERNAL);
+            Fixtures.RecordingCoder coder = new Fixtures.RecordingCoder();
+            codec.gaussianConditional().setEntropyCoder(coder);
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+
+            LatentCodec.CompressOut out = codec.compress(y, params);
+            assertEquals(1, coder.symbols.size(), "one coder call per batch item");
+            assertArrayEquals(ref.tensor("compress.coder.1.symbols").toInts(), coder.symbols.get(0), "symbols");
+            assertArrayEquals(ref.tensor("compress.coder.1.indexes").toInts(), coder.indexes.get(0), "indexes");
+            byte[] expected = ref.compressStrings().get(0).get(0);
+            assertArrayEquals(expected, out.strings().get(0).get(0), "y stream");
+            assertEquals(List.of(4, 8), out.shape());
+            Fixtures.assertClose(ref.tensor("decompress.g_s.in"), out.yHat(), 1e-5, "compress y_hat");
+
+            NDArray decoded = codec.decompress(m, List.of(List.of(expected)), List.of(4, 8), params);
+            assertArrayEquals(out.yHat().toFloatArray(), decoded.toFloatArray(), "decompress reproduces compress exactly");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mbt2018", "cheng2020-anchor"})
+    void forwardRunsTheFullImageContextModel(String name) throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture(name);
+        try (NDManager m = NDManager.newBaseManager()) {
+            RasterScanLatentCodec codec = classic(m, ref, Parts.EXTERNAL);
+            LatentCodec.ForwardOut out = codec.forward(Fixtures.array(m, ref.tensor("y")),
+                    Fixtures.array(m, ref.tensor("forward.h_s.out")));
+            Fixtures.assertClose(ref.tensor("forward.context_prediction.in"), out.yHat(), 0, "y_hat = round(y)");
+            Fixtures.assertClose(ref.tensor("forward.likelihoods.y"), out.likelihoods().get("y"), 1e-5, "likelihoods");
+        }
+    }
+
+    @Test
+    void partsAreRegisteredOnlyWhenTheCodecOwnsThem() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("mbt2018");
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertTrue(classic(m, ref, Parts.EXTERNAL).stateDict().isEmpty());
+            Map<String, Tensor> own = new LinkedHashMap<>();
+            ref.stateDict().forEach((k, v) -> {
+                if (k.startsWith("gaussian_conditional.") || k.startsWith("entropy_parameters.")
+                        || k.startsWith("context_prediction.")) {
+                    own.put(k, v);
+                }
+            });
+            RasterScanLatentCodec codec = classic(m, ref, Parts.CHILDREN);
+            assertEquals(new TreeSet<>(own.keySet()), new TreeSet<>(codec.stateDict().keySet()));
+            StateDicts.load(codec, own);
+        }
+    }
+
+    @Test
+    void badInputsAreNamed() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("mbt2018");
+        try (NDManager m = NDManager.newBaseManager()) {
+            RasterScanLatentCodec codec = classic(m, ref, Parts.EXTERNAL);
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.compress(y, null));
+            assertTrue(e.getMessage().contains("side parameters"), e.getMessage());
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> codec.decompress(m, List.of(List.of(new byte[8])), List.of(4), params));
+            assertTrue(e.getMessage().contains("shape"), e.getMessage());
+        }
+    }
+}
