@@ -68,6 +68,37 @@ public final class CaseReport {
         }
     }
 
+    /** Records whether two byte strings (bitstreams) are identical, naming the first differing byte. */
+    public void compareBytes(String what, byte[] ours, byte[] reference) {
+        int n = Math.min(ours.length, reference.length);
+        for (int i = 0; i < n; i++) {
+            if (ours[i] != reference[i]) {
+                fail(what, "first difference at byte " + i + " of " + reference.length);
+                return;
+            }
+        }
+        if (ours.length != reference.length) {
+            fail(what, ours.length + " bytes, reference has " + reference.length);
+        } else {
+            pass(what, reference.length + " bytes identical");
+        }
+    }
+
+    /** Records whether two integer arrays (symbols, CDFs) are equal, naming the first difference. */
+    public void compareInts(String what, int[] ours, int[] reference) {
+        if (ours.length != reference.length) {
+            fail(what, ours.length + " values, reference has " + reference.length);
+            return;
+        }
+        for (int i = 0; i < ours.length; i++) {
+            if (ours[i] != reference[i]) {
+                fail(what, "value " + i + " is " + ours[i] + ", reference " + reference[i]);
+                return;
+            }
+        }
+        pass(what, reference.length + " values equal");
+    }
+
     /** Passed when at least one comparison passed and none failed. */
     public boolean passed() {
         boolean any = false;

@@ -3,6 +3,7 @@ package dev.tinify.check;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which checks a reference case gets. Model cases whose architecture has a bundled spec get the
@@ -10,13 +11,19 @@ import java.util.List;
  * Anything else is reported as failed with the reason, so that the total shows what is missing.
  */
 public final class CheckPlan {
+    /** Unit cases by name, with the check of the class each exercises. */
+    private static final Map<String, CaseCheck> UNIT = Map.of(
+            "unit-rans", CodingChecks::rans,
+            "unit-pmf-to-quantized-cdf", CodingChecks::pmfToQuantizedCdf);
+
     private CheckPlan() {}
 
     /** The checks for {@code reference}; never empty. */
     public static List<CaseCheck> forCase(ReferenceCase reference) {
         String kind = reference.meta().path("kind").asText("");
         if (kind.equals("unit")) {
-            return List.of(notYetChecked("unit case '" + reference.name() + "' is not yet checked"));
+            CaseCheck unit = UNIT.get(reference.name());
+            return unit != null ? List.of(unit) : List.of(notYetChecked("unit case '" + reference.name() + "' is not yet checked"));
         }
         String arch = ModelChecks.architecture(reference);
         if (!Tinify.specNames().contains(arch)) {

@@ -95,7 +95,7 @@ public final class CheckRunner {
                 case FAIL -> "FAIL";
                 case EXCUSED -> "excused";
             };
-            out.println(String.format(Locale.ROOT, "  %-8s %-32s %s", tag, l.what(), l.detail()));
+            out.println(String.format(Locale.ROOT, "  %-8s %-36s %s", tag, l.what(), l.detail()));
         }
         if (ok) {
             passed++;
