@@ -1,0 +1,12 @@
+package dev.tinify.runtime.container;
+
+import java.io.IOException;
+
+/** A file is not a valid {@code .tfy} container; the message says what is wrong and where. */
+public class TinifyFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public TinifyFormatException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.tinify.runtime.container;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tinify.runtime.image.Padding;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TfyContainerTest {
+    /** A random valid container: every field drawn from its whole range, strings of random bytes. */
+    static TfyContainer random(Random r) {
+        int streams = 1 + r.nextInt(3);
+        int batch = 1 + r.nextInt(2);
+        List<List<byte[]>> strings = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            List<byte[]> stream = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                byte[] bytes = new byte[r.nextInt(r.nextBoolean() ? 8 : 300)];
+                r.nextBytes(bytes);
+                stream.add(bytes);
+            }
+            strings.add(stream);
+        }
+        StringBuilder hash = new StringBuilder();
+        int hashBytes = 1 + r.nextInt(32);
+        for (int i = 0; i < hashBytes; i++) {
+            hash.append(String.format("%02x", r.nextInt(256)));
+        }
+        int h = 1 + r.nextInt(3000);
+        int w = 1 + r.nextInt(3000);
+        return new TfyContainer("arch-" + r.nextInt(1000) + (r.nextBoolean() ? "-é" : ""), hash.toString(),
+                r.nextInt(65536), r.nextBoolean() ? "mse" : "ms-ssim", "ans", "libtorch", h, w,
+                Padding.forStride(h, w, 1 << r.nextInt(7)), randomShape(r, 0), strings);
+    }
+
+    private static Object randomShape(Random r, int depth) {
+        int kind = depth >= 3 ? 0 : r.nextInt(3);
+        if (kind == 0) {
+            return r.nextInt(4) == 0 ? r.nextInt() : r.nextInt(100);
+        }
+        int n = r.nextInt(4);
+        if (kind == 1) {
+            List<Object> list = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                list.add(randomShape(r, depth + 1));
+            }
+            return list;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            map.put("k" + i, randomShape(r, depth + 1));
+        }
+        return map;
+    }
+
+    static TfyContainer sample() {
+        return new TfyContainer("bmshj2018-hyperprior", "0123456789abcdef", 3, "mse", "ans", "libtorch", 512, 768,
+                Padding.forStride(512, 768, 64), Map.of("y", List.of(8, 12), "hyper", List.of(List.of(2, 3))),
+                List.of(List.of(new byte[] {1, 2, 3}), List.of(new byte[] {4, 5})));
+    }
+
+    @Test
+    void randomContainersRoundTripExactly() throws Exception {
+        Random r = new Random(42);
+        for (int i = 0; i < 500; i++) {
+            TfyContainer c = random(r);
+            byte[] bytes = c.toBytes();
+            TfyContainer back = TfyContainer.parse(bytes);
+            assertEquals(c, back);
+            assertArrayEquals(bytes, back.toBytes());
+        }
+    }
+
+    @Test
+    void layoutStartsWithMagicVersionAndEndsWithCrc32c() throws Exception {
+        byte[] b = sample().toBytes();
+        assertArrayEquals(new byte[] {(byte) 0x89, 'T', 'F', 'Y', 1}, Arrays.copyOf(b, 5));
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        long stored = (b[b.length - 4] & 0xffL) << 24 | (b[b.length - 3] & 0xffL) << 16 | (b[b.length - 2] & 0xffL) << 8
+                | (b[b.length - 1] & 0xffL);
+        assertEquals(crc.getValue(), stored);
+        // architecture name follows the version as length + UTF-8.
+        assertEquals(20, b[5]);
+        assertEquals("bmshj2018-hyperprior", new String(b, 6, 20, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writeAndReadFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.tfy");
+        sample().write(f);
+        assertEquals(sample(), TfyContainer.read(f));
+    }
+
+    private static String error(byte[] bytes) {
+        return assertThrows(TinifyFormatException.class, () -> TfyContainer.parse(bytes)).getMessage();
+    }
+
+    @Test
+    void emptyFileIsNamed() {
+        assertTrue(error(new byte[0]).contains("empty file"), error(new byte[0]));
+    }
+
+    @Test
+    void otherFormatsAreRecognised() {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0};
+        assertTrue(error(png).contains("PNG image"), error(png));
+        byte[] jpeg = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 0};
+        assertTrue(error(jpeg).contains("JPEG image"), error(jpeg));
+        byte[] st = new byte[20];
+        st[0] = 4;
+        st[8] = '{';
+        st[11] = '}';
+        assertTrue(error(st).contains("safetensors"), error(st));
+        byte[] text = "hello world".getBytes(StandardCharsets.US_ASCII);
+        assertTrue(error(text).contains("0x68656c6c"), error(text));
+    }
+
+    @Test
+    void futureVersionAsksForAnUpdate() {
+        byte[] b = sample().toBytes();
+        b[4] = 2;
+        String m = error(b);
+        assertTrue(m.contains("version 2") && m.contains("update"), m);
+    }
+
+    @Test
+    void truncationIsReportedAsSuch() {
+        byte[] b = sample().toBytes();
+        for (int n = 5; n < b.length; n++) {
+            String m = error(Arrays.copyOf(b, n));
+            assertTrue(m.contains("truncated") || m.contains("checksum"), n + ": " + m);
+        }
+        String m = error(Arrays.copyOf(b, b.length - 6));
+        assertTrue(m.contains("truncated"), m);
+    }
+
+    @Test
+    void flippedPayloadBitFailsTheChecksum() {
+        byte[] b = sample().toBytes();
+        b[b.length - 6] ^= 0x10; // inside the last string
+        assertTrue(error(b).startsWith("checksum mismatch"), error(b));
+    }
+
+    @Test
+    void absurdLengthIsRejectedBeforeAllocation() {
+        TfyContainer c = sample();
+        byte[] b = c.toBytes();
+        // The last string's length entry: patch it to a huge varint by rebuilding with a hand-made tail.
+        byte[] body = Arrays.copyOf(b, b.length - 4 - 5); // strip both strings and the CRC
+        int lenPos = body.length - 2; // the two one-byte length entries (3 and 2)
+        assertEquals(3, body[lenPos]);
+        byte[] patched = new byte[lenPos + 5 + 4];
+        System.arraycopy(body, 0, patched, 0, lenPos);
+        byte[] huge = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
+        System.arraycopy(huge, 0, patched, lenPos, 5);
+        String m = error(withCrc(patched));
+        assertTrue(m.contains("truncated") || m.contains("string length"), m);
+    }
+
+    /** Replaces the last four bytes with the correct CRC-32C, so field checks are reached. */
+    static byte[] withCrc(byte[] b) {
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, b.length - 4);
+        long c = crc.getValue();
+        b[b.length - 4] = (byte) (c >>> 24);
+        b[b.length - 3] = (byte) (c >>> 16);
+        b[b.length - 2] = (byte) (c >>> 8);
+        b[b.length - 1] = (byte) c;
+        return b;
+    }
+
+    @Test
+    void trailingGarbageIsRejected() {
+        byte[] b = sample().toBytes();
+        byte[] longer = withCrc(Arrays.copyOf(b, b.length + 3));
+        String m = error(longer);
+        assertTrue(m.contains("unexpected bytes"), m);
+    }
+
+    @Test
+    void invalidFieldsAreRejectedOnConstruction() {
+        TfyContainer s = sample();
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("", s.specHash(), 1, "mse", "ans", "libtorch", 4, 4,
+                Padding.NONE, List.of(4), s.strings()));
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ABC", 1, "mse", "ans", "libtorch", 4, 4,
+                Padding.NONE, List.of(4), s.strings()));
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 70000, "mse", "ans", "libtorch", 4, 4,
+                Padding.NONE, List.of(4), s.strings()));
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 0, 4,
+                Padding.NONE, List.of(4), s.strings()));
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 4, 4,
+                Padding.NONE, List.of(4.5), s.strings()));
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 4, 4,
+                Padding.NONE, List.of(4), List.of(List.of(new byte[1]), List.of())));
+    }
+
+    @Test
+    void longShapeValuesAreNormalisedToInteger() throws Exception {
+        TfyContainer c = new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 4, 4, Padding.NONE, List.of(4L, 5),
+                List.of(List.of(new byte[0])));
+        assertEquals(List.of(4, 5), c.latentShape());
+        assertEquals(c, TfyContainer.parse(c.toBytes()));
+    }
+}
