@@ -22,7 +22,7 @@ class NativeMemoryTest {
         try (CompressionModel model = Tinify.build("bmshj2018-hyperprior", Map.of("N", 16, "M", 24));
                 NDManager data = NDManager.newBaseManager()) {
             model.train(false);
-            NDArray x = TestImages.crop(data, TestImages.train("00001.png"), 128);
+            NDArray x = TestImages.trainCrop(data, "00001.png", 128);
             long afterWarmUp = 0;
             for (int i = 0; i < PASSES; i++) {
                 try (NDManager step = data.newSubManager()) {

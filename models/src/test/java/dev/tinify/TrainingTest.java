@@ -34,7 +34,7 @@ class TrainingTest {
         Engine.getInstance().setRandomSeed(0);
         try (CompressionModel model = Tinify.build("bmshj2018-hyperprior", Map.of("N", 16, "M", 24));
                 NDManager data = NDManager.newBaseManager()) {
-            NDArray x = TestImages.crop(data, TestImages.train("00000.png"), 64);
+            NDArray x = TestImages.trainCrop(data, "00000.png", 64);
             Map<String, Param> net = new LinkedHashMap<>();
             Map<String, Param> aux = new LinkedHashMap<>();
             model.parameters().forEach((k, p) -> (k.endsWith(".quantiles") ? aux : net).put(k, p));
