@@ -1,0 +1,17 @@
+package dev.tinify.dsl;
+
+/** A position in a spec source: file name (or {@code <builder>}), 1-based line and column. */
+public record Location(String file, int line, int column) {
+    /** The position used for specs that were not read from text. */
+    public static final Location NONE = new Location("<builder>", 0, 0);
+
+    /** The same file and line, {@code delta} columns further. */
+    public Location shift(int delta) {
+        return new Location(file, line, column + delta);
+    }
+
+    @Override
+    public String toString() {
+        return file + ":" + line + ":" + column;
+    }
+}

@@ -1,0 +1,513 @@
+package dev.tinify.dsl;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Resolves a spec for given parameter values: evaluates every parameter and argument, fills in
+ * catalog defaults, expands {@code repeat} and per-group templates, follows {@code $references}
+ * and checks that channel counts chain. The result is a tree of {@link Part}s with plain values,
+ * ready to be built by a runtime without evaluating anything itself.
+ */
+public final class Resolver {
+    /** Name of the template variable inside per-group templates. */
+    public static final String GROUP_VAR = "k";
+
+    private final Spec spec;
+    private final SourceMap src;
+    private final Map<String, Object> params = new LinkedHashMap<>();
+    private final Map<String, Part> modules = new LinkedHashMap<>();
+
+    private Resolver(Spec spec) {
+        this.spec = spec;
+        this.src = spec.source();
+    }
+
+    /**
+     * One resolved part. {@code kind} is a catalog kind or {@link #SEQUENCE} for a list of layers
+     * (whose children are {@code items}). {@code args} holds every catalog argument with its value:
+     * {@link Long}, {@link Double}, {@link Boolean}, {@link String}, a list of those, a {@link Part}
+     * for layer and codec arguments, or an ordered map {@code y0, y1, ...} of parts for per-group
+     * templates. Absent optional parts are missing from {@code args}. {@code ref} is the top-level
+     * name when the part was written as {@code $name} (it is then owned by the top level).
+     * {@code in}/{@code out} are channel counts, null where channels pass through.
+     */
+    public record Part(String path, String kind, Map<String, Object> args, List<Part> items,
+                       @Nullable Integer in, @Nullable Integer out, @Nullable String ref, long stride) {
+        public Part {
+            args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
+            items = List.copyOf(items);
+        }
+
+        public boolean isSequence() {
+            return kind.equals(SEQUENCE);
+        }
+
+        public long intArg(String name) {
+            return (Long) args.get(name);
+        }
+
+        public double doubleArg(String name) {
+            Object v = args.get(name);
+            return v instanceof Long l ? l : (Double) v;
+        }
+
+        public boolean boolArg(String name) {
+            return (Boolean) args.get(name);
+        }
+
+        public String stringArg(String name) {
+            return (String) args.get(name);
+        }
+
+        public @Nullable Part part(String name) {
+            return (Part) args.get(name);
+        }
+
+        @SuppressWarnings("unchecked")
+        public Map<String, Part> parts(String name) {
+            return (Map<String, Part>) args.get(name);
+        }
+
+        Part withRef(String name) {
+            return new Part(path, kind, args, items, in, out, name, stride);
+        }
+    }
+
+    /** The kind name of a sequence part. */
+    public static final String SEQUENCE = "sequential";
+
+    /**
+     * A resolved spec: parameter values, top-level parts, the codec tree, and the factor the input
+     * size must be a multiple of (product of the downsampling strides of {@code g_a} and every
+     * hyper codec's {@code h_a}).
+     */
+    public record Resolved(Spec spec, Map<String, Object> params, Map<String, Part> modules, Part latentCodec,
+                           int downsamplingFactor) {
+        public Resolved {
+            params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+            modules = Collections.unmodifiableMap(new LinkedHashMap<>(modules));
+        }
+    }
+
+    static Resolved resolve(Spec spec, Map<String, ?> overrides) {
+        return new Resolver(spec).run(overrides);
+    }
+
+    static Map<String, Object> qualityParams(Spec spec, int quality) {
+        Zoo zoo = spec.zoo();
+        if (zoo == null || !zoo.qualities().containsKey(quality)) {
+            throw new SpecException(spec.source().locate("#zoo.qualities"), "zoo",
+                    "no quality " + quality + " in " + spec.name(),
+                    zoo == null ? "a spec with a zoo table" : "a quality from 1 to " + zoo.maxQuality());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        Eval.Scope empty = Eval.scope(Map.of(), null);
+        for (Map.Entry<String, Expr> e : zoo.qualities().get(quality).entrySet()) {
+            out.put(e.getKey(), Eval.eval(e.getValue(), empty));
+        }
+        return out;
+    }
+
+    private SpecException error(String srcPath, String path, String problem, String expected) {
+        return new SpecException(src.locate(srcPath), path, problem, expected);
+    }
+
+    private Resolved run(Map<String, ?> overrides) {
+        resolveParams(overrides);
+        checkZoo();
+        Eval.Scope scope = Eval.scope(params, null);
+        for (Map.Entry<String, Node> e : spec.modules().entrySet()) {
+            modules.put(e.getKey(), expand(e.getValue(), Kinds.Namespace.LAYER, e.getKey(), e.getKey(), scope));
+        }
+        Part codec = expand(spec.latentCodec(), Kinds.Namespace.CODEC, "latent_codec", "latent_codec", scope);
+        Part ga = modules.get("g_a");
+        Part gs = modules.get("g_s");
+        if (ga == null || gs == null) {
+            throw error("#", "", "missing required module '" + (ga == null ? "g_a" : "g_s") + "'",
+                    "modules g_a (analysis transform) and g_s (synthesis transform)");
+        }
+        if (ga.out() != null && gs.in() != null && !ga.out().equals(gs.in())) {
+            throw error("g_s", "g_s", "channel mismatch: g_s takes " + gs.in() + " channels but g_a produces " + ga.out(),
+                    "g_s input channels = " + ga.out() + " (the output of g_a)");
+        }
+        long factor = ga.stride() * hyperStride(codec);
+        return new Resolved(spec, params, modules, codec, (int) factor);
+    }
+
+    private static long hyperStride(Part codec) {
+        if (codec.kind().equals("hyper")) {
+            Part ha = codec.part("h_a");
+            return ha == null ? 1 : ha.stride();
+        }
+        long f = 1;
+        for (Object v : codec.args().values()) {
+            if (v instanceof Part p) {
+                f = Math.max(f, hyperStride(p));
+            }
+        }
+        return f;
+    }
+
+    // ---- params ----
+
+    private void resolveParams(Map<String, ?> overrides) {
+        for (String k : overrides.keySet()) {
+            if (!spec.params().containsKey(k)) {
+                String near = Kinds.nearest(k, spec.params().keySet());
+                throw error("#params", "params", "unknown param '" + k + "'" + (near != null ? " (did you mean '" + near + "'?)" : ""),
+                        spec.params().isEmpty() ? "no overrides (this spec declares no params)" : "one of " + String.join(", ", spec.params().keySet()));
+            }
+        }
+        Map<String, Object> given = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> given.put(k, normalize(k, v)));
+        Set<String> visiting = new HashSet<>();
+        Eval.Scope scope = new Eval.Scope() {
+            @Override
+            public @Nullable Object apply(String n) {
+                if (!spec.params().containsKey(n)) {
+                    return null;
+                }
+                return param(n, given, visiting, this);
+            }
+
+            @Override
+            public List<String> names() {
+                return new ArrayList<>(spec.params().keySet());
+            }
+        };
+        for (String k : spec.params().keySet()) {
+            param(k, given, visiting, scope);
+        }
+    }
+
+    private Object param(String name, Map<String, Object> given, Set<String> visiting, Eval.Scope scope) {
+        Object done = params.get(name);
+        if (done != null) {
+            return done;
+        }
+        Object v;
+        if (given.containsKey(name)) {
+            v = given.get(name);
+        } else {
+            if (!visiting.add(name)) {
+                throw error("#params." + name, "params." + name, "param '" + name + "' depends on itself", "params defined without cycles");
+            }
+            try {
+                v = Eval.eval(spec.params().get(name), scope);
+            } catch (Eval.Problem p) {
+                throw error("#params." + name, "params." + name, "bad expression '" + spec.params().get(name).text() + "': " + p.getMessage(), p.expected);
+            }
+            visiting.remove(name);
+        }
+        params.put(name, v);
+        return v;
+    }
+
+    private Object normalize(String name, Object v) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Float || v instanceof Double) {
+            return ((Number) v).doubleValue();
+        }
+        if (v instanceof Boolean) {
+            return v;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : l) {
+                out.add(normalize(name, o));
+            }
+            return List.copyOf(out);
+        }
+        if (v instanceof String s) {
+            try {
+                return Eval.eval(ExprParser.parse(s), Eval.scope(Map.of(), null));
+            } catch (ExprParser.Error | Eval.Problem e) {
+                throw error("#params", "params." + name, "bad override " + name + "=" + s + ": " + e.getMessage(), "a number or a list of numbers");
+            }
+        }
+        throw error("#params", "params." + name, "unsupported override value " + v, "a number, boolean or list");
+    }
+
+    private void checkZoo() {
+        Zoo zoo = spec.zoo();
+        if (zoo == null) {
+            return;
+        }
+        int n = zoo.qualities().size();
+        int expect = 1;
+        for (Map.Entry<Integer, Map<String, Expr>> q : zoo.qualities().entrySet()) {
+            String at = "#zoo.qualities." + q.getKey();
+            if (q.getKey() != expect) {
+                throw error(at, "zoo.qualities", "bad quality table: quality " + q.getKey() + " where " + expect + " belongs",
+                        "qualities numbered 1, 2, 3, ... in order");
+            }
+            expect++;
+            for (Map.Entry<String, Expr> v : q.getValue().entrySet()) {
+                if (!spec.params().containsKey(v.getKey())) {
+                    String near = Kinds.nearest(v.getKey(), spec.params().keySet());
+                    throw error(at + "." + v.getKey(), "zoo.qualities." + q.getKey(),
+                            "bad quality table: unknown param '" + v.getKey() + "'" + (near != null ? " (did you mean '" + near + "'?)" : ""),
+                            "one of the params " + String.join(", ", spec.params().keySet()));
+                }
+                try {
+                    Eval.eval(v.getValue(), Eval.scope(Map.of(), null));
+                } catch (Eval.Problem p) {
+                    throw error(at + "." + v.getKey(), "zoo.qualities." + q.getKey(), "bad quality table: " + p.getMessage(), "plain numbers");
+                }
+            }
+        }
+        for (Map.Entry<String, List<Double>> l : zoo.lambdas().entrySet()) {
+            String at = "#zoo.lambda." + l.getKey();
+            if (!zoo.metrics().contains(l.getKey())) {
+                throw error(at, "zoo.lambda", "bad quality table: lambda for unknown metric '" + l.getKey() + "'",
+                        "one of the metrics " + zoo.metrics());
+            }
+            if (l.getValue().size() != n) {
+                throw error(at, "zoo.lambda." + l.getKey(), "bad quality table: " + l.getValue().size() + " lambdas for " + n + " qualities",
+                        "one lambda per quality (" + n + ")");
+            }
+        }
+    }
+
+    // ---- tree ----
+
+    /**
+     * Expands {@code node}. {@code path} is shown in messages and names parameters (with template
+     * instances as y0, y1, ...); {@code srcPath} is where the node was written.
+     */
+    private Part expand(Node node, Kinds.Namespace ns, String path, String srcPath, Eval.Scope scope) {
+        if (node instanceof Expr.Ref r) {
+            Part target = modules.get(r.name());
+            if (target == null) {
+                String near = Kinds.nearest(r.name(), spec.modules().keySet());
+                throw error(srcPath, path, "unknown module reference '$" + r.name() + "'" + (near != null ? " (did you mean '$" + near + "'?)" : ""),
+                        spec.modules().isEmpty() ? "a module declared under modules" : "one of " + String.join(", ", spec.modules().keySet().stream().map(s -> "$" + s).toList()));
+            }
+            return target.withRef(r.name());
+        }
+        if (node instanceof Node.Seq s) {
+            return sequence(s.items(), path, srcPath, scope);
+        }
+        if (node instanceof Expr e) {
+            throw error(srcPath, path, "found the value '" + e.text() + "'", "a " + ns.label());
+        }
+        Node.Call call = (Node.Call) node;
+        if (call.kind().equals("repeat") && ns == Kinds.Namespace.LAYER) {
+            return sequence(List.of(call), path, srcPath, scope);
+        }
+        Kinds.KindDef def = Kinds.find(ns, call.kind());
+        if (def == null) {
+            throw error(srcPath, path, "unknown " + ns.label() + " kind '" + call.kind() + "'", "one of " + String.join(", ", Kinds.names(ns)));
+        }
+        Map<String, Object> args = new LinkedHashMap<>();
+        for (Kinds.ArgDef a : def.args()) {
+            Node v = call.args().get(a.name());
+            String argSrc = srcPath + "." + a.name();
+            String argPath = path + "." + a.name();
+            if (v == null) {
+                v = a.defaultValue();
+                if (v == null) {
+                    continue;
+                }
+                argSrc = srcPath;
+            }
+            args.put(a.name(), argValue(a, def, v, argPath, argSrc, args, scope));
+        }
+        Integer in = channels(def.inArg(), args, def, path, srcPath);
+        Integer out = channels(def.outArg(), args, def, path, srcPath);
+        long stride = def.strideArg() != null && def.downsamples() ? (Long) args.get(def.strideArg()) : 1;
+        Part part = new Part(path, def.name(), args, List.of(), in, out, null, stride);
+        if (def.name().equals("hyper")) {
+            checkHyper(part, srcPath);
+        }
+        return part;
+    }
+
+    private void checkHyper(Part hyper, String srcPath) {
+        Part eb = hyper.part("entropy_bottleneck");
+        Part ha = hyper.part("h_a");
+        Part hs = hyper.part("h_s");
+        Integer c = eb == null ? null : eb.in();
+        if (c != null && ha != null && ha.out() != null && !c.equals(ha.out())) {
+            throw error(srcPath + ".entropy_bottleneck", hyper.path() + ".entropy_bottleneck",
+                    "channel mismatch: the entropy bottleneck has " + c + " channels but h_a produces " + ha.out(),
+                    "entropy_bottleneck(" + ha.out() + ")");
+        }
+        if (c != null && hs != null && hs.in() != null && !c.equals(hs.in())) {
+            throw error(srcPath + ".h_s", hyper.path() + ".h_s",
+                    "channel mismatch: h_s takes " + hs.in() + " channels but the entropy bottleneck codes " + c, "h_s input channels = " + c);
+        }
+    }
+
+    private @Nullable Integer channels(@Nullable String arg, Map<String, Object> args, Kinds.KindDef def, String path, String srcPath) {
+        if (arg == null) {
+            return null;
+        }
+        long c = (Long) args.get(arg);
+        if (c <= 0 || c > Integer.MAX_VALUE) {
+            throw error(srcPath + "." + arg, path, "argument '" + arg + "' of " + def.name() + " is " + c, "a positive channel count");
+        }
+        return (int) c;
+    }
+
+    private Object argValue(Kinds.ArgDef a, Kinds.KindDef def, Node v, String argPath, String argSrc,
+                            Map<String, Object> earlier, Eval.Scope scope) {
+        Kinds.Namespace ns = a.type() == Kinds.ArgType.CODEC || a.type() == Kinds.ArgType.CODEC_TEMPLATE
+                ? Kinds.Namespace.CODEC : Kinds.Namespace.LAYER;
+        switch (a.type()) {
+            case LAYER, CODEC -> {
+                return expand(v, ns, argPath, argSrc, scope);
+            }
+            case LAYER_TEMPLATE, CODEC_TEMPLATE -> {
+                List<?> over = (List<?>) earlier.get(a.templateOver());
+                Map<String, Part> out = new LinkedHashMap<>();
+                for (int k = a.templateStart(); k < over.size(); k++) {
+                    Eval.Scope inner = Eval.scope(Map.of(GROUP_VAR, (long) k), scope);
+                    String name = "y" + k;
+                    out.put(name, expand(v, ns, argPath + "." + name, argSrc, inner));
+                }
+                return Collections.unmodifiableMap(out);
+            }
+            default -> {
+                return value(a, def, (Expr) v, argPath, argSrc, scope);
+            }
+        }
+    }
+
+    private Object value(Kinds.ArgDef a, Kinds.KindDef def, Expr e, String argPath, String argSrc, Eval.Scope scope) {
+        String what = "argument '" + a.name() + "' of " + def.name();
+        if (a.type() == Kinds.ArgType.CHOICE) {
+            String word = e instanceof Expr.Name n ? n.name() : e instanceof Expr.Str s ? s.value() : null;
+            if (word == null || !a.choices().contains(word)) {
+                throw error(argSrc, argPath, what + " is '" + e.text() + "'", "one of " + String.join(", ", a.choices()));
+            }
+            return word;
+        }
+        if (a.type() == Kinds.ArgType.STRING_LIST) {
+            if (!(e instanceof Expr.ListOf l)) {
+                throw error(argSrc, argPath, what + " is '" + e.text() + "'", a.type().description());
+            }
+            List<String> out = new ArrayList<>();
+            for (Expr item : l.items()) {
+                if (item instanceof Expr.Name n) {
+                    out.add(n.name());
+                } else if (item instanceof Expr.Str s) {
+                    out.add(s.value());
+                } else {
+                    throw error(argSrc, argPath, what + " contains '" + item.text() + "'", "words such as [scales, means]");
+                }
+            }
+            return List.copyOf(out);
+        }
+        Object v;
+        try {
+            v = Eval.eval(e, scope);
+        } catch (Eval.Problem p) {
+            throw error(argSrc, argPath, "bad expression '" + e.text() + "' for " + what + ": " + p.getMessage(), p.expected);
+        }
+        switch (a.type()) {
+            case INT -> {
+                if (v instanceof Long) {
+                    return v;
+                }
+                throw error(argSrc, argPath, what + " is " + Eval.show(v) + " (from '" + e.text() + "')", "an integer");
+            }
+            case FLOAT -> {
+                if (v instanceof Long l) {
+                    return l.doubleValue();
+                }
+                if (v instanceof Double) {
+                    return v;
+                }
+                throw error(argSrc, argPath, what + " is " + Eval.show(v), "a number");
+            }
+            case BOOL -> {
+                if (v instanceof Boolean) {
+                    return v;
+                }
+                throw error(argSrc, argPath, what + " is " + Eval.show(v), "true or false");
+            }
+            case INT_LIST -> {
+                if (v instanceof List<?> l && l.stream().allMatch(x -> x instanceof Long)) {
+                    return v;
+                }
+                throw error(argSrc, argPath, what + " is " + Eval.show(v), "a list of integers");
+            }
+            default -> {
+                return v;
+            }
+        }
+    }
+
+    private Part sequence(List<Node> written, String path, String srcPath, Eval.Scope scope) {
+        List<Part> items = new ArrayList<>();
+        List<String> itemSrc = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            Node n = written.get(i);
+            String src = srcPath + "[" + i + "]";
+            if (n instanceof Node.Call c && c.kind().equals("repeat")) {
+                Kinds.KindDef def = Kinds.find(Kinds.Namespace.LAYER, "repeat");
+                long times = (Long) value(def.arg("times"), def, (Expr) c.args().get("times"), path + "[" + items.size() + "]", src + ".times", scope);
+                if (times < 1) {
+                    throw error(src + ".times", path + "[" + items.size() + "]", "repeat count is " + times, "at least 1");
+                }
+                for (long t = 0; t < times; t++) {
+                    items.add(expand(c.args().get("layer"), Kinds.Namespace.LAYER, path + "[" + items.size() + "]", src + ".layer", scope));
+                    itemSrc.add(src);
+                }
+            } else {
+                items.add(expand(n, Kinds.Namespace.LAYER, path + "[" + items.size() + "]", src, scope));
+                itemSrc.add(src);
+            }
+        }
+        Integer cur = null;
+        String curFrom = null;
+        Integer in = null;
+        long stride = 1;
+        for (int i = 0; i < items.size(); i++) {
+            Part p = items.get(i);
+            if (p.in() != null) {
+                if (cur == null && in == null) {
+                    in = p.in();
+                }
+                if (cur != null && !cur.equals(p.in())) {
+                    throw error(itemSrc.get(i), p.path(), "channel mismatch: " + describe(p) + " takes " + p.in()
+                            + " channels but " + curFrom + " produces " + cur, "input channels = " + cur + " (the output of " + curFrom + ")");
+                }
+            }
+            if (p.out() != null) {
+                cur = p.out();
+                curFrom = p.path() + " (" + describe(p) + ")";
+            }
+            stride *= p.stride();
+        }
+        return new Part(path, SEQUENCE, Map.of(), items, in, cur, null, stride);
+    }
+
+    private static String describe(Part p) {
+        if (p.isSequence()) {
+            return "a sequence";
+        }
+        StringBuilder sb = new StringBuilder(p.kind()).append('(');
+        boolean first = true;
+        for (Map.Entry<String, Object> a : p.args().entrySet()) {
+            if (a.getValue() instanceof Long || a.getValue() instanceof Double) {
+                sb.append(first ? "" : ", ").append(a.getValue());
+                first = false;
+            }
+            if (!first && sb.length() > 40) {
+                break;
+            }
+        }
+        return sb.append(')').toString();
+    }
+}
