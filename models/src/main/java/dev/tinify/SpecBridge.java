@@ -1,5 +1,6 @@
 package dev.tinify;
 
+import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.compile.SpecCompiler;
 import dev.tinify.runtime.model.CompressionModel;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.Map;
 final class SpecBridge {
     private SpecBridge() {}
 
-    static CompressionModel compile(String yaml, String origin, Map<String, ? extends Number> params) {
-        return SpecCompiler.compile(yaml, origin, params);
+    static CompressionModel compile(Spec spec, Map<String, ?> params) {
+        return SpecCompiler.compile(spec, params);
     }
 }

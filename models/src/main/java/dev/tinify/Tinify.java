@@ -2,8 +2,10 @@ package dev.tinify;
 
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecException;
+import dev.tinify.dsl.SpecReader;
 import dev.tinify.zoo.ZooEntry;
-import dev.tinify.zoo.ZooTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -49,14 +51,36 @@ public final class Tinify {
      * Builds the architecture of a spec file or bundled spec, with {@code params} overriding the
      * spec's parameters (for example {@code Map.of("N", 16, "M", 24)}).
      */
-    public static CompressionModel build(String specOrName, Map<String, ? extends Number> params) {
-        SpecSource src = SpecSource.resolve(specOrName);
-        return compile(src, params);
+    public static CompressionModel build(String specOrName, Map<String, ?> params) {
+        return build(spec(specOrName), params);
     }
 
     /** Builds the architecture of a spec file. */
-    public static CompressionModel build(Path specFile, Map<String, ? extends Number> params) {
-        return compile(SpecSource.file(specFile), params);
+    public static CompressionModel build(Path specFile, Map<String, ?> params) {
+        return build(SpecSource.file(specFile).read(), params);
+    }
+
+    /** Builds an architecture declared in code (the dsl's builder or Kotlin {@code spec { }}). */
+    public static CompressionModel build(Spec spec) {
+        return build(spec, Map.of());
+    }
+
+    /** Builds an architecture declared in code, with {@code params} overriding its parameters. */
+    public static CompressionModel build(Spec spec, Map<String, ?> params) {
+        try {
+            return SpecBridge.compile(spec, params);
+        } catch (TinifyException e) {
+            throw e;
+        } catch (SpecException e) {
+            throw new TinifyException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new TinifyException(spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a spec file or bundled spec (checked with its default parameters). */
+    public static Spec spec(String specOrName) {
+        return SpecSource.resolve(specOrName).read();
     }
 
     /**
@@ -64,8 +88,7 @@ public final class Tinify {
      * lambda for {@code metric}, as the spec's {@code zoo} section lists them.
      */
     public static ZooEntry zooEntry(String name, int quality, Metric metric) {
-        SpecSource src = SpecSource.resolve(name);
-        return ZooTable.parse(src.name(), src.text(), src.origin()).entry(quality, metric);
+        return ZooEntry.of(spec(name), quality, metric);
     }
 
     /**
@@ -114,18 +137,16 @@ public final class Tinify {
         return SpecSource.resolve(specOrName).text();
     }
 
-    private static CompressionModel compile(SpecSource src, Map<String, ? extends Number> params) {
-        try {
-            return SpecBridge.compile(src.text(), src.origin(), params);
-        } catch (TinifyException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new TinifyException(src.origin() + ": " + e.getMessage(), e);
-        }
-    }
-
     /** Where a spec's text comes from: a file or a bundled resource. */
     record SpecSource(String name, String origin, String text) {
+        Spec read() {
+            try {
+                return SpecReader.read(origin, text);
+            } catch (SpecException e) {
+                throw new TinifyException(e.getMessage(), e);
+            }
+        }
+
         static SpecSource resolve(String specOrName) {
             Path p = Path.of(specOrName);
             if (Files.isRegularFile(p)) {

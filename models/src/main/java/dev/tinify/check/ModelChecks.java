@@ -10,6 +10,7 @@ import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.CompressionModel.ForwardResult;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,19 +43,31 @@ public final class ModelChecks implements CaseCheck {
         return n.isTextual() ? n.asText() : reference.name();
     }
 
-    /** The case's constructor arguments as spec parameters (numbers only; lists are refused). */
-    public static Map<String, Number> parameters(ReferenceCase reference) {
-        Map<String, Number> out = new LinkedHashMap<>();
+    /** The case's constructor arguments as spec parameters: numbers, and lists of numbers (ELIC's groups). */
+    public static Map<String, Object> parameters(ReferenceCase reference) {
+        Map<String, Object> out = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = reference.constructorKwargs().fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isNumber()) {
-                throw new IllegalArgumentException(reference.dir() + ": constructor argument " + e.getKey()
-                        + " = " + e.getValue() + " is not a number; specs take numeric parameters only");
-            }
-            out.put(e.getKey(), e.getValue().numberValue());
+            out.put(e.getKey(), value(reference, e.getKey(), e.getValue()));
         }
         return out;
+    }
+
+    private static Object value(ReferenceCase reference, String key, JsonNode v) {
+        if (v.isNumber()) {
+            return v.numberValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isArray()) {
+            List<Object> list = new ArrayList<>();
+            v.forEach(item -> list.add(value(reference, key, item)));
+            return list;
+        }
+        throw new IllegalArgumentException(reference.dir() + ": constructor argument " + key + " = " + v
+                + " is not a number, boolean or list");
     }
 
     @Override
@@ -111,7 +124,7 @@ public final class ModelChecks implements CaseCheck {
         return names;
     }
 
-    static void compareKeys(String what, java.util.Collection<String> ours, java.util.Collection<String> reference,
+    static void compareKeys(String what, Collection<String> ours, Collection<String> reference,
             CaseReport report) {
         TreeSet<String> missing = new TreeSet<>(reference);
         missing.removeAll(ours);
