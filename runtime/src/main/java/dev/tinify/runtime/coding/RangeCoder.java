@@ -41,7 +41,7 @@ public final class RangeCoder implements EntropyCoder {
         return encoder.flush();
     }
 
-    /** Decodes one whole stream and checks that no byte is left unread. */
+    /** Decodes one whole stream and checks that no data follows its last symbol. */
     @Override
     public int[] decodeWithIndexes(byte[] data, int[] indexes, CdfTables tables) {
         Decoder decoder = newDecoder(data);
@@ -170,11 +170,16 @@ public final class RangeCoder implements EntropyCoder {
             return CompiledTables.of(tables).decode(indexes, this);
         }
 
+        /**
+         * The encoder's final value has its low 40 bits zero, so a stream ends at least 5 bytes
+         * before the decoder's read position; anything beyond that is trailing data.
+         */
         @Override
         public void finish() {
-            if (pos < data.length) {
-                throw new CorruptStreamException("range-coded stream has " + (data.length - pos)
-                        + " bytes left after the last symbol (of " + data.length + ")");
+            long end = pos - (BITS - 8) / 8;
+            if (data.length > end) {
+                throw new CorruptStreamException("range-coded stream has " + (data.length - end)
+                        + " bytes after the end of its last symbol (of " + data.length + ")");
             }
         }
 

@@ -127,20 +127,20 @@ public final class ImageFiles {
                     + (colorBands == 1 ? "grey" : "RGB") + " image");
         }
         boolean hasAlpha = bands == colorBands + 1;
-        float[] scale = new float[bands];
+        // Division (not a reciprocal multiply) so 8-bit values are exactly k / 255f, as torchvision's to_tensor.
+        float[] max = new float[bands];
         for (int b = 0; b < bands; b++) {
-            int bits = cm.getComponentSize(b);
-            scale[b] = (float) (1.0 / ((1L << bits) - 1));
+            max[b] = (1 << cm.getComponentSize(b)) - 1;
         }
         int[] px = new int[bands];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 raster.getPixel(x, y, px);
-                float a = composite && hasAlpha ? px[colorBands] * scale[colorBands] : 1f;
+                float a = composite && hasAlpha ? px[colorBands] / max[colorBands] : 1f;
                 int i = y * w + x;
                 for (int c = 0; c < 3; c++) {
                     int b = colorBands == 1 ? 0 : c;
-                    out[c * plane + i] = blend(px[b] * scale[b], a);
+                    out[c * plane + i] = blend(px[b] / max[b], a);
                 }
             }
         }

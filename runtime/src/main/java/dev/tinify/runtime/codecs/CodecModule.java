@@ -1,0 +1,81 @@
+package dev.tinify.runtime.codecs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.tinify.runtime.nn.Layer;
+import dev.tinify.runtime.nn.Module;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Common plumbing of the latent codecs: part registration (see {@link Parts}) and shape handling. */
+abstract class CodecModule extends Module implements LatentCodec {
+    private final Parts parts;
+
+    CodecModule(Parts parts) {
+        this.parts = parts;
+    }
+
+    /** How this codec's parts are registered. */
+    public final Parts parts() {
+        return parts;
+    }
+
+    /** Registers {@code part} as child {@code name} when the codec owns its parts; returns it. */
+    final <T> T part(String name, T part) {
+        if (parts == Parts.CHILDREN) {
+            if (!(part instanceof Module m)) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": part '" + name + "' ("
+                        + part.getClass().getName() + ") is not a Module, so it cannot be registered by name");
+            }
+            child(name, m);
+        }
+        return part;
+    }
+
+    static NDArray apply(@Nullable Layer layer, NDArray x) {
+        return layer == null ? x : layer.forward(x);
+    }
+
+    /** {@code [H, W]} of a [B,C,H,W] tensor, as CompressAI's {@code x.size()[-2:]}. */
+    static List<Integer> spatial(NDArray x) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4) {
+            throw new IllegalArgumentException("expected a [B, C, H, W] latent, got " + s);
+        }
+        return List.of((int) s.get(2), (int) s.get(3));
+    }
+
+    /** Reads a spatial size given as a list of positive integers (e.g. from a .tfy header or JSON). */
+    static List<Integer> sizeOf(Object shape, String codec) {
+        if (!(shape instanceof List<?> list) || list.isEmpty()) {
+            throw new IllegalArgumentException(codec + ": expected a shape [h, w], got " + shape);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Number n) || n.intValue() <= 0 || n.doubleValue() != n.intValue()) {
+                throw new IllegalArgumentException(codec + ": expected a shape of positive integers, got " + shape);
+            }
+            out.add(n.intValue());
+        }
+        return out;
+    }
+
+    /** The single stream of a one-stream codec. */
+    static List<byte[]> single(List<List<byte[]>> strings, String codec) {
+        if (strings.size() != 1) {
+            throw new IllegalArgumentException(codec + ": expected 1 stream, got " + strings.size());
+        }
+        return strings.get(0);
+    }
+
+    /** An entry of a map-shaped shape. */
+    static Object entry(Map<?, ?> shape, String key, String codec) {
+        Object v = shape.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException(codec + ": shape has no '" + key + "' entry: " + shape);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tinify.runtime.codecs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tinify.runtime.entropy.EntropyBottleneck;
+import dev.tinify.runtime.entropy.EntropyModel;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Codes a latent with a factorized {@link EntropyBottleneck} (CompressAI's
+ * {@code EntropyBottleneckLatentCodec}): one stream, shape {@code [h, w]}, part
+ * {@code entropy_bottleneck}.
+ */
+public final class EntropyBottleneckLatentCodec extends CodecModule {
+    private static final String NAME = "EntropyBottleneckLatentCodec";
+    private final EntropyBottleneck entropyBottleneck;
+
+    /**
+     * @param entropyBottleneck the density model of the latent's channels
+     * @param parts whether this codec registers it as its child {@code entropy_bottleneck}
+     */
+    public EntropyBottleneckLatentCodec(EntropyBottleneck entropyBottleneck, Parts parts) {
+        super(parts);
+        this.entropyBottleneck = part("entropy_bottleneck", entropyBottleneck);
+    }
+
+    public EntropyBottleneck entropyBottleneck() {
+        return entropyBottleneck;
+    }
+
+    @Override
+    public ForwardOut forward(NDArray y, @Nullable NDArray ctx) {
+        EntropyModel.Output out = entropyBottleneck.forward(y);
+        return new ForwardOut(Map.of("y", out.likelihoods()), out.values());
+    }
+
+    @Override
+    public CompressOut compress(NDArray y, @Nullable NDArray ctx) {
+        List<Integer> shape = spatial(y);
+        List<byte[]> strings = entropyBottleneck.compress(y);
+        NDArray yHat = entropyBottleneck.decompress(y.getManager(), strings, shape);
+        return new CompressOut(List.of(strings), shape, yHat);
+    }
+
+    @Override
+    public NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, @Nullable NDArray ctx) {
+        return entropyBottleneck.decompress(manager, single(strings, NAME), sizeOf(shape, NAME));
+    }
+}

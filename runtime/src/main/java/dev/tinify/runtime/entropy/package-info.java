@@ -1,0 +1,16 @@
+/**
+ * Entropy models with CompressAI's semantics and state-dict names: {@link
+ * dev.tinify.runtime.entropy.EntropyBottleneck} (factorized learned density),
+ * {@link dev.tinify.runtime.entropy.GaussianConditional} (scale/mean Gaussian with a scale table),
+ * their common base {@link dev.tinify.runtime.entropy.EntropyModel} (quantization, CDF tables,
+ * coding) and {@link dev.tinify.runtime.entropy.GaussianMath} (erfc, which DJL lacks).
+ *
+ * <p>Tables are integer-identical to CompressAI's: the float parts of the factorized density run on
+ * libtorch through DJL in CompressAI's operation order; the Gaussian tables use a correctly rounded
+ * float32 erfc in the same order. Model-wide helpers ({@link
+ * dev.tinify.runtime.entropy.EntropyModels}) update every table and sum the auxiliary losses.
+ */
+@NullMarked
+package dev.tinify.runtime.entropy;
+
+import org.jspecify.annotations.NullMarked;

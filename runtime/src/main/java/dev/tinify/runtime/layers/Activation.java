@@ -1,0 +1,73 @@
+package dev.tinify.runtime.layers;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Parameter-free element-wise activations: ReLU, LeakyReLU (PyTorch's default slope 0.01),
+ * GELU (exact, erf-based, as {@code nn.GELU()}) and sigmoid. They keep the channel count and
+ * own no state-dict keys.
+ */
+public final class Activation extends LayerModule {
+    /** The function applied. */
+    public enum Kind { RELU, LEAKY_RELU, GELU, SIGMOID }
+
+    /** PyTorch's default negative slope of {@code nn.LeakyReLU}. */
+    public static final float DEFAULT_SLOPE = 0.01f;
+
+    private final Kind kind;
+    private final float slope;
+
+    private Activation(Kind kind, float slope) {
+        this.kind = kind;
+        this.slope = slope;
+    }
+
+    public static Activation relu() {
+        return new Activation(Kind.RELU, 0);
+    }
+
+    public static Activation leakyRelu() {
+        return leakyRelu(DEFAULT_SLOPE);
+    }
+
+    public static Activation leakyRelu(float slope) {
+        return new Activation(Kind.LEAKY_RELU, slope);
+    }
+
+    public static Activation gelu() {
+        return new Activation(Kind.GELU, 0);
+    }
+
+    public static Activation sigmoid() {
+        return new Activation(Kind.SIGMOID, 0);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        return switch (kind) {
+            case RELU -> ai.djl.nn.Activation.relu(x);
+            case LEAKY_RELU -> ai.djl.nn.Activation.leakyRelu(x, slope);
+            case GELU -> ai.djl.nn.Activation.gelu(x);
+            case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
+        };
+    }
+
+    @Override
+    public int inChannels() {
+        return ANY;
+    }
+
+    @Override
+    public int outChannels(int inChannels) {
+        return inChannels;
+    }
+
+    @Override
+    public String describe() {
+        return kind == Kind.LEAKY_RELU ? "LeakyReLU(" + slope + ")" : kind.name();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.tinify.runtime.entropy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
+import dev.tinify.runtime.coding.CdfTables;
+import dev.tinify.runtime.coding.EntropyCoder;
+import dev.tinify.runtime.coding.EntropyCoders;
+import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.nn.Param;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Test helpers: fixture tensors as arrays, state-dict loading by hand, a recording coder. */
+public final class Fixtures {
+    private Fixtures() {}
+
+    /** A fixture tensor as an NDArray (float32 or int32). */
+    public static NDArray array(NDManager manager, Tensor t) {
+        Shape shape = new Shape(t.shape());
+        if (t.dtype() == SafeTensors.DType.I32) {
+            return manager.create(t.toInts(), shape);
+        }
+        return manager.create(t.toFloats(), shape);
+    }
+
+    /** Copies every parameter and buffer of {@code module} from {@code stateDict} keys {@code prefix + name}. */
+    public static void load(Module module, Map<String, Tensor> stateDict, String prefix) {
+        for (Map.Entry<String, Param> e : module.stateDict().entrySet()) {
+            Tensor t = stateDict.get(prefix + e.getKey());
+            if (t == null) {
+                throw new IllegalArgumentException("state dict has no '" + prefix + e.getKey() + "'");
+            }
+            e.getValue().set(array(e.getValue().value().getManager(), t));
+        }
+    }
+
+    /** Asserts every element of {@code actual} is within {@code tol} of the fixture tensor (same shape). */
+    public static void assertClose(Tensor expected, NDArray actual, double tol, String what) {
+        assertArrayEquals(expected.shape(), actual.getShape().getShape(), what + ": shape");
+        float[] e = expected.toFloats();
+        float[] a = actual.toFloatArray();
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < e.length; i++) {
+            double d = Math.abs(e[i] - a[i]);
+            if (!(d <= worst)) {
+                worst = d;
+                at = i;
+            }
+        }
+        assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " (expected " + (at < 0 ? 0 : e[at])
+                + ", got " + (at < 0 ? 0 : a[at]) + "), tolerance " + tol);
+    }
+
+    /** Asserts the array equals the fixture tensor exactly (as ints). */
+    public static void assertIntsEqual(Tensor expected, NDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.getShape().getShape(), what + ": shape");
+        assertArrayEquals(expected.toInts(), EntropyModel.toInts(actual), what);
+    }
+
+    /** Asserts stored table buffers ({@code prefix_offset}, ...) equal the module's, row by row. */
+    public static void assertTablesEqual(Map<String, Tensor> sd, String prefix, EntropyModel model) {
+        CdfTables t = model.cdfTables();
+        int[] offsets = sd.get(prefix + "_offset").toInts();
+        int[] lengths = sd.get(prefix + "_cdf_length").toInts();
+        Tensor cdf = sd.get(prefix + "_quantized_cdf");
+        int cols = (int) cdf.shape()[1];
+        int[] flat = cdf.toInts();
+        assertArrayEquals(offsets, t.offsets(), prefix + "_offset");
+        assertArrayEquals(lengths, t.cdfLengths(), prefix + "_cdf_length");
+        assertEquals(cdf.shape()[0], t.size(), prefix + "_quantized_cdf rows");
+        for (int r = 0; r < t.size(); r++) {
+            assertEquals(cols, t.cdfs()[r].length, prefix + "_quantized_cdf width");
+            assertArrayEquals(java.util.Arrays.copyOfRange(flat, r * cols, (r + 1) * cols), t.cdfs()[r],
+                    prefix + "_quantized_cdf row " + r);
+        }
+    }
+
+    /** The default coder, recording the symbol and index lists of every encode call. */
+    public static final class RecordingCoder implements EntropyCoder {
+        private final EntropyCoder inner = EntropyCoders.defaultCoder();
+        public final List<int[]> symbols = new ArrayList<>();
+        public final List<int[]> indexes = new ArrayList<>();
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public byte[] encodeWithIndexes(int[] s, int[] i, CdfTables tables) {
+            symbols.add(s.clone());
+            indexes.add(i.clone());
+            return inner.encodeWithIndexes(s, i, tables);
+        }
+
+        @Override
+        public int[] decodeWithIndexes(byte[] data, int[] i, CdfTables tables) {
+            return inner.decodeWithIndexes(data, i, tables);
+        }
+
+        @Override
+        public Encoder newEncoder() {
+            throw new UnsupportedOperationException("one-call coding only");
+        }
+
+        @Override
+        public Decoder newDecoder(byte[] data) {
+            return inner.newDecoder(data);
+        }
+    }
+}
