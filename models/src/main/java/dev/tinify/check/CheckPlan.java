@@ -14,7 +14,11 @@ public final class CheckPlan {
     /** Unit cases by name, with the check of the class each exercises. */
     private static final Map<String, CaseCheck> UNIT = Map.of(
             "unit-rans", CodingChecks::rans,
-            "unit-pmf-to-quantized-cdf", CodingChecks::pmfToQuantizedCdf);
+            "unit-pmf-to-quantized-cdf", CodingChecks::pmfToQuantizedCdf,
+            "unit-gdn", ModuleChecks::gdn,
+            "unit-entropy-bottleneck", ModuleChecks::entropyBottleneck,
+            "unit-entropy-bottleneck-default", ModuleChecks::entropyBottleneck,
+            "unit-gaussian-conditional", ModuleChecks::gaussianConditional);
 
     private CheckPlan() {}
 
