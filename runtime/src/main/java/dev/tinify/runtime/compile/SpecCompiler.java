@@ -128,7 +128,7 @@ public final class SpecCompiler {
     }
 
     private GaussianConditional gaussianConditional(Part p) {
-        return new GaussianConditional(manager, GaussianConditional.defaultScaleTable(manager), p.doubleArg("scale_bound"),
+        return new GaussianConditional(manager, GaussianConditional.defaultScaleTable(), p.doubleArg("scale_bound"),
                 p.doubleArg("tail_mass"));
     }
 
