@@ -42,6 +42,7 @@ class StateDictsTest {
             float[] y;
             try (NDArray x = StateDicts.toArray(m, c.tensor("x"));
                     ForwardScope s = ForwardScope.open(m, ga)) {
+                s.input(x);
                 y = ga.forward(x).toFloatArray();
             }
             double err = TestTensors.maxAbsDiff(y, c.tensor("y").toFloats());
