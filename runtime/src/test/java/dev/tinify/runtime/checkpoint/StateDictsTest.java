@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.checkpoint.SafeTensors.DType;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.checkpoint.StateDicts.Precision;
+import dev.tinify.runtime.layers.Conv2d;
 import dev.tinify.runtime.layers.ReferenceArchitectures;
 import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.layers.TestTensors;
@@ -111,6 +112,32 @@ class StateDictsTest {
             sd.put("scale_bound", Tensor.ofFloats(new float[] {0.11f, 0.2f}, 2));
             CheckpointException e = assertThrows(CheckpointException.class, () -> StateDicts.load(t, sd));
             assertEquals(1, e.mismatched().size());
+        }
+    }
+
+    /** One module registered under two names, as CompressAI's checkerboard models share their context model. */
+    static final class Aliased extends Module {
+        final Conv2d shared;
+
+        Aliased(NDManager m) {
+            shared = child("context_prediction", Conv2d.conv1x1(m, 2, 3));
+            child("alias", shared);
+        }
+    }
+
+    @Test
+    void sharedModulesLoadUnderEveryName() {
+        Map<String, Tensor> sd = new LinkedHashMap<>();
+        float[] w = {1, 2, 3, 4, 5, 6};
+        for (String prefix : new String[] {"context_prediction.", "alias."}) {
+            sd.put(prefix + "weight", Tensor.ofFloats(w, 3, 2, 1, 1));
+            sd.put(prefix + "bias", Tensor.ofFloats(new float[] {7, 8, 9}, 3));
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            Aliased a = new Aliased(m);
+            StateDicts.load(a, sd);
+            assertArrayEquals(w, a.shared.weight().toFloatArray());
+            assertEquals(sd.keySet(), StateDicts.save(a, Precision.FULL).keySet());
         }
     }
 
