@@ -2,6 +2,7 @@ package dev.tinify.runtime.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.nn.Param;
 import dev.tinify.runtime.ops.GradientCorrection;
 import dev.tinify.runtime.ops.NonNegativeParametrizer;
@@ -39,7 +40,7 @@ public class Gdn extends LayerModule implements GradientCorrection {
         this.inverse = inverse;
         this.betaReparam = child("beta_reparam", new NonNegativeParametrizer(manager, betaMin));
         this.gammaReparam = child("gamma_reparam", new NonNegativeParametrizer(manager, 0));
-        try (NDArray ones = manager.ones(new ai.djl.ndarray.types.Shape(channels));
+        try (NDArray ones = manager.ones(new Shape(channels));
                 NDArray eye = manager.eye(channels);
                 NDArray scaledEye = eye.mul(gammaInit)) {
             this.beta = parameter("beta", betaReparam.init(ones));
