@@ -151,6 +151,9 @@ public abstract class EntropyModel extends Module {
             if (means != null) {
                 sub.tempAttachAll(new NDList(means));
             }
+            if (x.isNaN().logicalOr(x.isInfinite()).any().getBoolean()) {
+                throw new IllegalArgumentException(describe() + ": cannot compress non-finite values (NaN or infinity)");
+            }
             symbols = quantize(x, Mode.SYMBOLS, means).toIntArray();
         }
         int[] idx = toInts(indexes);

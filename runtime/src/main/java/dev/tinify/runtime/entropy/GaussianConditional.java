@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * {@code scale_table}, {@code scale_bound}, {@code likelihood_lower_bound.bound},
  * {@code lower_bound_scale.bound}.
  */
-public final class GaussianConditional extends EntropyModel {
+public class GaussianConditional extends EntropyModel {
     /** Smallest and largest scales of the default table (from Ballé's TF compression). */
     public static final double SCALES_MIN = 0.11;
     public static final double SCALES_MAX = 256;

@@ -15,6 +15,7 @@ import ai.djl.training.GradientCollector;
 import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec.Chunks;
 import dev.tinify.runtime.entropy.Fixtures;
 import dev.tinify.runtime.entropy.GaussianConditional;
+import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.util.List;
@@ -72,6 +73,28 @@ class GaussianConditionalLatentCodecTest {
             for (float v : grad) {
                 assertEquals(1f, v, "straight-through gradient");
             }
+        }
+    }
+
+    @Test
+    void entropyParametersMapTheContextFirst() throws IOException {
+        ReferenceCase c = ReferenceCase.fixture("mbt2018-mean");
+        try (NDManager m = NDManager.newBaseManager()) {
+            GaussianConditional gc = new GaussianConditional(m);
+            Fixtures.load(gc, c.stateDict(), "gaussian_conditional.");
+            // a transform that swaps the halves: the codec then reads means first
+            Layer swap = x -> {
+                NDList h = x.split(2, 1);
+                return h.get(1).concat(h.get(0), 1);
+            };
+            GaussianConditionalLatentCodec codec = new GaussianConditionalLatentCodec(gc, swap, Quantizer.NOISE,
+                    Chunks.MEANS_SCALES, Parts.EXTERNAL);
+            codec.train(false);
+            LatentCodec.CompressOut out = codec.compress(array(m, c.tensor("y")), array(m, c.tensor("forward.h_s.out")));
+            assertArrayEquals(c.compressStrings().get(0).get(0), out.strings().get(0).get(0));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new GaussianConditionalLatentCodec(gc, swap, Quantizer.NOISE, Chunks.SCALES, Parts.CHILDREN));
+            assertTrue(e.getMessage().contains("entropy_parameters"), e.getMessage());
         }
     }
 
