@@ -52,17 +52,20 @@ public final class CausalKernel {
             throw new IllegalArgumentException("context kernel: bias has " + bias.length + " values, expected " + out);
         }
         int half = k / 2;
+        int kk = k * k;
+        // one sequential pass finds the taps any (out, in) pair uses
+        boolean[] used = new boolean[kk];
+        for (int i = 0; i < weight.length; i++) {
+            if (effective(weight, mask, i) != 0f) {
+                used[i % kk] = true;
+            }
+        }
+        int[] tapOf = new int[kk];
         List<int[]> taps = new ArrayList<>();
         for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++) {
-                boolean used = false;
-                for (int o = 0; o < out && !used; o++) {
-                    for (int c = 0; c < in && !used; c++) {
-                        int i = ((o * in + c) * k + ky) * k + kx;
-                        used = effective(weight, mask, i) != 0f;
-                    }
-                }
-                if (!used) {
+                tapOf[ky * k + kx] = -1;
+                if (!used[ky * k + kx]) {
                     continue;
                 }
                 boolean causal = ky < half || (ky == half && kx < half);
@@ -71,25 +74,30 @@ public final class CausalKernel {
                             + " kernel is nonzero but not before the centre in raster order; an autoregressive"
                             + " context needs a type-A masked convolution");
                 }
+                tapOf[ky * k + kx] = taps.size();
                 taps.add(new int[] {ky, kx});
             }
         }
         int t = taps.size();
         int[] dy = new int[t];
         int[] dx = new int[t];
-        float[] wT = new float[t * in * out];
         for (int ti = 0; ti < t; ti++) {
-            int ky = taps.get(ti)[0];
-            int kx = taps.get(ti)[1];
-            dy[ti] = ky - half;
-            dx[ti] = kx - half;
+            dy[ti] = taps.get(ti)[0] - half;
+            dx[ti] = taps.get(ti)[1] - half;
+        }
+        float[][] rows = new float[t * in][out];
+        for (int o = 0; o < out; o++) {
             for (int c = 0; c < in; c++) {
-                for (int o = 0; o < out; o++) {
-                    wT[(ti * in + c) * out + o] = effective(weight, mask, ((o * in + c) * k + ky) * k + kx);
+                int base = (o * in + c) * kk;
+                for (int j = 0; j < kk; j++) {
+                    int ti = tapOf[j];
+                    if (ti >= 0) {
+                        rows[ti * in + c][o] = effective(weight, mask, base + j);
+                    }
                 }
             }
         }
-        return new CausalKernel(in, out, dy, dx, Gemv.rows(wT, t * in, out), bias.length == 0 ? new float[out] : bias.clone());
+        return new CausalKernel(in, out, dy, dx, rows, bias.length == 0 ? new float[out] : bias.clone());
     }
 
     private static float effective(float[] weight, float @Nullable [] mask, int i) {

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec;
+import dev.tinify.runtime.codecs.HyperLatentCodec;
+import dev.tinify.runtime.codecs.HyperpriorLatentCodec;
 import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec.Chunks;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
@@ -17,11 +19,13 @@ import dev.tinify.runtime.codecs.Quantizer;
 import dev.tinify.runtime.codecs.context.ChannelGroupsLatentCodec.ContextGroups;
 import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec.AnchorParity;
 import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec.ForwardMethod;
+import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.Fixtures;
 import dev.tinify.runtime.entropy.GaussianConditional;
 import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.CheckerboardMaskedConv2d;
 import dev.tinify.runtime.layers.Conv2d;
+import dev.tinify.runtime.layers.ConvTranspose2d;
 import dev.tinify.runtime.layers.LayerModule;
 import dev.tinify.runtime.layers.MaskedConv2d;
 import dev.tinify.runtime.layers.Sequential;
@@ -127,6 +131,39 @@ class ChannelGroupsLatentCodecTest {
                     Fixtures.array(m, ref.tensor("forward.h_s.out")));
             Fixtures.assertClose(ref.tensor("forward.likelihoods.y"), out.likelihoods().get("y"), 1e-5, "likelihoods");
             Fixtures.assertClose(ref.tensor("compress.y_hat"), out.yHat(), 1e-5, "y_hat");
+        }
+    }
+
+    /** ELIC's whole latent codec: the hyperprior around the channel groups, z coded first but streamed last. */
+    @ParameterizedTest
+    @ValueSource(strings = {"elic2022-official", "elic2022-chandelier"})
+    void nestedInAHyperpriorTheWholeLatentCodecIsByteIdentical(String name) throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture(name);
+        try (NDManager m = NDManager.newBaseManager()) {
+            int n = 16;
+            int mm = 32;
+            Sequential hA = new Sequential(Conv2d.conv3x3(m, mm, n), Activation.relu(), new Conv2d(m, n, n, 5, 2),
+                    Activation.relu(), new Conv2d(m, n, n, 5, 2));
+            // official ends with a stride-1 deconv to 2N, Chandelier's re-implementation with a conv to 2M
+            boolean official = name.equals("elic2022-official");
+            Sequential hS = new Sequential(new ConvTranspose2d(m, n, n, 5, 2), Activation.relu(),
+                    new ConvTranspose2d(m, n, n * 3 / 2, 5, 2), Activation.relu(),
+                    official ? new ConvTranspose2d(m, n * 3 / 2, 2 * n, 3, 1) : Conv2d.conv3x3(m, n * 3 / 2, 2 * mm));
+            HyperLatentCodec hyper = new HyperLatentCodec(new EntropyBottleneck(m, n), hA, hS, Quantizer.STE, false,
+                    Parts.CHILDREN);
+            ChannelGroupsLatentCodec groups = elic(m, ref, null);
+            HyperpriorLatentCodec codec = new HyperpriorLatentCodec(groups, hyper, Parts.CHILDREN);
+            StateDicts.load(hyper, StateDicts.withPrefix(ref.stateDict(), "latent_codec.hyper."));
+
+            LatentCodec.CompressOut out = codec.compress(Fixtures.array(m, ref.tensor("y")), null);
+            List<List<byte[]>> expected = ref.compressStrings();
+            assertEquals(expected.size(), out.strings().size());
+            for (int i = 0; i < expected.size(); i++) {
+                assertArrayEquals(expected.get(i).get(0), out.strings().get(i).get(0), "stream " + i);
+            }
+            assertEquals(ref.compressShape(), out.shape());
+            NDArray decoded = codec.decompress(m, expected, ref.compressShape(), null);
+            assertArrayEquals(out.yHat().toFloatArray(), decoded.toFloatArray());
         }
     }
 
