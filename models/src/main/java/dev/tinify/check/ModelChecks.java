@@ -9,7 +9,11 @@ import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.CompressionModel.ForwardResult;
 import dev.tinify.runtime.reference.ReferenceCase;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tinify.runtime.entropy.EntropyModel;
+import dev.tinify.runtime.nn.Module;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,15 +30,27 @@ public final class ModelChecks implements CaseCheck {
     /** Float tolerance for images, latents and likelihoods (see the fixtures' README). */
     public static final double TOLERANCE = 1e-4;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final List<ModelCheck> checks;
 
     public ModelChecks(List<ModelCheck> checks) {
         this.checks = List.copyOf(checks);
     }
 
-    /** The checks the runtime can run today: state-dict keys and the evaluation-mode forward pass. */
+    /**
+     * Below this, a margin in {@code case.json} is within float32 noise of a rounding or
+     * scale-table boundary: a symbol there may legitimately differ from CompressAI's.
+     */
+    public static final double MARGIN_NOISE = 1e-5;
+
+    /** At most this many symbols of one coder call may be excused by a margin. */
+    private static final int MAX_EXCUSED = 2;
+
+    /** The checks of a model case: state-dict keys, evaluation-mode forward, compress, decompress. */
     public static ModelChecks standard() {
-        return new ModelChecks(List.of(ModelChecks::stateDictKeys, ModelChecks::forward));
+        return new ModelChecks(List.of(ModelChecks::stateDictKeys, ModelChecks::forward, ModelChecks::compress,
+                ModelChecks::decompress));
     }
 
     /** The spec a case is built from: its CompressAI registry name. */
@@ -107,6 +123,136 @@ public final class ModelChecks implements CaseCheck {
                 }
             }
         }
+    }
+
+    /**
+     * Compress on the case's {@code x}: every rANS call's symbols and indexes, the strings byte for
+     * byte, and the shape. A differing symbol is excused (and named) only where the case's margins
+     * show CompressAI itself within float noise of a boundary.
+     */
+    static void compress(ReferenceCase reference, CompressionModel model, CaseReport report) throws Exception {
+        Map<String, RecordingCoder> coders = new LinkedHashMap<>();
+        Map<String, EntropyModel> models = entropyModels("", model, new LinkedHashMap<>());
+        models.forEach((path, em) -> {
+            RecordingCoder c = new RecordingCoder();
+            em.setEntropyCoder(c);
+            coders.put(path, c);
+        });
+        try (NDManager m = model.manager().newSubManager()) {
+            CompressionModel.Compressed out = model.compress(toArray(m, reference.tensor("x")));
+            boolean excused = compareCoderCalls(reference, coders, report);
+            List<List<byte[]>> expected = reference.compressStrings();
+            if (out.strings().size() != expected.size()) {
+                report.fail("compress.strings", out.strings().size() + " streams, reference has " + expected.size());
+            } else {
+                for (int i = 0; i < expected.size(); i++) {
+                    for (int b = 0; b < expected.get(i).size(); b++) {
+                        String what = "compress.strings[" + i + "][" + b + "]";
+                        byte[] ours = b < out.strings().get(i).size() ? out.strings().get(i).get(b) : new byte[0];
+                        if (excused && !Arrays.equals(ours, expected.get(i).get(b))) {
+                            report.excuse(what, "differs as a consequence of the excused symbol(s) above");
+                        } else {
+                            report.compareBytes(what, ours, expected.get(i).get(b));
+                        }
+                    }
+                }
+            }
+            JsonNode ourShape = JSON.readTree(JSON.writeValueAsString(out.shape()));
+            JsonNode refShape = reference.meta().path("compress").path("shape");
+            if (ourShape.equals(refShape)) {
+                report.pass("compress.shape", refShape.toString());
+            } else {
+                report.fail("compress.shape", ourShape + ", reference " + refShape);
+            }
+        } finally {
+            models.values().forEach(em -> em.setEntropyCoder(null));
+        }
+    }
+
+    /** Decompress of CompressAI's own strings and shape: {@code x_hat} within tolerance. */
+    static void decompress(ReferenceCase reference, CompressionModel model, CaseReport report) {
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray xHat = model.decompress(m, reference.compressStrings(), reference.compressShape());
+            report.compare("decompress.x_hat", floats(xHat), reference.tensor("decompress.x_hat").toFloats(), TOLERANCE);
+        }
+    }
+
+    /** Compares each recorded coder call with the fixture's; returns whether a difference was excused. */
+    private static boolean compareCoderCalls(ReferenceCase reference, Map<String, RecordingCoder> coders, CaseReport report) {
+        JsonNode calls = reference.meta().path("compress").path("coder_calls");
+        Map<String, Integer> used = new LinkedHashMap<>();
+        boolean excused = false;
+        for (JsonNode call : calls) {
+            int index = call.path("index").asInt();
+            String model = call.path("entropy_model").asText();
+            String what = "coder call " + index + " (" + model + ")";
+            String path = coders.containsKey(model) ? model
+                    : coders.keySet().stream().filter(k -> k.endsWith("." + model)).findFirst().orElse(null);
+            if (path == null) {
+                report.fail(what, "no entropy model '" + model + "' in the model (have " + coders.keySet() + ")");
+                continue;
+            }
+            int n = used.merge(path, 1, Integer::sum) - 1;
+            List<RecordingCoder.Call> ours = coders.get(path).calls();
+            if (n >= ours.size()) {
+                report.fail(what, "the model made only " + ours.size() + " call(s) with " + path);
+                continue;
+            }
+            int[] refSymbols = reference.tensor("compress.coder." + index + ".symbols").toInts();
+            int[] refIndexes = reference.tensor("compress.coder." + index + ".indexes").toInts();
+            RecordingCoder.Call c = ours.get(n);
+            List<String> diffs = new ArrayList<>();
+            diffCount(diffs, "symbol", c.symbols(), refSymbols);
+            diffCount(diffs, "index", c.indexes(), refIndexes);
+            if (diffs.isEmpty()) {
+                report.pass(what, refSymbols.length + " symbols and indexes equal");
+                continue;
+            }
+            double margin = margin(reference, model);
+            if (diffs.size() <= MAX_EXCUSED && margin < MARGIN_NOISE && c.symbols().length == refSymbols.length) {
+                report.excuse(what, String.join("; ", diffs) + " (CompressAI's margin there is " + margin + ")");
+                excused = true;
+            } else {
+                report.fail(what, (diffs.size() > MAX_EXCUSED ? diffs.subList(0, MAX_EXCUSED) + " and more" : diffs.toString())
+                        + ", margin " + margin);
+            }
+        }
+        return excused;
+    }
+
+    private static void diffCount(List<String> diffs, String what, int[] ours, int[] reference) {
+        if (ours.length != reference.length) {
+            diffs.add(ours.length + " " + what + "s, reference has " + reference.length);
+            return;
+        }
+        for (int i = 0; i < ours.length && diffs.size() <= MAX_EXCUSED; i++) {
+            if (ours[i] != reference[i]) {
+                diffs.add(what + " " + i + " is " + ours[i] + ", CompressAI " + reference[i]);
+            }
+        }
+    }
+
+    /** The smallest of the case's compress margins for an entropy model (infinity if none is given). */
+    private static double margin(ReferenceCase reference, String model) {
+        double min = Double.POSITIVE_INFINITY;
+        for (Iterator<Map.Entry<String, JsonNode>> it = reference.meta().path("margins").path("values").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().startsWith("compress:" + model + ":")) {
+                min = Math.min(min, e.getValue().asDouble());
+            }
+        }
+        return min;
+    }
+
+    /** Every entropy model in the tree by dotted path. */
+    private static Map<String, EntropyModel> entropyModels(String prefix, Module m, Map<String, EntropyModel> out) {
+        m.children().forEach((name, child) -> {
+            if (child instanceof EntropyModel em) {
+                out.put(prefix + name, em);
+            }
+            entropyModels(prefix + name + ".", child, out);
+        });
+        return out;
     }
 
     /** Every tensor name the case declares, stored or aliased. */
