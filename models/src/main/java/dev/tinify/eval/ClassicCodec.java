@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classic image codecs run through Debian's command-line tools, with the settings of the
@@ -102,9 +103,14 @@ public enum ClassicCodec {
 
     /** Tools of this codec not found on the PATH (empty when it can run). */
     public List<String> missingTools() {
+        return missingTools(System.getenv("PATH"));
+    }
+
+    /** Tools not found in the directories of {@code path} (a PATH-style list). */
+    List<String> missingTools(@Nullable String path) {
         List<String> missing = new ArrayList<>();
         for (String t : tools) {
-            if (!onPath(t)) {
+            if (!onPath(t, path)) {
                 missing.add(t);
             }
         }
@@ -143,8 +149,7 @@ public enum ClassicCodec {
         return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
-    private static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
+    private static boolean onPath(String tool, @Nullable String path) {
         if (path == null) {
             return false;
         }

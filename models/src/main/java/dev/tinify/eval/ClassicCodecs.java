@@ -2,9 +2,6 @@ package dev.tinify.eval;
 
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
-import dev.tinify.runtime.metrics.Bpp;
-import dev.tinify.runtime.metrics.MsSsim;
-import dev.tinify.runtime.metrics.Psnr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * The classic-codec bench: runs a {@link ClassicCodec}'s command-line tools over images and
- * settings and measures them as CompressAI's evaluation does (bpp of the whole coded file, PSNR
- * and MS-SSIM of the decoded 8-bit RGB against the source image rounded to 8 bits; MS-SSIM is NaN
- * for images with a side of 160 pixels or less, which it cannot measure). Times are wall-clock
+ * settings and measures them with {@link ResultFile.ImageResult#measure} (bpp of the whole coded
+ * file, PSNR and MS-SSIM of the decoded 8-bit RGB against the source rounded to 8 bits). Times are wall-clock
  * seconds of the encoder and decoder processes. Images are coded one at a time.
  */
 public final class ClassicCodecs {
@@ -105,14 +101,12 @@ public final class ClassicCodecs {
         double encodeTime = runTool(codec.encodeCommand(in, coded, setting), work);
         double decodeTime = runTool(codec.decodeCommand(coded, decoded), work);
         long bytes = Files.size(coded);
-        RgbImage out = ImageFiles.read(decoded);
-        if (out.height() != source.height() || out.width() != source.width()) {
-            throw new IOException(codec.id() + " decoded " + name + " to " + out.height() + "x" + out.width() + ", expected "
-                    + source.height() + "x" + source.width());
+        ResultFile.ImageResult r;
+        try {
+            r = ResultFile.ImageResult.measure(name, source, ImageFiles.read(decoded), bytes, encodeTime, decodeTime);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(codec.id() + " " + codec.label(setting) + ": " + e.getMessage(), e);
         }
-        double msssim = Math.min(source.height(), source.width()) > 160 ? MsSsim.of(source, out) : Double.NaN;
-        ResultFile.ImageResult r = new ResultFile.ImageResult(name, bytes, Bpp.of(bytes, source.height(), source.width()),
-                Psnr.of(source, out), msssim, encodeTime, decodeTime);
         Files.delete(coded);
         Files.delete(decoded);
         return r;

@@ -37,7 +37,9 @@ public enum Metric {
         for (int i = 0; i < n; i++) {
             ResultFile.Point p = r.points().get(i);
             q[i] = this == PSNR ? p.psnr() : p.msSsim();
-            max = Math.max(max, q[i]);
+            if (!Double.isNaN(q[i])) {
+                max = Math.max(max, q[i]);
+            }
         }
         if (this == MS_SSIM && max <= 1.0) {
             for (int i = 0; i < n; i++) {

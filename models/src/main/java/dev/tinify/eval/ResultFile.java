@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tinify.runtime.container.AtomicFiles;
+import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.metrics.Bpp;
+import dev.tinify.runtime.metrics.MsSsim;
+import dev.tinify.runtime.metrics.Psnr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +80,25 @@ public record ResultFile(String name, String description, List<Point> points) {
 
     /** One image at one setting. */
     public record ImageResult(String image, long bytes, double bpp, double psnr, double msSsim, double encodingTime,
-            double decodingTime) {}
+            double decodingTime) {
+        /**
+         * Measures a decoded image against its source as CompressAI's evaluation does: bpp of
+         * {@code bytes} over the source's pixels, PSNR and MS-SSIM on 8-bit-rounded RGB. MS-SSIM is
+         * NaN when a side is 160 pixels or less (too small for five scales).
+         *
+         * @throws IllegalArgumentException if the sizes differ
+         */
+        public static ImageResult measure(String image, RgbImage source, RgbImage decoded, long bytes, double encodingTime,
+                double decodingTime) {
+            if (source.height() != decoded.height() || source.width() != decoded.width()) {
+                throw new IllegalArgumentException(image + ": decoded to " + decoded.height() + "x" + decoded.width()
+                        + ", expected " + source.height() + "x" + source.width());
+            }
+            double msssim = Math.min(source.height(), source.width()) > 160 ? MsSsim.of(source, decoded) : Double.NaN;
+            return new ImageResult(image, bytes, Bpp.of(bytes, source.height(), source.width()), Psnr.of(source, decoded), msssim,
+                    encodingTime, decodingTime);
+        }
+    }
 
     // ---------------------------------------------------------------- writing
 

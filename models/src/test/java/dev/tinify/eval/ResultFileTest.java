@@ -73,4 +73,19 @@ class ResultFileTest {
         e = assertThrows(IOException.class, () -> ResultFile.read(bad));
         assertTrue(e.getMessage().contains("psnr-rgb") && e.getMessage().contains("2 numbers"), e.getMessage());
     }
+
+    @Test
+    void measureUsesTheRuntimeMetricsAndSkipsMsSsimOnSmallImages() {
+        int[] a = new int[3 * 4 * 5];
+        int[] b = a.clone();
+        b[7] = 3; // one sample off by 3: MSE 9 / 60
+        dev.tinify.runtime.image.RgbImage src = dev.tinify.runtime.image.RgbImage.from8Bit(4, 5, a);
+        ResultFile.ImageResult r = ResultFile.ImageResult.measure("x.png", src,
+                dev.tinify.runtime.image.RgbImage.from8Bit(4, 5, b), 10, 0.5, 0.25);
+        assertEquals(8.0 * 10 / 20, r.bpp(), 1e-15);
+        assertEquals(10 * Math.log10(255.0 * 255 * 60 / 9), r.psnr(), 1e-12);
+        assertTrue(Double.isNaN(r.msSsim()));
+        assertThrows(IllegalArgumentException.class, () -> ResultFile.ImageResult.measure("x.png", src,
+                dev.tinify.runtime.image.RgbImage.from8Bit(5, 4, a), 10, 0, 0));
+    }
 }
