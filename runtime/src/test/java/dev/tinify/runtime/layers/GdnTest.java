@@ -76,7 +76,7 @@ class GdnTest {
         }
     }
 
-    /** A fresh GDN is the identity scaled per CompressAI's init: beta 1, gamma 0.1·I. */
+    /** A fresh GDN has CompressAI's initial effective parameters: beta 1, gamma 0.1·I. */
     @ParameterizedTest
     @CsvSource({"gdn", "igdn"})
     void initialParametersAreCompressAis(String name) {
