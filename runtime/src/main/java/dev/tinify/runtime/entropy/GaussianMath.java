@@ -48,9 +48,11 @@ public final class GaussianMath {
             return 0; // below the smallest double
         }
         // erfc(x) = exp(-x^2) / sqrt(pi) / (x + (1/2) / (x + (2/2) / (x + (3/2) / ...))), evaluated
-        // from the tail; from x = 1 on, 200 terms converge to double precision.
+        // from the tail; from x = 1 on, at most 200 terms converge to double precision.
+        // the fraction converges faster the larger x is: fewer terms in the far tail
+        int terms = (int) Math.min(FRACTION_TERMS, 12 + 250 / (x * x));
         double f = x;
-        for (int n = FRACTION_TERMS; n >= 1; n--) {
+        for (int n = terms; n >= 1; n--) {
             f = x + (n / 2.0) / f;
         }
         return StrictMath.exp(-x * x) / (SQRT_PI * f);

@@ -212,6 +212,7 @@ public final class GaussianMixtureConditional extends GaussianConditional {
         int[] lengths = new int[n];
         int[] offsets = new int[n];
         double[] edges = new double[symbols + 1];
+        double[] tails = new double[symbols + 1];
         double[] mass = new double[symbols];
         for (int i = 0; i < n; i++) {
             Arrays.fill(mass, 0);
@@ -222,9 +223,20 @@ public final class GaussianMixtureConditional extends GaussianConditional {
                 double w = p.weights()[at];
                 for (int j = 0; j <= symbols; j++) {
                     edges[j] = (-range - 0.5 + j - mu) / s;
+                    // the smaller tail Phi(-|e|): the mass of each bin is taken from the tails, which
+                    // are accurate where a difference of two CDFs near 1 would cancel
+                    tails[j] = GaussianMath.normalCdf(-Math.abs(edges[j]));
                 }
                 for (int j = 0; j < symbols; j++) {
-                    mass[j] += w * binMass(edges[j], edges[j + 1]);
+                    double bin;
+                    if (edges[j] >= 0) {
+                        bin = tails[j] - tails[j + 1];
+                    } else if (edges[j + 1] <= 0) {
+                        bin = tails[j + 1] - tails[j];
+                    } else {
+                        bin = 1 - tails[j] - tails[j + 1];
+                    }
+                    mass[j] += w * bin;
                 }
             }
             float[] pmf = new float[symbols + 1];
@@ -239,13 +251,5 @@ public final class GaussianMixtureConditional extends GaussianConditional {
             offsets[i] = -range;
         }
         return new CdfTables(cdfs, lengths, offsets);
-    }
-
-    /** Standard normal mass of [a, b], taken on the side of 0 where the tails are accurate. */
-    private static double binMass(double a, double b) {
-        if (a >= 0) {
-            return GaussianMath.normalCdf(-a) - GaussianMath.normalCdf(-b);
-        }
-        return GaussianMath.normalCdf(b) - GaussianMath.normalCdf(a);
     }
 }
