@@ -111,6 +111,64 @@ class RasterScanLatentCodecTest {
     }
 
     @Test
+    void batchItemsAreCodedIndependentlyOneStreamEach() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("cheng2020-anchor");
+        try (NDManager m = NDManager.newBaseManager()) {
+            RasterScanLatentCodec codec = classic(m, ref, Parts.EXTERNAL);
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+            // item 1 is item 0 shifted by one quantization step: a different stream
+            NDArray y2 = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(y, y.add(1f)), 0);
+            NDArray p2 = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(params, params), 0);
+            LatentCodec.CompressOut out = codec.compress(y2, p2);
+            assertEquals(1, out.strings().size());
+            assertEquals(2, out.strings().get(0).size());
+            assertArrayEquals(ref.compressStrings().get(0).get(0), out.strings().get(0).get(0), "item 0");
+            byte[] alone = codec.compress(y.add(1f), params).strings().get(0).get(0);
+            assertArrayEquals(alone, out.strings().get(0).get(1), "item 1");
+            NDArray decoded = codec.decompress(m, out.strings(), out.shape(), p2);
+            assertArrayEquals(out.yHat().toFloatArray(), decoded.toFloatArray());
+        }
+    }
+
+    @Test
+    void incrementalContextEqualsTheFullMaskedConvolutionOfTheDecodedLatent() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("cheng2020-attn");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, Tensor> sd = ref.stateDict();
+            MaskedConv2d cp = new MaskedConv2d(m, 16, 32, 5, MaskedConv2d.MaskType.A);
+            StateDicts.load(cp, StateDicts.withPrefix(sd, "context_prediction."));
+            RasterScanEngine engine = ContextFixtures.classicEngine(ref);
+            RasterScanEngine.Encoded e = engine.encode(ref.tensor("y").toFloats(),
+                    ref.tensor("forward.h_s.out").toFloats(), 4, 8);
+            NDArray yHat = m.create(e.yHat(), new ai.djl.ndarray.types.Shape(1, 16, 4, 8));
+            float[] full = cp.forward(yHat).toFloatArray();
+            float[] incremental = engine.contextOf(e.yHat(), 4, 8);
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], incremental[i], 1e-5 * Math.max(1, Math.abs(full[i])), "context " + i);
+            }
+        }
+    }
+
+    @Test
+    void partsThatCannotRunPerPositionAreNamed() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("mbt2018");
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+            RasterScanLatentCodec typeB = new RasterScanLatentCodec(new GaussianConditional(m), entropyParameters(m, 24),
+                    new MaskedConv2d(m, 24, 48, 5, MaskedConv2d.MaskType.B), Parts.EXTERNAL);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> typeB.compress(y, params));
+            assertTrue(e.getMessage().contains("type-A"), e.getMessage());
+            Sequential spatial = new Sequential(new Conv2d(m, 96, 48, 3, 1));
+            RasterScanLatentCodec wide = new RasterScanLatentCodec(new GaussianConditional(m), spatial,
+                    new MaskedConv2d(m, 24, 48, 5, MaskedConv2d.MaskType.A), Parts.EXTERNAL);
+            e = assertThrows(IllegalArgumentException.class, () -> wide.compress(y, params));
+            assertTrue(e.getMessage().contains("pointwise"), e.getMessage());
+        }
+    }
+
+    @Test
     void badInputsAreNamed() throws IOException {
         ReferenceCase ref = ReferenceCase.fixture("mbt2018");
         try (NDManager m = NDManager.newBaseManager()) {
