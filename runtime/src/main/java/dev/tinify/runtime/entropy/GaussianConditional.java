@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.coding.QuantizedCdf;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.LowerBound;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * {@code scale_table}, {@code scale_bound}, {@code likelihood_lower_bound.bound},
  * {@code lower_bound_scale.bound}.
  */
-public final class GaussianConditional extends EntropyModel {
+public class GaussianConditional extends EntropyModel {
     /** Smallest and largest scales of the default table (from Ballé's TF compression). */
     public static final double SCALES_MIN = 0.11;
     public static final double SCALES_MAX = 256;
@@ -29,7 +30,7 @@ public final class GaussianConditional extends EntropyModel {
 
     /** {@code GaussianConditional} with the default scale table, scale bound 0.11 and tail mass 1e-9. */
     public GaussianConditional(NDManager manager) {
-        this(manager, defaultScaleTable(manager), SCALES_MIN, 1e-9);
+        this(manager, defaultScaleTable(), SCALES_MIN, 1e-9);
     }
 
     /**
@@ -50,7 +51,7 @@ public final class GaussianConditional extends EntropyModel {
         initTables(manager, 1e-9f);
         this.scaleTable = buffer("scale_table", manager.create(scaleTable));
         this.scaleBound = buffer("scale_bound", manager.create(new float[] {(float) scaleBound}));
-        this.lowerBoundScale = child("lower_bound_scale", new LowerBound(manager, (float) scaleBound));
+        this.lowerBoundScale = child("lower_bound_scale", new LowerBound(manager, scaleBound));
     }
 
     private static void checkTable(float[] table) {
@@ -63,14 +64,25 @@ public final class GaussianConditional extends EntropyModel {
     }
 
     /**
-     * CompressAI's default table: {@code exp(linspace(log 0.11, log 256, 64))} computed in float32
-     * with libtorch's linspace and exp.
+     * CompressAI's default scale table, {@code exp(linspace(log 0.11, log 256, 64))} in float32,
+     * exactly as CompressAI's reference build computes it. The last bit of eight entries depends
+     * on the float32 exp of the libtorch build (they differ by one ulp from a correctly rounded
+     * exp), and the tables and scale indexes depend on every bit, so the values are constants.
      */
-    public static float[] defaultScaleTable(NDManager manager) {
-        try (NDManager sub = manager.newSubManager()) {
-            return sub.linspace((float) Math.log(SCALES_MIN), (float) Math.log(SCALES_MAX), SCALES_LEVELS, true)
-                    .exp().toFloatArray();
-        }
+    private static final float[] DEFAULT_SCALE_TABLE = {
+        0.11f, 0.124404095f, 0.14069438f, 0.1591178f, 0.1799537f, 0.20351797f, 0.23016793f, 0.2603076f,
+        0.29439393f, 0.33294374f, 0.37654155f, 0.4258483f, 0.4816116f, 0.5446769f, 0.6160004f, 0.69666344f,
+        0.787889f, 0.89106023f, 1.0077413f, 1.1397015f, 1.2889413f, 1.4577234f, 1.648607f, 1.8644862f,
+        2.108634f, 2.384752f, 2.6970267f, 3.0501928f, 3.4496045f, 3.9013174f, 4.4121814f, 4.9899406f,
+        5.6433535f, 6.38233f, 7.218074f, 8.163255f, 9.2322035f, 10.441126f, 11.808353f, 13.354618f,
+        15.103355f, 17.081085f, 19.317795f, 21.84739f, 24.708223f, 27.943676f, 31.602797f, 35.741077f,
+        40.421238f, 45.71425f, 51.70038f, 58.470337f, 66.12683f, 74.78591f, 84.578835f, 95.654144f,
+        108.17973f, 122.3455f, 138.36617f, 156.48474f, 176.9758f, 200.15018f, 226.35916f, 256f,
+    };
+
+    /** CompressAI's default table: 64 log-spaced scales from 0.11 to 256 (a copy). */
+    public static float[] defaultScaleTable() {
+        return DEFAULT_SCALE_TABLE.clone();
     }
 
     @Override
@@ -175,7 +187,7 @@ public final class GaussianConditional extends EntropyModel {
      */
     public NDArray likelihood(NDArray inputs, NDArray scales, @Nullable NDArray means) {
         NDArray values = means == null ? inputs : inputs.sub(means);
-        NDArray s = lowerBoundScale.apply(scales);
+        NDArray s = lowerBoundScale.forward(scales);
         values = values.abs();
         NDArray upper = GaussianMath.standardizedCumulative(values.neg().add(0.5f).div(s));
         NDArray lower = GaussianMath.standardizedCumulative(values.neg().sub(0.5f).div(s));

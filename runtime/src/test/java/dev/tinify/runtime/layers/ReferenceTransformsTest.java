@@ -11,8 +11,6 @@ import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -28,80 +26,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ReferenceTransformsTest {
     private static final int N = 16;
 
-    static Sequential hyperpriorGa(NDManager m, int n, int mm) {
-        return new Sequential(
-                new Conv2d(m, 3, n, 5, 2), new Gdn(m, n, false),
-                new Conv2d(m, n, n, 5, 2), new Gdn(m, n, false),
-                new Conv2d(m, n, n, 5, 2), new Gdn(m, n, false),
-                new Conv2d(m, n, mm, 5, 2));
-    }
-
-    static Sequential hyperpriorGs(NDManager m, int n, int mm) {
-        return new Sequential(
-                new ConvTranspose2d(m, mm, n, 5, 2), new Gdn(m, n, true),
-                new ConvTranspose2d(m, n, n, 5, 2), new Gdn(m, n, true),
-                new ConvTranspose2d(m, n, n, 5, 2), new Gdn(m, n, true),
-                new ConvTranspose2d(m, n, 3, 5, 2));
-    }
-
-    static Sequential chengGa(NDManager m, int n) {
-        return new Sequential(
-                new ResidualBlockWithStride(m, 3, n, 2), new ResidualBlock(m, n, n),
-                new ResidualBlockWithStride(m, n, n, 2), new AttentionBlock(m, n),
-                new ResidualBlock(m, n, n), new ResidualBlockWithStride(m, n, n, 2),
-                new ResidualBlock(m, n, n), Conv2d.conv3x3(m, n, n, 2), new AttentionBlock(m, n));
-    }
-
-    static Sequential chengGs(NDManager m, int n) {
-        return new Sequential(
-                new AttentionBlock(m, n), new ResidualBlock(m, n, n), new ResidualBlockUpsample(m, n, n, 2),
-                new ResidualBlock(m, n, n), new ResidualBlockUpsample(m, n, n, 2), new AttentionBlock(m, n),
-                new ResidualBlock(m, n, n), new ResidualBlockUpsample(m, n, n, 2), new ResidualBlock(m, n, n),
-                new SubpelConv3x3(m, n, 3, 2));
-    }
-
-    private static void bottlenecks(List<LayerModule> l, NDManager m, int n) {
-        for (int i = 0; i < 3; i++) {
-            l.add(new ResidualBottleneckBlock(m, n, n));
-        }
-    }
-
-    static Sequential elicGa(NDManager m, int n, int mm) {
-        List<LayerModule> l = new ArrayList<>();
-        l.add(new Conv2d(m, 3, n, 5, 2));
-        bottlenecks(l, m, n);
-        l.add(new Conv2d(m, n, n, 5, 2));
-        bottlenecks(l, m, n);
-        l.add(new AttentionBlock(m, n));
-        l.add(new Conv2d(m, n, n, 5, 2));
-        bottlenecks(l, m, n);
-        l.add(new Conv2d(m, n, mm, 5, 2));
-        l.add(new AttentionBlock(m, mm));
-        return new Sequential(l);
-    }
-
-    static Sequential elicGs(NDManager m, int n, int mm) {
-        List<LayerModule> l = new ArrayList<>();
-        l.add(new AttentionBlock(m, mm));
-        l.add(new ConvTranspose2d(m, mm, n, 5, 2));
-        bottlenecks(l, m, n);
-        l.add(new ConvTranspose2d(m, n, n, 5, 2));
-        l.add(new AttentionBlock(m, n));
-        bottlenecks(l, m, n);
-        l.add(new ConvTranspose2d(m, n, n, 5, 2));
-        bottlenecks(l, m, n);
-        l.add(new ConvTranspose2d(m, n, 3, 5, 2));
-        return new Sequential(l);
-    }
-
     static Stream<Arguments> transforms() {
         return Stream.of(
-                Arguments.of("bmshj2018-hyperprior", "g_a", "x", "y", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> hyperpriorGa(m, n, 24)),
-                Arguments.of("bmshj2018-hyperprior", "g_s", "forward.g_s.in", "forward.x_hat", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> hyperpriorGs(m, n, 24)),
-                Arguments.of("cheng2020-attn", "g_a", "x", "y", (BiFunction<NDManager, Integer, Sequential>) ReferenceTransformsTest::chengGa),
-                Arguments.of("cheng2020-attn", "g_s", "forward.g_s.in", "forward.x_hat", (BiFunction<NDManager, Integer, Sequential>) ReferenceTransformsTest::chengGs),
-                Arguments.of("elic2022-official", "g_a", "x", "y", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> elicGa(m, n, 32)),
-                Arguments.of("elic2022-official", "g_s", "forward.g_s.in", "forward.x_hat", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> elicGs(m, n, 32)));
+                Arguments.of("bmshj2018-hyperprior", "g_a", "x", "y", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> ReferenceArchitectures.hyperpriorGa(m, n, 24)),
+                Arguments.of("bmshj2018-hyperprior", "g_s", "forward.g_s.in", "forward.x_hat", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> ReferenceArchitectures.hyperpriorGs(m, n, 24)),
+                Arguments.of("cheng2020-attn", "g_a", "x", "y", (BiFunction<NDManager, Integer, Sequential>) ReferenceArchitectures::chengGa),
+                Arguments.of("cheng2020-attn", "g_s", "forward.g_s.in", "forward.x_hat", (BiFunction<NDManager, Integer, Sequential>) ReferenceArchitectures::chengGs),
+                Arguments.of("elic2022-official", "g_a", "x", "y", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> ReferenceArchitectures.elicGa(m, n, 32)),
+                Arguments.of("elic2022-official", "g_s", "forward.g_s.in", "forward.x_hat", (BiFunction<NDManager, Integer, Sequential>) (m, n) -> ReferenceArchitectures.elicGs(m, n, 32)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -123,6 +55,7 @@ class ReferenceTransformsTest {
             long[] shape;
             try (NDArray x = TestTensors.array(m, input);
                     ForwardScope scope = ForwardScope.open(m, net)) {
+                scope.input(x);
                 NDArray y = net.forward(x);
                 shape = y.getShape().getShape();
                 actual = y.toFloatArray();
