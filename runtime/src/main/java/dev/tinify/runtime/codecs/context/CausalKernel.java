@@ -22,6 +22,7 @@ public final class CausalKernel {
     private final int[] dx;
     private final float[][] weightT;
     private final float[] bias;
+    private final int aboveTaps;
 
     private CausalKernel(int inChannels, int outChannels, int[] dy, int[] dx, float[][] weightT, float[] bias) {
         this.inChannels = inChannels;
@@ -30,6 +31,11 @@ public final class CausalKernel {
         this.dx = dx;
         this.weightT = weightT;
         this.bias = bias;
+        int n = 0;
+        while (n < dy.length && dy[n] < 0) {
+            n++;
+        }
+        this.aboveTaps = n;
     }
 
     /**
@@ -112,18 +118,9 @@ public final class CausalKernel {
         return outChannels;
     }
 
-    /** Number of causal taps (12 for a 5x5 type-A mask). */
-    public int taps() {
-        return dy.length;
-    }
-
     /** Taps in the rows above the centre; they come first (taps are in raster order). */
     int aboveTaps() {
-        int n = 0;
-        while (n < dy.length && dy[n] < 0) {
-            n++;
-        }
-        return n;
+        return aboveTaps;
     }
 
     /**
@@ -136,7 +133,7 @@ public final class CausalKernel {
      */
     void startRow(float[] yHat, int width, int h, float[][] acc, float[][] taps) {
         int in = inChannels;
-        int above = aboveTaps();
+        int above = aboveTaps;
         for (int w = 0; w < width; w++) {
             float[] xw = taps[w];
             for (int t = 0; t < above; t++) {
@@ -159,7 +156,7 @@ public final class CausalKernel {
         float[] xs = scratch.values;
         int[] rows = scratch.rows;
         int count = 0;
-        for (int t = aboveTaps(); t < dy.length; t++) {
+        for (int t = aboveTaps; t < dy.length; t++) {
             int x = w + dx[t];
             if (x < 0) {
                 continue;

@@ -13,7 +13,6 @@ import dev.tinify.runtime.layers.ShapedLayer;
 import dev.tinify.runtime.nn.ForwardScope;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -70,11 +69,6 @@ public final class CheckerboardLatentCodec extends ContextCodec {
             }
             throw new IllegalArgumentException("unknown forward method '" + name
                     + "' (expected onepass, twopass or twopass_faster)");
-        }
-
-        /** CompressAI's spelling. */
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -102,6 +102,11 @@ public final class RasterScanLatentCodec extends ContextCodec {
         return new CompressOut(List.of(List.of(strings)), list(h, w), y.getManager().create(yHat, s));
     }
 
+    /**
+     * Decodes. The latent has the side parameters' spatial size; {@code shape}, when it is a list
+     * of sizes (as compress returns it), is checked against it. Classic models pass an empty
+     * shape, since CompressAI derives the size from the hyper-latent there.
+     */
     @Override
     public NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, @Nullable NDArray params) {
         if (params == null) {
@@ -109,15 +114,18 @@ public final class RasterScanLatentCodec extends ContextCodec {
         }
         Shape ps = nchw(params, "the side parameters", NAME);
         int batch = (int) ps.get(0);
-        int[] hw = sizes(shape, 2, NAME);
         if (strings.size() != 1) {
             throw new IllegalArgumentException(NAME + ": expected 1 stream, got " + strings.size());
         }
         checkBatch(strings, batch, NAME);
-        int h = hw[0];
-        int w = hw[1];
-        if (ps.get(2) != h || ps.get(3) != w) {
-            throw new IllegalArgumentException(NAME + ": side parameters " + ps + " do not match the latent size " + h + "x" + w);
+        int h = (int) ps.get(2);
+        int w = (int) ps.get(3);
+        if (!(shape instanceof List<?> l && l.isEmpty())) {
+            int[] hw = sizes(shape, 2, NAME);
+            if (hw[0] != h || hw[1] != w) {
+                throw new IllegalArgumentException(NAME + ": side parameters " + ps + " do not match the latent size "
+                        + hw[0] + "x" + hw[1]);
+            }
         }
         int c = contextPrediction.inChannels();
         RasterScanEngine engine = engine(manager, (int) ps.get(1), c);

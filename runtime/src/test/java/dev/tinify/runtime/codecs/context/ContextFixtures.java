@@ -54,8 +54,4 @@ final class ContextFixtures {
         PointwiseNet ep = pointwiseNet(sd, "entropy_parameters", true);
         return new RasterScanEngine(k, ep, scaleIndexer(sd, "gaussian_conditional"), ep.inChannels() - k.outChannels());
     }
-
-    static double margin(ReferenceCase c, String key) {
-        return c.meta().path("margins").path("values").path(key).asDouble(Double.NaN);
-    }
 }

@@ -9,12 +9,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.codecs.HyperLatentCodec;
+import dev.tinify.runtime.codecs.HyperpriorLatentCodec;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
+import dev.tinify.runtime.codecs.Quantizer;
+import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.Fixtures;
 import dev.tinify.runtime.entropy.GaussianConditional;
 import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.Conv2d;
+import dev.tinify.runtime.layers.ConvTranspose2d;
 import dev.tinify.runtime.layers.MaskedConv2d;
 import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.reference.ReferenceCase;
@@ -110,6 +115,95 @@ class RasterScanLatentCodecTest {
         }
     }
 
+    /** mbt2018's whole latent path as a classic model: hyperprior and raster scan, every part at the model root. */
+    @Test
+    void inAClassicHyperpriorTheWholeLatentCodecIsByteIdentical() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("mbt2018");
+        try (NDManager m = NDManager.newBaseManager()) {
+            int n = 16;
+            int mm = 24;
+            Sequential hA = new Sequential(Conv2d.conv3x3(m, mm, n), Activation.leakyRelu(), new Conv2d(m, n, n, 5, 2),
+                    Activation.leakyRelu(), new Conv2d(m, n, n, 5, 2));
+            Sequential hS = new Sequential(new ConvTranspose2d(m, n, mm, 5, 2), Activation.leakyRelu(),
+                    new ConvTranspose2d(m, mm, mm * 3 / 2, 5, 2), Activation.leakyRelu(), Conv2d.conv3x3(m, mm * 3 / 2, 2 * mm));
+            EntropyBottleneck eb = new EntropyBottleneck(m, n);
+            Map<String, Tensor> sd = ref.stateDict();
+            StateDicts.load(hA, StateDicts.withPrefix(sd, "h_a."));
+            StateDicts.load(hS, StateDicts.withPrefix(sd, "h_s."));
+            StateDicts.load(eb, StateDicts.withPrefix(sd, "entropy_bottleneck."));
+            HyperpriorLatentCodec codec = new HyperpriorLatentCodec(classic(m, ref, Parts.EXTERNAL),
+                    new HyperLatentCodec(eb, hA, hS, Quantizer.NOISE, false, Parts.EXTERNAL), Parts.EXTERNAL);
+
+            LatentCodec.CompressOut out = codec.compress(Fixtures.array(m, ref.tensor("y")), null);
+            List<List<byte[]>> expected = ref.compressStrings();
+            assertEquals(2, out.strings().size());
+            assertArrayEquals(expected.get(0).get(0), out.strings().get(0).get(0), "y stream");
+            assertArrayEquals(expected.get(1).get(0), out.strings().get(1).get(0), "z stream");
+            assertEquals(ref.compressShape(), out.shape());
+            NDArray decoded = codec.decompress(m, expected, ref.compressShape(), null);
+            Fixtures.assertClose(ref.tensor("decompress.g_s.in"), decoded, 1e-5, "decompressed y_hat");
+            assertArrayEquals(out.yHat().toFloatArray(), decoded.toFloatArray());
+        }
+    }
+
+    @Test
+    void batchItemsAreCodedIndependentlyOneStreamEach() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("cheng2020-anchor");
+        try (NDManager m = NDManager.newBaseManager()) {
+            RasterScanLatentCodec codec = classic(m, ref, Parts.EXTERNAL);
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+            // item 1 is item 0 shifted by one quantization step: a different stream
+            NDArray y2 = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(y, y.add(1f)), 0);
+            NDArray p2 = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(params, params), 0);
+            LatentCodec.CompressOut out = codec.compress(y2, p2);
+            assertEquals(1, out.strings().size());
+            assertEquals(2, out.strings().get(0).size());
+            assertArrayEquals(ref.compressStrings().get(0).get(0), out.strings().get(0).get(0), "item 0");
+            byte[] alone = codec.compress(y.add(1f), params).strings().get(0).get(0);
+            assertArrayEquals(alone, out.strings().get(0).get(1), "item 1");
+            NDArray decoded = codec.decompress(m, out.strings(), out.shape(), p2);
+            assertArrayEquals(out.yHat().toFloatArray(), decoded.toFloatArray());
+        }
+    }
+
+    @Test
+    void incrementalContextEqualsTheFullMaskedConvolutionOfTheDecodedLatent() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("cheng2020-attn");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, Tensor> sd = ref.stateDict();
+            MaskedConv2d cp = new MaskedConv2d(m, 16, 32, 5, MaskedConv2d.MaskType.A);
+            StateDicts.load(cp, StateDicts.withPrefix(sd, "context_prediction."));
+            RasterScanEngine engine = ContextFixtures.classicEngine(ref);
+            RasterScanEngine.Encoded e = engine.encode(ref.tensor("y").toFloats(),
+                    ref.tensor("forward.h_s.out").toFloats(), 4, 8);
+            NDArray yHat = m.create(e.yHat(), new ai.djl.ndarray.types.Shape(1, 16, 4, 8));
+            float[] full = cp.forward(yHat).toFloatArray();
+            float[] incremental = engine.contextOf(e.yHat(), 4, 8);
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], incremental[i], 1e-5 * Math.max(1, Math.abs(full[i])), "context " + i);
+            }
+        }
+    }
+
+    @Test
+    void partsThatCannotRunPerPositionAreNamed() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("mbt2018");
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+            RasterScanLatentCodec typeB = new RasterScanLatentCodec(new GaussianConditional(m), entropyParameters(m, 24),
+                    new MaskedConv2d(m, 24, 48, 5, MaskedConv2d.MaskType.B), Parts.EXTERNAL);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> typeB.compress(y, params));
+            assertTrue(e.getMessage().contains("type-A"), e.getMessage());
+            Sequential spatial = new Sequential(new Conv2d(m, 96, 48, 3, 1));
+            RasterScanLatentCodec wide = new RasterScanLatentCodec(new GaussianConditional(m), spatial,
+                    new MaskedConv2d(m, 24, 48, 5, MaskedConv2d.MaskType.A), Parts.EXTERNAL);
+            e = assertThrows(IllegalArgumentException.class, () -> wide.compress(y, params));
+            assertTrue(e.getMessage().contains("pointwise"), e.getMessage());
+        }
+    }
+
     @Test
     void badInputsAreNamed() throws IOException {
         ReferenceCase ref = ReferenceCase.fixture("mbt2018");
@@ -122,6 +216,9 @@ class RasterScanLatentCodecTest {
             e = assertThrows(IllegalArgumentException.class,
                     () -> codec.decompress(m, List.of(List.of(new byte[8])), List.of(4), params));
             assertTrue(e.getMessage().contains("shape"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> codec.decompress(m, List.of(List.of(new byte[8])), List.of(4, 9), params));
+            assertTrue(e.getMessage().contains("do not match"), e.getMessage());
         }
     }
 }
