@@ -161,6 +161,10 @@ public final class RasterScanLatentCodec extends ContextCodec {
             throw new IllegalArgumentException(NAME + ": context_prediction takes " + contextPrediction.inChannels()
                     + " channels, the latent has " + channels);
         }
+        if (contextPrediction.stride() != 1) {
+            throw new IllegalArgumentException(NAME + ": context_prediction must have stride 1 to run per position, got "
+                    + contextPrediction.describe());
+        }
         Shape ws = contextPrediction.weight().getShape();
         NDArray bias = contextPrediction.bias();
         CausalKernel kernel = CausalKernel.of((int) ws.get(0), (int) ws.get(1), (int) ws.get(2),
