@@ -187,8 +187,18 @@ public final class StateDicts {
         return copy.flip();
     }
 
+    /** dtype and shape in the safetensors spelling, e.g. {@code F32[16, 3, 5, 5]}, so both sides of an error read alike. */
     private static String describe(NDArray a) {
-        return a.getDataType() + Arrays.toString(a.getShape().getShape());
+        String type = switch (a.getDataType()) {
+            case FLOAT32 -> "F32";
+            case FLOAT16 -> "F16";
+            case FLOAT64 -> "F64";
+            case INT32 -> "I32";
+            case INT64 -> "I64";
+            case UINT8 -> "U8";
+            default -> a.getDataType().toString();
+        };
+        return type + Arrays.toString(a.getShape().getShape());
     }
 
     /** Why {@code t} cannot replace {@code current}, or null if it can. */

@@ -17,6 +17,7 @@ public final class RansDecoder extends SymbolReader implements EntropyCoder.Deco
     private int pos;
     private long x;
 
+    /** Starts decoding {@code data} (CompressAI's {@code set_stream}); reads the initial state. */
     public RansDecoder(byte[] data) {
         if (data.length < 8 || data.length % 4 != 0) {
             throw new CorruptStreamException("rANS stream of " + data.length

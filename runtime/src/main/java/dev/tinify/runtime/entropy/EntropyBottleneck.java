@@ -332,13 +332,17 @@ public final class EntropyBottleneck extends EntropyModel {
         return manager.create(idx, size);
     }
 
-    /** The medians broadcast to {@code size} [B,C,...]. */
+    /** The medians broadcast to {@code size} [B,C,...], created in {@code manager}. */
     private NDArray mediansFor(NDManager manager, Shape size) {
+        float[] q = quantiles.value().toFloatArray();
+        float[] medians = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            medians[c] = q[3 * c + 1];
+        }
         long[] view = new long[size.dimension()];
         Arrays.fill(view, 1);
         view[1] = channels;
-        NDArray m = manager.create(medians().stopGradient().toFloatArray(), new Shape(view));
-        return m.broadcast(size);
+        return manager.create(medians, new Shape(view)).broadcast(size);
     }
 
     /** Entropy-codes {@code x} [B,C,...]: one string per batch item, symbols {@code round(x - median)} with table = channel. */

@@ -10,6 +10,7 @@ import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.coding.EntropyCoders;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.LowerBound;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -117,13 +118,16 @@ public abstract class EntropyModel extends Module {
         return means == null ? f : f.add(means);
     }
 
-    /** Applies the likelihood lower bound ({@code likelihood_lower_bound}). */
+    /**
+     * Applies the likelihood lower bound ({@code likelihood_lower_bound}); its identity gradient is
+     * CompressAI's exactly, since a rate loss always pushes likelihoods up.
+     */
     protected final NDArray boundLikelihood(NDArray likelihood) {
         LowerBound b = likelihoodLowerBound;
         if (b == null) {
             throw new IllegalStateException(describe() + ": tables not initialized by the constructor");
         }
-        return b.applyWithPassThrough(likelihood);
+        return b.forward(likelihood);
     }
 
     /**
@@ -146,6 +150,9 @@ public abstract class EntropyModel extends Module {
             sub.tempAttachAll(new NDList(x));
             if (means != null) {
                 sub.tempAttachAll(new NDList(means));
+            }
+            if (x.isNaN().logicalOr(x.isInfinite()).any().getBoolean()) {
+                throw new IllegalArgumentException(describe() + ": cannot compress non-finite values (NaN or infinity)");
             }
             symbols = quantize(x, Mode.SYMBOLS, means).toIntArray();
         }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.coding.QuantizedCdf;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.LowerBound;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * {@code scale_table}, {@code scale_bound}, {@code likelihood_lower_bound.bound},
  * {@code lower_bound_scale.bound}.
  */
-public final class GaussianConditional extends EntropyModel {
+public class GaussianConditional extends EntropyModel {
     /** Smallest and largest scales of the default table (from Ballé's TF compression). */
     public static final double SCALES_MIN = 0.11;
     public static final double SCALES_MAX = 256;
@@ -50,7 +51,7 @@ public final class GaussianConditional extends EntropyModel {
         initTables(manager, 1e-9f);
         this.scaleTable = buffer("scale_table", manager.create(scaleTable));
         this.scaleBound = buffer("scale_bound", manager.create(new float[] {(float) scaleBound}));
-        this.lowerBoundScale = child("lower_bound_scale", new LowerBound(manager, (float) scaleBound));
+        this.lowerBoundScale = child("lower_bound_scale", new LowerBound(manager, scaleBound));
     }
 
     private static void checkTable(float[] table) {
@@ -186,7 +187,7 @@ public final class GaussianConditional extends EntropyModel {
      */
     public NDArray likelihood(NDArray inputs, NDArray scales, @Nullable NDArray means) {
         NDArray values = means == null ? inputs : inputs.sub(means);
-        NDArray s = lowerBoundScale.apply(scales);
+        NDArray s = lowerBoundScale.forward(scales);
         values = values.abs();
         NDArray upper = GaussianMath.standardizedCumulative(values.neg().add(0.5f).div(s));
         NDArray lower = GaussianMath.standardizedCumulative(values.neg().sub(0.5f).div(s));

@@ -10,7 +10,8 @@ import ai.djl.ndarray.NDArrays;
  * relative; rounded to float they give the correctly rounded float32 erfc, which is what the
  * Gaussian CDF tables need to come out integer-identical to CompressAI's. The {@link NDArray}
  * version is a float32, differentiable approximation (relative error below 1e-6) for
- * likelihoods during training and evaluation.
+ * likelihoods during training and evaluation. The {@code double} functions use {@link StrictMath},
+ * so they give the same bits on every JVM: coding tables built from them are reproducible.
  */
 public final class GaussianMath {
     private static final double SQRT_PI = Math.sqrt(Math.PI);
@@ -52,7 +53,7 @@ public final class GaussianMath {
         for (int n = FRACTION_TERMS; n >= 1; n--) {
             f = x + (n / 2.0) / f;
         }
-        return Math.exp(-x * x) / (SQRT_PI * f);
+        return StrictMath.exp(-x * x) / (SQRT_PI * f);
     }
 
     /** erf(x) = 2/sqrt(pi) exp(-x^2) sum (2x^2)^n x / (1*3*...*(2n+1)): positive terms, no cancellation. */
@@ -67,7 +68,7 @@ public final class GaussianMath {
                 break;
             }
         }
-        return 2 / SQRT_PI * Math.exp(-x * x) * sum;
+        return 2 / SQRT_PI * StrictMath.exp(-x * x) * sum;
     }
 
     /** erfc rounded to float32: the value an exactly rounded float32 erfc returns. */
@@ -92,12 +93,12 @@ public final class GaussianMath {
             return -normalQuantile(1 - p);
         }
         // Solve Phi(x) = p for x <= 0; work with log Phi, which is well conditioned in the tail.
-        double x = -Math.sqrt(-2 * Math.log(p));
-        double logP = Math.log(p);
+        double x = -Math.sqrt(-2 * StrictMath.log(p));
+        double logP = StrictMath.log(p);
         for (int i = 0; i < 100; i++) {
             double cdf = normalCdf(x);
-            double pdf = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-            double step = (Math.log(cdf) - logP) * cdf / pdf;
+            double pdf = StrictMath.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+            double step = (StrictMath.log(cdf) - logP) * cdf / pdf;
             x -= step;
             if (Math.abs(step) <= 1e-16 * Math.abs(x)) {
                 break;

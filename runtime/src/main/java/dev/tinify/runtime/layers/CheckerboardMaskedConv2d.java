@@ -15,6 +15,11 @@ public final class CheckerboardMaskedConv2d extends MaskedConv2d {
         super(manager, in, out, kernel, 1, kernel / 2, checkerboardPattern(kernel, type));
     }
 
+    /** General stride and padding. */
+    public CheckerboardMaskedConv2d(NDManager manager, int in, int out, int kernel, int stride, int padding, MaskType type) {
+        super(manager, in, out, kernel, stride, padding, checkerboardPattern(kernel, type));
+    }
+
     /** The k×k checkerboard pattern: 1 where {@code (i + j)} is odd, the centre per {@code type}. */
     public static float[] checkerboardPattern(int kernel, MaskType type) {
         float[] p = new float[kernel * kernel];

@@ -23,6 +23,11 @@ public class MaskedConv2d extends Conv2d {
         this(manager, in, out, kernel, 1, kernel / 2, rasterPattern(kernel, type));
     }
 
+    /** General stride and padding, raster-scan mask. */
+    public MaskedConv2d(NDManager manager, int in, int out, int kernel, int stride, int padding, MaskType type) {
+        this(manager, in, out, kernel, stride, padding, rasterPattern(kernel, type));
+    }
+
     /** A masked convolution with a k×k {@code pattern} (1 = visible tap), repeated over channels. */
     protected MaskedConv2d(NDManager manager, int in, int out, int kernel, int stride, int padding, float[] pattern) {
         super(manager, in, out, kernel, stride, padding, true);

@@ -76,62 +76,64 @@ public final class MsSsim {
         return product;
     }
 
-    /** Mean SSIM and mean contrast-structure term over the valid window positions. */
+    /**
+     * Mean SSIM and mean contrast-structure term over the valid window positions. The five
+     * filtered maps (x, y, x^2, y^2, xy) are built in one vertical pass; the horizontal pass is
+     * fused with the per-position terms, so no full-size map is stored for it.
+     */
     private static double[] ssimAndCs(double[] x, double[] y, int h, int w) {
-        int n = x.length;
-        double[] xx = new double[n];
-        double[] yy = new double[n];
-        double[] xy = new double[n];
-        for (int i = 0; i < n; i++) {
-            xx[i] = x[i] * x[i];
-            yy[i] = y[i] * y[i];
-            xy[i] = x[i] * y[i];
-        }
-        double[] mx = filter(x, h, w);
-        double[] my = filter(y, h, w);
-        double[] fxx = filter(xx, h, w);
-        double[] fyy = filter(yy, h, w);
-        double[] fxy = filter(xy, h, w);
-        double ssim = 0;
-        double cs = 0;
-        for (int i = 0; i < mx.length; i++) {
-            double mx2 = mx[i] * mx[i];
-            double my2 = my[i] * my[i];
-            double mxy = mx[i] * my[i];
-            double csMap = (2 * (fxy[i] - mxy) + C2) / ((fxx[i] - mx2) + (fyy[i] - my2) + C2);
-            cs += csMap;
-            ssim += (2 * mxy + C1) / (mx2 + my2 + C1) * csMap;
-        }
-        return new double[] {ssim / mx.length, cs / mx.length};
-    }
-
-    /** Separable Gaussian filtering without padding: (h - 10) x (w - 10) outputs. */
-    private static double[] filter(double[] in, int h, int w) {
         int oh = h - WIN + 1;
         int ow = w - WIN + 1;
-        double[] vertical = new double[oh * w];
-        for (int y = 0; y < oh; y++) {
+        double[] vx = new double[oh * w];
+        double[] vy = new double[oh * w];
+        double[] vxx = new double[oh * w];
+        double[] vyy = new double[oh * w];
+        double[] vxy = new double[oh * w];
+        for (int r = 0; r < oh; r++) {
+            int dst = r * w;
             for (int k = 0; k < WIN; k++) {
                 double g = WINDOW[k];
-                int src = (y + k) * w;
-                int dst = y * w;
-                for (int x = 0; x < w; x++) {
-                    vertical[dst + x] += g * in[src + x];
+                int src = (r + k) * w;
+                for (int c = 0; c < w; c++) {
+                    double a = x[src + c];
+                    double b = y[src + c];
+                    vx[dst + c] += g * a;
+                    vy[dst + c] += g * b;
+                    vxx[dst + c] += g * a * a;
+                    vyy[dst + c] += g * b * b;
+                    vxy[dst + c] += g * a * b;
                 }
             }
         }
-        double[] out = new double[oh * ow];
-        for (int y = 0; y < oh; y++) {
-            int row = y * w;
-            for (int x = 0; x < ow; x++) {
-                double s = 0;
+        double ssim = 0;
+        double cs = 0;
+        for (int r = 0; r < oh; r++) {
+            int row = r * w;
+            for (int c = 0; c < ow; c++) {
+                double mx = 0;
+                double my = 0;
+                double sxx = 0;
+                double syy = 0;
+                double sxy = 0;
                 for (int k = 0; k < WIN; k++) {
-                    s += WINDOW[k] * vertical[row + x + k];
+                    double g = WINDOW[k];
+                    int i = row + c + k;
+                    mx += g * vx[i];
+                    my += g * vy[i];
+                    sxx += g * vxx[i];
+                    syy += g * vyy[i];
+                    sxy += g * vxy[i];
                 }
-                out[y * ow + x] = s;
+                double mx2 = mx * mx;
+                double my2 = my * my;
+                double mxy = mx * my;
+                double csMap = (2 * (sxy - mxy) + C2) / ((sxx - mx2) + (syy - my2) + C2);
+                cs += csMap;
+                ssim += (2 * mxy + C1) / (mx2 + my2 + C1) * csMap;
             }
         }
-        return out;
+        int n = oh * ow;
+        return new double[] {ssim / n, cs / n};
     }
 
     /** 2x2 average pooling with {@code ph}/{@code pw} zeros on each end, zeros counted (avg_pool2d's default). */

@@ -130,6 +130,18 @@ class EntropyBottleneckTest {
     }
 
     @Test
+    void nonFiniteInputIsAClearError() throws IOException {
+        EntropyBottleneck eb = fromFixture(ReferenceCase.fixture("unit-entropy-bottleneck"));
+        eb.update(false);
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = sub.zeros(new Shape(1, 8, 2, 2));
+            x.set(new ai.djl.ndarray.index.NDIndex("0, 3, 1, 1"), Float.NaN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> eb.compress(x));
+            assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
+        }
+    }
+
+    @Test
     void wrongChannelCountIsAClearError() {
         EntropyBottleneck eb = new EntropyBottleneck(manager, 8);
         try (NDManager sub = manager.newSubManager()) {

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.coding.CdfTables;
 import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.coding.EntropyCoders;
 import dev.tinify.runtime.nn.Module;
-import dev.tinify.runtime.nn.Param;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,22 +22,12 @@ public final class Fixtures {
 
     /** A fixture tensor as an NDArray (float32 or int32). */
     public static NDArray array(NDManager manager, Tensor t) {
-        Shape shape = new Shape(t.shape());
-        if (t.dtype() == SafeTensors.DType.I32) {
-            return manager.create(t.toInts(), shape);
-        }
-        return manager.create(t.toFloats(), shape);
+        return StateDicts.toArray(manager, t);
     }
 
-    /** Copies every parameter and buffer of {@code module} from {@code stateDict} keys {@code prefix + name}. */
+    /** Loads the entries {@code prefix + name} of a fixture state dict into {@code module} (all or nothing). */
     public static void load(Module module, Map<String, Tensor> stateDict, String prefix) {
-        for (Map.Entry<String, Param> e : module.stateDict().entrySet()) {
-            Tensor t = stateDict.get(prefix + e.getKey());
-            if (t == null) {
-                throw new IllegalArgumentException("state dict has no '" + prefix + e.getKey() + "'");
-            }
-            e.getValue().set(array(e.getValue().value().getManager(), t));
-        }
+        StateDicts.load(module, StateDicts.withPrefix(stateDict, prefix), "fixture state dict, prefix '" + prefix + "'");
     }
 
     /** Asserts every element of {@code actual} is within {@code tol} of the fixture tensor (same shape). */

@@ -75,6 +75,23 @@ class GaussianConditionalTest {
     }
 
     @Test
+    void updateScaleTableReplacesTheTables() {
+        try (NDManager sub = manager.newSubManager()) {
+            GaussianConditional small = new GaussianConditional(sub, new float[] {0.5f, 1f, 2f}, 0.11, 1e-9);
+            assertFalse(small.hasTables());
+            assertTrue(small.update(false));
+            assertEquals(3, small.cdfTables().size());
+            assertFalse(small.updateScaleTable(new float[] {1f, 3f}, false), "tables exist and no force");
+            assertTrue(small.updateScaleTable(new float[] {1f, 3f}, true));
+            assertEquals(2, small.cdfTables().size());
+            // center = ceil(3 * 6.1094...) = 19: 39 symbols plus escape
+            assertEquals(-19, small.cdfTables().offsets()[1]);
+            assertEquals(41, small.cdfTables().cdfLengths()[1]);
+            assertThrows(IllegalArgumentException.class, () -> small.updateScaleTable(new float[] {2f, 1f}, true));
+        }
+    }
+
+    @Test
     void buildIndexesMatchIncludingSpecialScales() {
         try (NDManager sub = manager.newSubManager()) {
             Fixtures.assertIntsEqual(c.tensor("build_indexes"), gc.buildIndexes(array(sub, c.tensor("scales"))), "indexes");

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.GradientCorrection;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.util.Map;
@@ -59,7 +60,23 @@ class GdnTest {
         }
     }
 
-    /** A fresh GDN is the identity scaled per CompressAI's init: beta 1, gamma 0.1·I. */
+    /** A batch is normalized item by item: GDN of [x0; x1] equals [GDN(x0); GDN(x1)]. */
+    @ParameterizedTest
+    @CsvSource({"gdn", "igdn1"})
+    void batchItemsAreIndependent(String name) throws IOException {
+        ReferenceCase c = ReferenceCase.fixture("unit-gdn");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Gdn gdn = build(m, name, 6);
+            StateDicts.load(gdn, StateDicts.withPrefix(c.stateDict(), name + "."));
+            NDArray x0 = TestTensors.array(m, c.tensor("x"));
+            NDArray x1 = x0.mul(-0.5f).add(0.25f);
+            float[] batched = gdn.forward(x0.concat(x1, 0)).toFloatArray();
+            float[] separate = gdn.forward(x0).concat(gdn.forward(x1), 0).toFloatArray();
+            assertTrue(TestTensors.maxAbsDiff(batched, separate) <= 1e-6);
+        }
+    }
+
+    /** A fresh GDN has CompressAI's initial effective parameters: beta 1, gamma 0.1·I. */
     @ParameterizedTest
     @CsvSource({"gdn", "igdn"})
     void initialParametersAreCompressAis(String name) {
@@ -95,7 +112,8 @@ class GdnTest {
                 NDArray loss = gdn.forward(x).mul(weights).sum();
                 gc.backward(loss);
             }
-            gdn.correctGradients();
+            // As a training loop does: walk the model tree (here the GDN inside a sequence).
+            GradientCorrection.applyAll(new Sequential(gdn));
             double[] gx = x.getGradient().toDoubleArray();
             double[] gb = beta.value().getGradient().toDoubleArray();
             double[] gg = gamma.value().getGradient().toDoubleArray();

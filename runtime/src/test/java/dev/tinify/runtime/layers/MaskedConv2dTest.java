@@ -47,6 +47,24 @@ class MaskedConv2dTest {
         assertArrayEquals(new float[] {0, 1, 0, 1, 1, 1, 0, 1, 0}, board);
     }
 
+    /** With a stride and no padding the output shrinks as a plain convolution's, and the mask is unchanged. */
+    @Test
+    void generalStrideAndPadding() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedConv2d raster = new MaskedConv2d(m, 2, 3, 3, 2, 0, MaskType.B);
+            CheckerboardMaskedConv2d board = new CheckerboardMaskedConv2d(m, 2, 3, 3, 2, 0, MaskType.A);
+            NDArray x = TestTensors.uniform(m, 1, DataType.FLOAT32, 1, 2, 7, 9);
+            assertArrayEquals(new long[] {1, 3, 3, 4}, raster.forward(x).getShape().getShape());
+            assertArrayEquals(new long[] {1, 3, 3, 4}, board.forward(x).getShape().getShape());
+            assertEquals(2, raster.downsampling());
+            float[] pattern = CheckerboardMaskedConv2d.checkerboardPattern(3, MaskType.A);
+            float[] mask = board.mask().toFloatArray();
+            for (int i = 0; i < mask.length; i++) {
+                assertEquals(pattern[i % 9], mask[i]);
+            }
+        }
+    }
+
     /** Changing the input at or after a position (raster order) leaves a type-A output at that position unchanged. */
     @Test
     void rasterOutputIgnoresCurrentAndFuturePositions() {

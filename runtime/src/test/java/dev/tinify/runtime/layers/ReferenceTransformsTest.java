@@ -55,6 +55,7 @@ class ReferenceTransformsTest {
             long[] shape;
             try (NDArray x = TestTensors.array(m, input);
                     ForwardScope scope = ForwardScope.open(m, net)) {
+                scope.input(x);
                 NDArray y = net.forward(x);
                 shape = y.getShape().getShape();
                 actual = y.toFloatArray();

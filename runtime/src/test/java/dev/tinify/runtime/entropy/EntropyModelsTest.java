@@ -1,0 +1,49 @@
+package dev.tinify.runtime.entropy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.tinify.runtime.nn.ForwardScope;
+import dev.tinify.runtime.nn.Module;
+import org.junit.jupiter.api.Test;
+
+/** Model-wide update and aux loss over a module tree (CompressAI's CompressionModel.update / aux_loss). */
+class EntropyModelsTest {
+    private static final class Root extends Module {
+        final EntropyBottleneck eb;
+        final GaussianConditional gc;
+
+        Root(NDManager m) {
+            eb = child("entropy_bottleneck", new EntropyBottleneck(m, 2));
+            gc = child("gaussian_conditional", new GaussianConditional(m));
+        }
+    }
+
+    @Test
+    void updateAllComputesMissingTablesAndHonoursForce() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Root root = new Root(m);
+            assertEquals(2, EntropyModels.find(root).size());
+            assertTrue(EntropyModels.updateAll(root, false));
+            assertTrue(root.eb.hasTables() && root.gc.hasTables());
+            assertFalse(EntropyModels.updateAll(root, false), "nothing left to update");
+            assertTrue(EntropyModels.updateAll(root, true));
+        }
+    }
+
+    @Test
+    void auxLossSumsTheBottlenecks() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Root root = new Root(m);
+            try (ForwardScope s = ForwardScope.open(m, root)) {
+                float total = EntropyModels.auxLoss(root).getFloat();
+                assertEquals(root.eb.loss().getFloat(), total, 0);
+                assertTrue(total > 0);
+            }
+            assertNull(EntropyModels.auxLoss(new GaussianConditional(m)), "no bottleneck, no aux loss");
+        }
+    }
+}
