@@ -55,11 +55,11 @@ class TrainingTest {
                         double pixels = x.getShape().get(0) * x.getShape().get(2) * x.getShape().get(3);
                         NDArray rate = null;
                         for (NDArray l : out.likelihoods().values()) {
-                            NDArray bits = l.log().sum().div(-Math.log(2) * pixels);
+                            NDArray bits = l.log().sum().div((float) (-Math.log(2) * pixels));
                             rate = rate == null ? bits : rate.add(bits);
                         }
                         NDArray mse = out.xHat().sub(x).square().mean();
-                        NDArray loss = rate.add(mse.mul(LAMBDA * 255 * 255));
+                        NDArray loss = rate.add(mse.mul((float) (LAMBDA * 255 * 255)));
                         gc.backward(loss);
                         NDArray auxLoss = model.auxLoss();
                         gc.backward(auxLoss);
@@ -71,6 +71,8 @@ class TrainingTest {
                 step(netOpt, net);
                 step(auxOpt, aux);
             }
+            System.out.printf("loss %.4f -> %.4f, aux loss %.4f -> %.4f over %d steps%n", losses.get(0),
+                    losses.get(STEPS - 1), auxLosses.get(0), auxLosses.get(STEPS - 1), STEPS);
             double first = mean(losses.subList(0, 5));
             double last = mean(losses.subList(STEPS - 5, STEPS));
             assertTrue(last < 0.9 * first, "loss fell by less than 10%: " + losses);
