@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -21,7 +23,12 @@ import java.util.stream.Stream;
 public final class PatchSampler {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".ppm", ".pnm", ".pgm", ".bmp");
 
+    /** Decoded images kept in memory, up to a budget: decoding a PNG costs about as much as a small training step. */
+    private static final long CACHE_FLOATS = Math.min(Runtime.getRuntime().maxMemory() / 3, 1L << 30) / Float.BYTES;
+
     private final List<Path> files;
+    private final Map<Integer, RgbImage> cache = new HashMap<>();
+    private long cachedFloats;
     private final int patch;
     private final long seed;
     private long cachedEpoch = -1;
@@ -89,13 +96,9 @@ public final class PatchSampler {
 
     private void sample(long k, float[] out, int offset) {
         int n = files.size();
-        Path file = files.get(order(k / n)[(int) (k % n)]);
-        RgbImage img;
-        try {
-            img = ImageFiles.read(file);
-        } catch (IOException | UncheckedIOException e) {
-            throw new IllegalArgumentException(file + ": cannot read training image: " + e.getMessage(), e);
-        }
+        int index = order(k / n)[(int) (k % n)];
+        Path file = files.get(index);
+        RgbImage img = image(index);
         int h = img.height();
         int w = img.width();
         if (h < patch || w < patch) {
@@ -122,6 +125,24 @@ public final class PatchSampler {
                 }
             }
         }
+    }
+
+    private RgbImage image(int index) {
+        RgbImage img = cache.get(index);
+        if (img != null) {
+            return img;
+        }
+        Path file = files.get(index);
+        try {
+            img = ImageFiles.read(file);
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalArgumentException(file + ": cannot read training image: " + e.getMessage(), e);
+        }
+        if (cachedFloats + img.data().length <= CACHE_FLOATS) {
+            cache.put(index, img);
+            cachedFloats += img.data().length;
+        }
+        return img;
     }
 
     /** The file order of an epoch: a seeded Fisher-Yates shuffle, kept for the current epoch. */
