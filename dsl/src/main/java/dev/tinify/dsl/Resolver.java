@@ -23,6 +23,7 @@ public final class Resolver {
     private final SourceMap src;
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final Map<String, Part> modules = new LinkedHashMap<>();
+    private final Set<String> referenced = new HashSet<>();
 
     private Resolver(Spec spec) {
         this.spec = spec;
@@ -136,6 +137,12 @@ public final class Resolver {
         if (ga.out() != null && gs.in() != null && !ga.out().equals(gs.in())) {
             throw error("g_s", "g_s", "channel mismatch: g_s takes " + gs.in() + " channels but g_a produces " + ga.out(),
                     "g_s input channels = " + ga.out() + " (the output of g_a)");
+        }
+        for (String m : spec.modules().keySet()) {
+            if (!m.equals("g_a") && !m.equals("g_s") && !referenced.contains(m)) {
+                throw error(m, m, "module '" + m + "' is declared but nothing uses it",
+                        "a $" + m + " reference in the latent codec tree, or no such module");
+            }
         }
         long factor = ga.stride() * hyperStride(codec);
         return new Resolved(spec, params, modules, codec, (int) factor);
@@ -292,6 +299,7 @@ public final class Resolver {
                 throw error(srcPath, path, "unknown module reference '$" + r.name() + "'" + (near != null ? " (did you mean '$" + near + "'?)" : ""),
                         spec.modules().isEmpty() ? "a module declared under modules" : "one of " + String.join(", ", spec.modules().keySet().stream().map(s -> "$" + s).toList()));
             }
+            referenced.add(r.name());
             return target.withRef(r.name());
         }
         if (node instanceof Node.Seq s) {
@@ -471,6 +479,7 @@ public final class Resolver {
         }
         Integer cur = null;
         String curFrom = null;
+        String curPath = null;
         Integer in = null;
         long stride = 1;
         for (int i = 0; i < items.size(); i++) {
@@ -480,13 +489,14 @@ public final class Resolver {
                     in = p.in();
                 }
                 if (cur != null && !cur.equals(p.in())) {
-                    throw error(itemSrc.get(i), p.path(), "channel mismatch: " + describe(p) + " takes " + p.in()
-                            + " channels but " + curFrom + " produces " + cur, "input channels = " + cur + " (the output of " + curFrom + ")");
+                    throw error(itemSrc.get(i), p.path(), "channel mismatch: " + p.path() + " " + describe(p) + " takes " + p.in()
+                            + " channels but " + curFrom + " produces " + cur, "input channels = " + cur + " (the output of " + curPath + ")");
                 }
             }
             if (p.out() != null) {
                 cur = p.out();
-                curFrom = p.path() + " (" + describe(p) + ")";
+                curFrom = p.path() + " " + describe(p);
+                curPath = p.path();
             }
             stride *= p.stride();
         }
@@ -500,12 +510,9 @@ public final class Resolver {
         StringBuilder sb = new StringBuilder(p.kind()).append('(');
         boolean first = true;
         for (Map.Entry<String, Object> a : p.args().entrySet()) {
-            if (a.getValue() instanceof Long || a.getValue() instanceof Double) {
+            if (a.getValue() instanceof Long) {
                 sb.append(first ? "" : ", ").append(a.getValue());
                 first = false;
-            }
-            if (!first && sb.length() > 40) {
-                break;
             }
         }
         return sb.append(')').toString();

@@ -173,6 +173,7 @@ public final class SpecReader {
         Map<String, Expr> params = new LinkedHashMap<>();
         LEntry pe = top.entries().get("params");
         if (pe != null) {
+            record.put("#params", pe.value().loc());
             for (LEntry e : asMap(pe.value(), "params", "parameters such as {N: 128, M: 192}").entries().values()) {
                 record.put("#params." + e.key(), e.value().loc());
                 params.put(e.key(), expr(e.value(), "params." + e.key()));

@@ -1,0 +1,295 @@
+package dev.tinify.runtime.compile;
+
+import ai.djl.ndarray.NDManager;
+import dev.tinify.dsl.Kinds;
+import dev.tinify.dsl.Resolver;
+import dev.tinify.dsl.Resolver.Part;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecException;
+import dev.tinify.runtime.codecs.EntropyBottleneckLatentCodec;
+import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec;
+import dev.tinify.runtime.codecs.HyperLatentCodec;
+import dev.tinify.runtime.codecs.HyperpriorLatentCodec;
+import dev.tinify.runtime.codecs.LatentCodec;
+import dev.tinify.runtime.codecs.Parts;
+import dev.tinify.runtime.codecs.Quantizer;
+import dev.tinify.runtime.entropy.EntropyBottleneck;
+import dev.tinify.runtime.entropy.GaussianConditional;
+import dev.tinify.runtime.layers.Activation;
+import dev.tinify.runtime.layers.AttentionBlock;
+import dev.tinify.runtime.layers.ChannelRamp;
+import dev.tinify.runtime.layers.CheckerboardMaskedConv2d;
+import dev.tinify.runtime.layers.Conv2d;
+import dev.tinify.runtime.layers.ConvTranspose2d;
+import dev.tinify.runtime.layers.Gdn;
+import dev.tinify.runtime.layers.Gdn1;
+import dev.tinify.runtime.layers.LayerModule;
+import dev.tinify.runtime.layers.MaskedConv2d;
+import dev.tinify.runtime.layers.ResidualBlock;
+import dev.tinify.runtime.layers.ResidualBlockUpsample;
+import dev.tinify.runtime.layers.ResidualBlockWithStride;
+import dev.tinify.runtime.layers.ResidualBottleneckBlock;
+import dev.tinify.runtime.layers.Sequential;
+import dev.tinify.runtime.layers.SubpelConv3x3;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.nn.Layer;
+import dev.tinify.runtime.nn.Module;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Compiles a spec into a {@link CompressionModel}. The spec is resolved first (parameters,
+ * templates, channel checks: {@link Spec#resolve}); then every part is built from the runtime's
+ * layers, entropy models and latent codecs:
+ *
+ * <ul>
+ *   <li>top-level modules become children of the model under their own names
+ *       ({@code g_a.0.weight}, {@code h_a.2.bias}, {@code entropy_bottleneck.quantiles});</li>
+ *   <li>a latent codec whose parts are all {@code $references} only uses those top-level modules
+ *       (classic models: ScaleHyperprior, MeanScaleHyperprior, ...);</li>
+ *   <li>a latent codec whose parts are all written inline owns them, named by their path
+ *       ({@code latent_codec.hyper.h_a.0.weight}), as CompressAI's latent-codec models.</li>
+ * </ul>
+ *
+ * A kind the catalog knows but this runtime cannot build yet is reported as such, with its
+ * location in the spec.
+ */
+public final class SpecCompiler {
+    private final Spec spec;
+    private final NDManager manager;
+    private final Map<String, Module> topLevel = new LinkedHashMap<>();
+
+    private SpecCompiler(Spec spec, NDManager manager) {
+        this.spec = spec;
+        this.manager = manager;
+    }
+
+    /** Compiles with the spec's default parameters. */
+    public static CompressionModel compile(Spec spec) {
+        return compile(spec, Map.of());
+    }
+
+    /**
+     * Compiles with parameter overrides (e.g. {@code N=16, M=24}, or a zoo quality's
+     * {@link Spec#qualityParams}). The model owns a new base manager; parameters start with
+     * PyTorch's default initialization.
+     */
+    public static CompressionModel compile(Spec spec, Map<String, ?> overrides) {
+        Resolver.Resolved resolved = spec.resolve(overrides);
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            SpecCompiler c = new SpecCompiler(spec, manager);
+            for (Map.Entry<String, Part> e : resolved.modules().entrySet()) {
+                c.topLevel.put(e.getKey(), c.module(e.getValue()));
+            }
+            LatentCodec codec = c.codec(resolved.latentCodec());
+            return CompressionModel.of(resolved, manager, c.topLevel, codec);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds one resolved part that is not a latent codec (a layer, a sequence or an entropy
+     * model) in {@code manager}, for tools that inspect or run parts on their own.
+     */
+    public static Module part(Spec spec, NDManager manager, Part part) {
+        return new SpecCompiler(spec, manager).module(part);
+    }
+
+    private SpecException unsupported(Part p, String what) {
+        return new SpecException(spec.source().locate(p.path()), p.path(), what + " is not supported by this runtime yet",
+                "a kind the runtime implements");
+    }
+
+    private SpecException invalid(Part p, String problem, String expected) {
+        return new SpecException(spec.source().locate(p.path()), p.path(), problem, expected);
+    }
+
+    /** A top-level module: an entropy model or a layer. */
+    private Module module(Part p) {
+        return switch (p.kind()) {
+            case "entropy_bottleneck" -> entropyBottleneck(p);
+            case "gaussian_conditional" -> gaussianConditional(p);
+            default -> layer(p);
+        };
+    }
+
+    private EntropyBottleneck entropyBottleneck(Part p) {
+        @SuppressWarnings("unchecked")
+        List<Long> filters = (List<Long>) p.args().get("filters");
+        int[] f = filters.stream().mapToInt(Long::intValue).toArray();
+        return new EntropyBottleneck(manager, (int) p.intArg("channels"), p.doubleArg("tail_mass"), p.doubleArg("init_scale"), f);
+    }
+
+    private GaussianConditional gaussianConditional(Part p) {
+        return new GaussianConditional(manager, GaussianConditional.defaultScaleTable(manager), p.doubleArg("scale_bound"),
+                p.doubleArg("tail_mass"));
+    }
+
+    private Module use(Part p) {
+        String ref = p.ref();
+        if (ref != null) {
+            return topLevel.get(ref);
+        }
+        return module(p);
+    }
+
+    private LayerModule layer(Part p) {
+        if (p.ref() != null && topLevel.get(p.ref()) instanceof LayerModule l) {
+            return l;
+        }
+        if (p.isSequence()) {
+            List<LayerModule> items = new ArrayList<>();
+            for (Part item : p.items()) {
+                items.add(layer(item));
+            }
+            return new Sequential(items);
+        }
+        int in = p.in() == null ? 0 : p.in();
+        int out = p.out() == null ? 0 : p.out();
+        return switch (p.kind()) {
+            case "conv" -> new Conv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"));
+            case "deconv" -> new ConvTranspose2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"));
+            case "conv2d" -> new Conv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"), i(p, "padding"), p.boolArg("bias"));
+            case "conv1x1" -> Conv2d.conv1x1(manager, in, out, i(p, "stride"));
+            case "conv3x3" -> Conv2d.conv3x3(manager, in, out, i(p, "stride"));
+            case "subpel_conv3x3" -> new SubpelConv3x3(manager, in, out, i(p, "r"));
+            case "gdn" -> new Gdn(manager, in, p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"));
+            case "igdn" -> new Gdn(manager, in, true, p.doubleArg("beta_min"), p.doubleArg("gamma_init"));
+            case "gdn1" -> new Gdn1(manager, in, p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"));
+            case "relu" -> Activation.relu();
+            case "leaky_relu" -> Activation.leakyRelu((float) p.doubleArg("negative_slope"));
+            case "masked_conv" -> {
+                requireCentredStride1(p);
+                yield new MaskedConv2d(manager, in, out, i(p, "kernel_size"), MaskedConv2d.MaskType.valueOf(p.stringArg("mask_type")));
+            }
+            case "checkerboard_masked_conv" -> {
+                requireCentredStride1(p);
+                yield new CheckerboardMaskedConv2d(manager, in, out, i(p, "kernel_size"), MaskedConv2d.MaskType.A);
+            }
+            case "residual_block" -> new ResidualBlock(manager, in, out);
+            case "residual_block_with_stride" -> new ResidualBlockWithStride(manager, in, out, i(p, "stride"));
+            case "residual_block_upsample" -> new ResidualBlockUpsample(manager, in, out, i(p, "upsample"));
+            case "residual_bottleneck_block" -> new ResidualBottleneckBlock(manager, in, out);
+            case "attention_block" -> new AttentionBlock(manager, in);
+            case "channel_ramp" -> channelRamp(p, in, out);
+            case "entropy_bottleneck", "gaussian_conditional" -> throw invalid(p, p.kind() + " is an entropy model, not a layer",
+                    "a layer here; entropy models belong in a latent codec");
+            default -> throw unsupported(p, "layer kind '" + p.kind() + "'");
+        };
+    }
+
+    private static int i(Part p, String arg) {
+        return Math.toIntExact(p.intArg(arg));
+    }
+
+    private void requireCentredStride1(Part p) {
+        if (p.intArg("stride") != 1 || p.intArg("padding") != p.intArg("kernel_size") / 2) {
+            throw unsupported(p, p.kind() + " with stride " + p.intArg("stride") + " and padding " + p.intArg("padding")
+                    + " (only stride 1 with padding kernel_size//2)");
+        }
+    }
+
+    private LayerModule channelRamp(Part p, int in, int out) {
+        int k = i(p, "kernel_size");
+        int stride = i(p, "stride");
+        int padding = i(p, "padding");
+        Supplier<LayerModule> act = p.stringArg("act").equals("relu") ? Activation::relu : Activation::leakyRelu;
+        return ChannelRamp.sequential(in, out, i(p, "min_ch"), i(p, "num_layers"), ChannelRamp.Interp.LINEAR,
+                (a, b) -> new Conv2d(manager, a, b, k, stride, padding, true), act, p.boolArg("skip_last_act"));
+    }
+
+    // ---- latent codecs ----
+
+    /**
+     * Whether a codec owns its parts ({@link Parts#CHILDREN}: all written inline) or uses
+     * top-level modules ({@link Parts#EXTERNAL}: all {@code $references}), recursively.
+     */
+    private Parts mode(Part codec) {
+        Kinds.KindDef def = Kinds.find(Kinds.Namespace.CODEC, codec.kind());
+        boolean external = false;
+        boolean owned = false;
+        for (Map.Entry<String, Object> a : codec.args().entrySet()) {
+            Kinds.ArgDef ad = def == null ? null : def.arg(a.getKey());
+            boolean isCodec = ad != null && (ad.type() == Kinds.ArgType.CODEC || ad.type() == Kinds.ArgType.CODEC_TEMPLATE);
+            List<Part> parts = new ArrayList<>();
+            if (a.getValue() instanceof Part p) {
+                parts.add(p);
+            } else if (a.getValue() instanceof Map<?, ?> m) {
+                m.values().forEach(v -> parts.add((Part) v));
+            }
+            for (Part p : parts) {
+                boolean ext = isCodec ? mode(p) == Parts.EXTERNAL : p.ref() != null;
+                external |= ext;
+                owned |= !ext;
+            }
+        }
+        if (external && owned) {
+            throw invalid(codec, "latent codec " + codec.kind() + " mixes $references with parts written inline",
+                    "all parts of a latent codec tree inline (named latent_codec.*) or all as $references (named at the top level)");
+        }
+        return external ? Parts.EXTERNAL : Parts.CHILDREN;
+    }
+
+    private LatentCodec codec(Part p) {
+        Parts parts = mode(p);
+        return switch (p.kind()) {
+            case "entropy_bottleneck" -> {
+                if (!p.stringArg("quantizer").equals("noise")) {
+                    throw unsupported(p, "entropy_bottleneck codec with quantizer " + p.stringArg("quantizer"));
+                }
+                yield new EntropyBottleneckLatentCodec(entropyModel(p.part("entropy_bottleneck"), EntropyBottleneck.class), parts);
+            }
+            case "gaussian_conditional" -> new GaussianConditionalLatentCodec(
+                    entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
+                    optionalLayer(p.part("entropy_parameters")), Quantizer.of(p.stringArg("quantizer")),
+                    GaussianConditionalLatentCodec.Chunks.of(strings(p, "chunks")), parts);
+            case "hyper" -> new HyperLatentCodec(entropyModel(p.part("entropy_bottleneck"), EntropyBottleneck.class),
+                    optionalLayer(p.part("h_a")), optionalLayer(p.part("h_s")), Quantizer.of(p.stringArg("quantizer")),
+                    p.boolArg("abs_input"), parts);
+            case "hyperprior" -> {
+                LatentCodec hyper = codec(p.part("hyper"));
+                if (!(hyper instanceof HyperLatentCodec h)) {
+                    throw invalid(p.part("hyper"), "the hyper branch of a hyperprior is a " + p.part("hyper").kind() + " codec",
+                            "a hyper codec: hyper(entropy_bottleneck, h_a, h_s)");
+                }
+                yield new HyperpriorLatentCodec(codec(p.part("y")), h, parts);
+            }
+            default -> throw unsupported(p, "latent codec kind '" + p.kind() + "'");
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Part p, String arg) {
+        return (List<String>) p.args().get(arg);
+    }
+
+    private <T extends Module> T entropyModel(@Nullable Part p, Class<T> type) {
+        if (p == null) {
+            throw new IllegalStateException("the catalog requires this part");
+        }
+        Module m = use(p);
+        if (!type.isInstance(m)) {
+            throw invalid(p, "expected " + type.getSimpleName() + " but " + (p.ref() != null ? "$" + p.ref() : p.path()) + " is "
+                    + (p.isSequence() ? "a sequence" : p.kind()), "a " + type.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase());
+        }
+        return type.cast(m);
+    }
+
+    private @Nullable Layer optionalLayer(@Nullable Part p) {
+        if (p == null) {
+            return null;
+        }
+        Module m = use(p);
+        if (!(m instanceof Layer l)) {
+            throw invalid(p, p.path() + " is an entropy model", "a layer or sequence of layers");
+        }
+        return l;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.tinify.runtime.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tinify.dsl.Resolver;
+import dev.tinify.dsl.Spec;
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.codecs.LatentCodec;
+import dev.tinify.runtime.entropy.EntropyModels;
+import dev.tinify.runtime.nn.ForwardScope;
+import dev.tinify.runtime.nn.Layer;
+import dev.tinify.runtime.nn.Module;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A compiled architecture, as CompressAI's {@code CompressionModel} with a latent codec:
+ *
+ * <pre>
+ *        ┌───┐  y  ┌──────────────┐ y_hat ┌───┐
+ *  x ──►─┤g_a├──►──┤ latent codec ├───►───┤g_s├──►── x_hat
+ *        └───┘     └──────────────┘       └───┘
+ * </pre>
+ *
+ * Its state dict has CompressAI's key names for the same architecture, so CompressAI checkpoints
+ * load as they are. The model owns one {@link NDManager} holding every parameter; {@link #close()}
+ * releases it. Forward, compress and decompress run in a {@link ForwardScope}, so their
+ * intermediates are freed and only the results survive, in the caller's manager. Built by
+ * {@link dev.tinify.runtime.compile.SpecCompiler}.
+ */
+public final class CompressionModel extends Module implements AutoCloseable {
+    /** Output of {@link #forward}: reconstruction (not clamped), likelihoods by name ({@code y}, {@code z}), and {@code g_a(x)}. */
+    public record ForwardResult(NDArray xHat, Map<String, NDArray> likelihoods, NDArray y) {}
+
+    /** Output of {@link #compress}: streams × batch byte strings and the shape decompress needs. */
+    public record Compressed(List<List<byte[]>> strings, Object shape) {}
+
+    private final Spec spec;
+    private final Map<String, Number> params;
+    private final int downsamplingFactor;
+    private final NDManager manager;
+    private final Layer gA;
+    private final Layer gS;
+    private final LatentCodec codec;
+
+    private CompressionModel(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules, LatentCodec codec) {
+        this.spec = resolved.spec();
+        Map<String, Number> p = new LinkedHashMap<>();
+        resolved.params().forEach((k, v) -> {
+            if (v instanceof Number n) {
+                p.put(k, n);
+            }
+        });
+        this.params = Collections.unmodifiableMap(p);
+        this.downsamplingFactor = resolved.downsamplingFactor();
+        this.manager = manager;
+        modules.forEach(this::child);
+        this.gA = layer(modules.get("g_a"), "g_a");
+        this.gS = layer(modules.get("g_s"), "g_s");
+        this.codec = codec;
+        // A codec that owns its parts names them latent_codec.*; one that only uses top-level parts has no keys.
+        if (codec instanceof Module m && !m.children().isEmpty()) {
+            child("latent_codec", m);
+        }
+        train(false);
+    }
+
+    private static Layer layer(Module m, String name) {
+        if (!(m instanceof Layer l)) {
+            throw new IllegalArgumentException("module " + name + " must be a layer, got " + (m == null ? "nothing" : m.getClass().getSimpleName()));
+        }
+        return l;
+    }
+
+    /**
+     * Assembles a model from compiled parts: {@code modules} are the top-level modules (with
+     * {@code g_a} and {@code g_s}), registered under their names; {@code codec} is the root latent
+     * codec. The model takes ownership of {@code manager}. Starts in evaluation mode.
+     */
+    public static CompressionModel of(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules,
+                                      LatentCodec codec) {
+        return new CompressionModel(resolved, manager, modules, codec);
+    }
+
+    /** The spec this model was compiled from. */
+    public Spec spec() {
+        return spec;
+    }
+
+    /** The architecture name, e.g. {@code bmshj2018-hyperprior}. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** Resolved numeric parameters ({@code N}, {@code M}, ...); list parameters such as ELIC's groups are left out. */
+    public Map<String, Number> params() {
+        return params;
+    }
+
+    /** Input height and width must be multiples of this (pad first): the product of the downsampling strides. */
+    public int downsamplingFactor() {
+        return downsamplingFactor;
+    }
+
+    /** The manager owning every parameter and buffer. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The root latent codec. */
+    public LatentCodec latentCodec() {
+        return codec;
+    }
+
+    /**
+     * Runs the model on a [B, 3, H, W] batch: noise quantization in training mode, rounding in
+     * evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager.
+     */
+    public ForwardResult forward(NDArray x) {
+        requireImage(x);
+        try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
+            s.input(x);
+            NDArray y = gA.forward(x);
+            LatentCodec.ForwardOut out = codec.forward(y, null);
+            NDArray xHat = gS.forward(out.yHat());
+            Map<String, NDArray> likelihoods = new LinkedHashMap<>();
+            out.likelihoods().forEach((k, v) -> likelihoods.put(k, s.keep(v)));
+            return new ForwardResult(s.keep(xHat), Collections.unmodifiableMap(likelihoods), s.keep(y));
+        }
+    }
+
+    /** Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link #downsamplingFactor()}. */
+    public Compressed compress(NDArray x) {
+        requireImage(x);
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        if (h % downsamplingFactor != 0 || w % downsamplingFactor != 0) {
+            throw new IllegalArgumentException(name() + ": compress needs height and width divisible by " + downsamplingFactor
+                    + " (pad the image first), got " + h + "x" + w);
+        }
+        try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
+            s.input(x);
+            LatentCodec.CompressOut out = codec.compress(gA.forward(x), null);
+            return new Compressed(out.strings(), out.shape());
+        }
+    }
+
+    /** Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in {@code m}. */
+    public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape) {
+        Objects.requireNonNull(strings, "strings");
+        Objects.requireNonNull(shape, "shape");
+        try (ForwardScope s = ForwardScope.open(m, this)) {
+            NDArray yHat = codec.decompress(s.manager(), strings, shape, null);
+            return s.keep(gS.forward(yHat).clip(0f, 1f));
+        }
+    }
+
+    /** Builds the CDF tables of every entropy model (kept unless {@code force}); true if any was updated. */
+    public boolean update(boolean force) {
+        return EntropyModels.updateAll(this, force);
+    }
+
+    /**
+     * The sum of the entropy bottlenecks' auxiliary losses (0 without any), in the model's manager;
+     * the caller closes it.
+     */
+    public NDArray auxLoss() {
+        try (ForwardScope s = ForwardScope.open(manager, this)) {
+            NDArray loss = EntropyModels.auxLoss(this);
+            return s.keep(loss == null ? s.manager().create(0f) : loss);
+        }
+    }
+
+    /**
+     * Loads a full state dict with CompressAI's names; refuses missing, unexpected or misshapen
+     * entries (all listed in the error) and then changes nothing.
+     */
+    public void load(Map<String, SafeTensors.Tensor> stateDict) {
+        StateDicts.load(this, stateDict, "state dict for " + name());
+    }
+
+    private void requireImage(NDArray x) {
+        if (x.getShape().dimension() != 4 || x.getShape().get(1) != 3) {
+            throw new IllegalArgumentException(name() + ": expected an image batch [B, 3, H, W], got " + x.getShape());
+        }
+    }
+
+    /** Releases every parameter and buffer. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CompressionModel(" + name() + ", " + params + ")";
+    }
+}
