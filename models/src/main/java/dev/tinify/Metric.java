@@ -1,0 +1,36 @@
+package dev.tinify;
+
+import java.util.Locale;
+
+/**
+ * The distortion a zoo model was trained for, as in CompressAI's zoo: {@code mse} or
+ * {@code ms-ssim}. The metric selects the trained weights and the rate-distortion trade-off.
+ */
+public enum Metric {
+    /** Mean squared error on RGB in [0, 1]; loss {@code lambda * 255^2 * MSE + rate}. */
+    MSE("mse"),
+    /** Multi-scale SSIM; loss {@code lambda * (1 - MS-SSIM) + rate}. */
+    MS_SSIM("ms-ssim");
+
+    private final String id;
+
+    Metric(String id) {
+        this.id = id;
+    }
+
+    /** The name used in spec files and weight file names: {@code mse} or {@code ms-ssim}. */
+    public String id() {
+        return id;
+    }
+
+    /** Parses {@code mse}, {@code ms-ssim} or {@code ms_ssim} (any case). */
+    public static Metric parse(String s) {
+        String k = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (Metric m : values()) {
+            if (m.id.equals(k)) {
+                return m;
+            }
+        }
+        throw new TinifyException("unknown metric '" + s + "': expected mse or ms-ssim");
+    }
+}

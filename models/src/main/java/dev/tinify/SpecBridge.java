@@ -1,0 +1,15 @@
+package dev.tinify;
+
+import dev.tinify.dsl.Spec;
+import dev.tinify.runtime.compile.SpecCompiler;
+import dev.tinify.runtime.model.CompressionModel;
+import java.util.Map;
+
+/** The one place where the facade hands a spec's text to the compiler. */
+final class SpecBridge {
+    private SpecBridge() {}
+
+    static CompressionModel compile(Spec spec, Map<String, ?> params) {
+        return SpecCompiler.compile(spec, params);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.tinify;
+
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecException;
+import dev.tinify.dsl.SpecReader;
+import dev.tinify.zoo.ZooEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Entry point of the library: builds compression models from spec files, bundled specs and the zoo.
+ *
+ * <pre>{@code
+ * try (CompressionModel model = Tinify.build("bmshj2018-hyperprior", Map.of("N", 16, "M", 24))) {
+ *     CompressionModel.ForwardResult out = model.forward(x);
+ * }
+ * CompressionModel q3 = Tinify.zoo("bmshj2018-hyperprior", 3, Metric.MSE);
+ * }</pre>
+ *
+ * <p>A spec is named either by a path to a YAML file or by the name of a spec bundled with this
+ * library ({@link #specNames()}, resources {@code tinify/specs/<name>.yaml}). A model owns native
+ * memory: close it. Every failure is a {@link TinifyException} naming the spec or file.
+ */
+public final class Tinify {
+    /** Classpath folder of the bundled specs. */
+    public static final String SPEC_RESOURCE_DIR = "tinify/specs/";
+
+    private Tinify() {}
+
+    /** Builds the architecture of a spec file or bundled spec with the spec's own parameter values. */
+    public static CompressionModel build(String specOrName) {
+        return build(specOrName, Map.of());
+    }
+
+    /**
+     * Builds the architecture of a spec file or bundled spec, with {@code params} overriding the
+     * spec's parameters (for example {@code Map.of("N", 16, "M", 24)}).
+     */
+    public static CompressionModel build(String specOrName, Map<String, ?> params) {
+        return build(spec(specOrName), params);
+    }
+
+    /** Builds the architecture of a spec file. */
+    public static CompressionModel build(Path specFile, Map<String, ?> params) {
+        return build(SpecSource.file(specFile).read(), params);
+    }
+
+    /** Builds an architecture declared in code (the dsl's builder or Kotlin {@code spec { }}). */
+    public static CompressionModel build(Spec spec) {
+        return build(spec, Map.of());
+    }
+
+    /** Builds an architecture declared in code, with {@code params} overriding its parameters. */
+    public static CompressionModel build(Spec spec, Map<String, ?> params) {
+        try {
+            return SpecBridge.compile(spec, params);
+        } catch (TinifyException e) {
+            throw e;
+        } catch (SpecException e) {
+            throw new TinifyException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new TinifyException(spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a spec file or bundled spec (checked with its default parameters). */
+    public static Spec spec(String specOrName) {
+        return SpecSource.resolve(specOrName).read();
+    }
+
+    /**
+     * The zoo configuration of a bundled architecture: the parameters of {@code quality} and the
+     * lambda for {@code metric}, as the spec's {@code zoo} section lists them.
+     */
+    public static ZooEntry zooEntry(String name, int quality, Metric metric) {
+        return ZooEntry.of(spec(name), quality, metric);
+    }
+
+    /**
+     * The architecture {@code name} configured for {@code quality}, with its initial (untrained)
+     * weights, as CompressAI's zoo without {@code pretrained}. Weights are not bundled; use
+     * {@link #zoo(String, int, Metric, Path)} to load a checkpoint.
+     */
+    public static CompressionModel zoo(String name, int quality, Metric metric) {
+        return build(name, zooEntry(name, quality, metric).params());
+    }
+
+    /** Like {@link #zoo(String, int, Metric)}, then loads the state dict in {@code weights} (safetensors). */
+    public static CompressionModel zoo(String name, int quality, Metric metric, Path weights) {
+        CompressionModel model = zoo(name, quality, metric);
+        try {
+            load(model, weights);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /** Loads a safetensors state dict with CompressAI's key names into {@code model}. */
+    public static void load(CompressionModel model, Path weights) {
+        Map<String, SafeTensors.Tensor> stateDict;
+        try {
+            stateDict = SafeTensors.read(weights);
+        } catch (IOException e) {
+            throw new TinifyException(weights + ": cannot read weights: " + e.getMessage(), e);
+        }
+        try {
+            model.load(stateDict);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new TinifyException(weights + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Names of the bundled specs, sorted. */
+    public static List<String> specNames() {
+        return SpecSource.bundledNames();
+    }
+
+    /** The YAML text of a spec file or bundled spec. */
+    public static String specText(String specOrName) {
+        return SpecSource.resolve(specOrName).text();
+    }
+
+    /** Where a spec's text comes from: a file or a bundled resource. */
+    record SpecSource(String name, String origin, String text) {
+        Spec read() {
+            try {
+                return SpecReader.read(origin, text);
+            } catch (SpecException e) {
+                throw new TinifyException(e.getMessage(), e);
+            }
+        }
+
+        static SpecSource resolve(String specOrName) {
+            Path p = Path.of(specOrName);
+            if (Files.isRegularFile(p)) {
+                return file(p);
+            }
+            String name = specOrName.endsWith(".yaml") ? specOrName.substring(0, specOrName.length() - 5) : specOrName;
+            String resource = SPEC_RESOURCE_DIR + name + ".yaml";
+            try (InputStream in = Tinify.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in != null) {
+                    return new SpecSource(name, "classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                throw new TinifyException("classpath:" + resource + ": cannot read: " + e.getMessage(), e);
+            }
+            throw new TinifyException("no spec '" + specOrName + "': not a file, and not a bundled spec (bundled: "
+                    + bundledNames() + ")");
+        }
+
+        static SpecSource file(Path p) {
+            try {
+                String name = p.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+                return new SpecSource(name, p.toString(), Files.readString(p));
+            } catch (IOException e) {
+                throw new TinifyException(p + ": cannot read spec: " + e.getMessage(), e);
+            }
+        }
+
+        static List<String> bundledNames() {
+            URL url = Tinify.class.getClassLoader().getResource(SPEC_RESOURCE_DIR);
+            if (url == null) {
+                return List.of();
+            }
+            try {
+                if (url.getProtocol().equals("jar")) {
+                    try (FileSystem fs = FileSystems.newFileSystem(url.toURI(), Collections.emptyMap())) {
+                        return list(fs.getPath("/" + SPEC_RESOURCE_DIR));
+                    } catch (FileSystemAlreadyExistsException e) {
+                        // Someone else holds the jar open; use theirs and leave it open.
+                        return list(FileSystems.getFileSystem(url.toURI()).getPath("/" + SPEC_RESOURCE_DIR));
+                    }
+                }
+                return list(Path.of(url.toURI()));
+            } catch (IOException | URISyntaxException | RuntimeException e) {
+                throw new TinifyException(url + ": cannot list bundled specs: " + e.getMessage(), e);
+            }
+        }
+
+        private static List<String> list(Path dir) throws IOException {
+            TreeSet<String> names = new TreeSet<>();
+            try (Stream<Path> s = Files.list(dir)) {
+                s.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                        .forEach(f -> names.add(f.substring(0, f.length() - 5)));
+            }
+            return List.copyOf(names);
+        }
+    }
+}
