@@ -1,0 +1,176 @@
+package dev.tinify.runtime.train;
+
+import dev.tinify.runtime.image.ImageFiles;
+import dev.tinify.runtime.image.RgbImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * Random square patches with random horizontal and vertical flips from a folder of images, as a
+ * pure function of (seed, sample number): sample {@code k} comes from epoch {@code k / n} (a
+ * seeded shuffle of the {@code n} files) and its crop and flips from a generator seeded by
+ * {@code (seed, k)}. Resuming at any step therefore needs only the seed and the step, and two runs
+ * with one seed see the same patches.
+ */
+public final class PatchSampler {
+    private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".ppm", ".pnm", ".pgm", ".bmp");
+
+    /** Decoded images kept in memory, up to a budget: decoding a PNG costs about as much as a small training step. */
+    private static final long CACHE_FLOATS = Math.min(Runtime.getRuntime().maxMemory() / 3, 1L << 30) / Float.BYTES;
+
+    private final List<Path> files;
+    private final Map<Integer, RgbImage> cache = new HashMap<>();
+    private long cachedFloats;
+    private final int patch;
+    private final long seed;
+    private long cachedEpoch = -1;
+    private int[] order = new int[0];
+
+    /**
+     * @param dir folder whose image files (png, jpg, jpeg, ppm, pnm, pgm, bmp; sorted by name) are sampled
+     * @param patch side of the square patches
+     * @param seed seed of the shuffles, crops and flips
+     * @throws IllegalArgumentException if the folder cannot be listed or holds no image
+     */
+    public PatchSampler(Path dir, int patch, long seed) {
+        if (patch < 1) {
+            throw new IllegalArgumentException("patch size must be positive, got " + patch);
+        }
+        this.files = listImages(dir);
+        this.patch = patch;
+        this.seed = seed;
+    }
+
+    /** Image files of a folder, sorted by name. */
+    public static List<Path> listImages(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + ": not a folder of images");
+        }
+        List<Path> out;
+        try (Stream<Path> s = Files.list(dir)) {
+            out = s.filter(p -> Files.isRegularFile(p) && isImage(p)).sorted().toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(dir + ": cannot list the folder: " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(dir + ": no image files (expected " + EXTENSIONS + ")");
+        }
+        return out;
+    }
+
+    private static boolean isImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return EXTENSIONS.stream().anyMatch(n::endsWith);
+    }
+
+    public int size() {
+        return files.size();
+    }
+
+    public int patch() {
+        return patch;
+    }
+
+    /**
+     * Samples {@code first .. first + count - 1} as one [count, 3, patch, patch] batch in row-major
+     * float order.
+     *
+     * @throws IllegalArgumentException if an image cannot be read or is smaller than the patch
+     */
+    public float[] batch(long first, int count) {
+        int plane = patch * patch;
+        float[] out = new float[count * 3 * plane];
+        for (int i = 0; i < count; i++) {
+            sample(first + i, out, i * 3 * plane);
+        }
+        return out;
+    }
+
+    private void sample(long k, float[] out, int offset) {
+        int n = files.size();
+        int index = order(k / n)[(int) (k % n)];
+        Path file = files.get(index);
+        RgbImage img = image(index);
+        int h = img.height();
+        int w = img.width();
+        if (h < patch || w < patch) {
+            throw new IllegalArgumentException(file + ": image is " + h + "x" + w + ", smaller than the " + patch + "x" + patch
+                    + " training patch");
+        }
+        SplittableRandom r = new SplittableRandom(mix(seed, k));
+        int top = r.nextInt(h - patch + 1);
+        int left = r.nextInt(w - patch + 1);
+        boolean flipX = r.nextBoolean();
+        boolean flipY = r.nextBoolean();
+        float[] src = img.data();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < patch; y++) {
+                int sy = top + (flipY ? patch - 1 - y : y);
+                int srcRow = (c * h + sy) * w + left;
+                int dst = offset + (c * patch + y) * patch;
+                if (!flipX) {
+                    System.arraycopy(src, srcRow, out, dst, patch);
+                } else {
+                    for (int x = 0; x < patch; x++) {
+                        out[dst + x] = src[srcRow + patch - 1 - x];
+                    }
+                }
+            }
+        }
+    }
+
+    private RgbImage image(int index) {
+        RgbImage img = cache.get(index);
+        if (img != null) {
+            return img;
+        }
+        Path file = files.get(index);
+        try {
+            img = ImageFiles.read(file);
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalArgumentException(file + ": cannot read training image: " + e.getMessage(), e);
+        }
+        if (cachedFloats + img.data().length <= CACHE_FLOATS) {
+            cache.put(index, img);
+            cachedFloats += img.data().length;
+        }
+        return img;
+    }
+
+    /** The file order of an epoch: a seeded Fisher-Yates shuffle, kept for the current epoch. */
+    private int[] order(long epoch) {
+        if (epoch != cachedEpoch) {
+            int n = files.size();
+            int[] o = new int[n];
+            for (int i = 0; i < n; i++) {
+                o[i] = i;
+            }
+            SplittableRandom r = new SplittableRandom(mix(~seed, epoch));
+            for (int i = n - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = o[i];
+                o[i] = o[j];
+                o[j] = t;
+            }
+            order = o;
+            cachedEpoch = epoch;
+        }
+        return order;
+    }
+
+    /** A well-mixed 64-bit seed from two numbers (SplitMix64's finalizer over their combination). */
+    static long mix(long a, long b) {
+        long z = a * 0x9E3779B97F4A7C15L + b;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tinify.runtime.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.Zoo;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * CompressAI's {@code RateDistortionLoss}: {@code lambda * 255^2 * MSE + bpp} for the MSE metric,
+ * {@code lambda * (1 - MS-SSIM) + bpp} for MS-SSIM, where bpp is the likelihoods' estimated rate
+ * {@code sum(log(p)) / (-ln 2 * B * H * W)} summed over every latent. The reconstruction is not
+ * clamped, as in CompressAI's training.
+ */
+public final class RateDistortionLoss {
+    /** The distortion a model is trained for, named as in a spec's zoo {@code lambda} section. */
+    public enum Metric {
+        MSE("mse"),
+        MS_SSIM("ms-ssim");
+
+        private final String key;
+
+        Metric(String key) {
+            this.key = key;
+        }
+
+        /** The name used by specs and CompressAI ({@code mse}, {@code ms-ssim}). */
+        public String key() {
+            return key;
+        }
+
+        /** Parses {@code mse} or {@code ms-ssim} (case-insensitive). */
+        public static Metric parse(String s) {
+            for (Metric m : values()) {
+                if (m.key.equals(s.toLowerCase(Locale.ROOT))) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("unknown metric '" + s + "': expected mse or ms-ssim");
+        }
+    }
+
+    /**
+     * The terms of one evaluation, scalars in the input's manager.
+     *
+     * @param loss the loss to minimize
+     * @param bpp estimated bits per pixel
+     * @param mse mean squared error on the [0, 1] scale (reported for PSNR under either metric)
+     * @param msSsim MS-SSIM, only under the MS-SSIM metric
+     */
+    public record Terms(NDArray loss, NDArray bpp, NDArray mse, @Nullable NDArray msSsim) {}
+
+    private final Metric metric;
+    private final double lambda;
+
+    public RateDistortionLoss(Metric metric, double lambda) {
+        if (!(lambda > 0) || Double.isInfinite(lambda)) {
+            throw new IllegalArgumentException("lambda must be positive and finite, got " + lambda);
+        }
+        this.metric = metric;
+        this.lambda = lambda;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    public double lambda() {
+        return lambda;
+    }
+
+    /**
+     * The training lambda of {@code quality} (1 = lowest) for {@code metric}, from the spec's zoo
+     * section.
+     *
+     * @throws IllegalArgumentException if the spec has no zoo lambdas for the metric or no such quality
+     */
+    public static double lambda(Spec spec, Metric metric, int quality) {
+        Zoo zoo = spec.zoo();
+        if (zoo == null) {
+            throw new IllegalArgumentException(spec.name() + ": the spec has no zoo section, so no lambda per quality; give lambda explicitly");
+        }
+        List<Double> table = zoo.lambdas().get(metric.key());
+        if (table == null || table.isEmpty()) {
+            throw new IllegalArgumentException(spec.name() + ": the spec's zoo lists no lambda for metric " + metric.key()
+                    + " (it has " + zoo.lambdas().keySet() + ")");
+        }
+        if (quality < 1 || quality > table.size()) {
+            throw new IllegalArgumentException(spec.name() + ": quality " + quality + " has no " + metric.key()
+                    + " lambda; expected 1.." + table.size());
+        }
+        return table.get(quality - 1);
+    }
+
+    /**
+     * Estimated bits per pixel of a [B, 3, H, W] input from the likelihoods of its latents: the sum
+     * over latents of {@code sum(log(p)) / (-ln 2 * B * H * W)}, a scalar in the likelihoods' manager.
+     */
+    public static NDArray bpp(Map<String, NDArray> likelihoods, Shape input) {
+        if (likelihoods.isEmpty()) {
+            throw new IllegalArgumentException("bpp needs at least one likelihood tensor");
+        }
+        double pixels = (double) input.get(0) * input.get(2) * input.get(3);
+        float scale = (float) (-Math.log(2) * pixels);
+        NDArray total = null;
+        for (NDArray l : likelihoods.values()) {
+            NDArray bits;
+            try (NDArray log = l.log(); NDArray sum = log.sum()) {
+                bits = sum.div(scale);
+            }
+            if (total == null) {
+                total = bits;
+            } else {
+                NDArray t = total.add(bits);
+                total.close();
+                bits.close();
+                total = t;
+            }
+        }
+        return total;
+    }
+
+    /** The loss of a reconstruction {@code xHat} of {@code x} whose latents have {@code likelihoods}. */
+    public Terms compute(NDArray x, NDArray xHat, Map<String, NDArray> likelihoods) {
+        NDArray bpp = bpp(likelihoods, x.getShape());
+        NDArray mse;
+        try (NDArray d = xHat.sub(x); NDArray sq = d.square()) {
+            mse = sq.mean();
+        }
+        NDArray msSsim = null;
+        NDArray distortion;
+        if (metric == Metric.MSE) {
+            distortion = mse.mul((float) (lambda * 255 * 255));
+        } else {
+            msSsim = MsSsimLoss.of(xHat, x);
+            try (NDArray oneMinus = msSsim.neg().add(1f)) {
+                distortion = oneMinus.mul((float) lambda);
+            }
+        }
+        try (distortion) {
+            return new Terms(distortion.add(bpp), bpp, mse, msSsim);
+        }
+    }
+}

@@ -1,0 +1,468 @@
+package dev.tinify.runtime.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.container.AtomicFiles;
+import dev.tinify.runtime.image.ImageFiles;
+import dev.tinify.runtime.image.Padding;
+import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.GradientCorrection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Trains a {@link CompressionModel} as CompressAI's example {@code train.py}: per step, the
+ * rate-distortion loss on a batch of random patches (noise quantization), backward, CompressAI's
+ * lower-bound gradient rule ({@link GradientCorrection}), the net gradients clipped to a global
+ * norm, a net Adam step; then the auxiliary loss, backward and an aux Adam step on the entropy
+ * bottlenecks' quantiles ({@link ParameterGroups}). Every {@code validateEvery} steps the CDF
+ * tables are rebuilt ({@code update(force=true)}), the validation loss is measured in evaluation
+ * mode and fed to a plateau schedule of the net learning rate.
+ *
+ * <p>Runs are reproducible: the patches and the quantization noise of step {@code s} depend only on
+ * the seed and {@code s} (PyTorch's generator is reseeded per step). A checkpoint holds the model,
+ * both optimizers' moments, the schedule and the step, so {@link #resume} continues with exactly
+ * the step an uninterrupted run would take.
+ *
+ * <p>Memory: each step runs in a sub-manager of the model's with the model's arrays temporarily
+ * attached, gradient handles are closed, and the optimizers update after the step's arrays are
+ * freed, so the native footprint stays flat over a run. Only one trainer may run per process
+ * (PyTorch's autograd mode is global).
+ */
+public final class Trainer implements AutoCloseable {
+    private final CompressionModel model;
+    private final TrainingConfig config;
+    private final RateDistortionLoss loss;
+    private final ParameterGroups groups;
+    private final List<GradientCorrection> corrections = new ArrayList<>();
+    private final NDManager stateManager;
+    private final Adam netOptimizer;
+    private final Adam auxOptimizer;
+    private final PlateauScheduler scheduler;
+    private final PatchSampler sampler;
+    private final List<RgbImage> validation;
+    private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
+    private long seed;
+    private long step;
+    private double windowLoss;
+    private long windowSteps;
+    private long savedStep = -1;
+    private @Nullable Path lastCheckpoint;
+    private volatile boolean stopRequested;
+
+    /** Outcome of {@link #run()}. */
+    public record Result(long step, boolean stopped, @Nullable Path checkpoint, double stepsPerSecond) {}
+
+    /**
+     * Prepares training of {@code model} (which stays owned by the caller) with {@code config}.
+     *
+     * @throws IllegalArgumentException if the data folders hold no usable images or the patch does
+     *     not suit the model
+     */
+    public Trainer(CompressionModel model, TrainingConfig config) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.config = config;
+        int df = model.downsamplingFactor();
+        if (config.patch() % df != 0) {
+            throw new IllegalArgumentException(model.name() + ": patch " + config.patch() + " is not a multiple of the model's "
+                    + "downsampling factor " + df);
+        }
+        this.loss = new RateDistortionLoss(config.metric(), config.lambda());
+        this.groups = ParameterGroups.of(model);
+        collectCorrections(model);
+        this.sampler = new PatchSampler(config.trainDir(), config.patch(), config.seed());
+        this.validation = config.valDir() == null ? List.of() : loadValidation(config.valDir(), config.patch(), df);
+        this.seed = config.seed();
+        this.scheduler = new PlateauScheduler(config.plateauFactor(), config.patience());
+        this.stateManager = NDManager.newBaseManager();
+        this.netOptimizer = new Adam(stateManager, config.netLr());
+        this.auxOptimizer = new Adam(stateManager, config.auxLr());
+    }
+
+    private void collectCorrections(Module m) {
+        if (m instanceof GradientCorrection c) {
+            corrections.add(c);
+        }
+        m.children().values().forEach(this::collectCorrections);
+    }
+
+    /** Centre crops of at most {@code patch} pixels per side, rounded down to the downsampling factor. */
+    private List<RgbImage> loadValidation(Path dir, int patch, int df) {
+        List<RgbImage> out = new ArrayList<>();
+        for (Path f : PatchSampler.listImages(dir)) {
+            RgbImage img;
+            try {
+                img = ImageFiles.read(f);
+            } catch (IOException | UncheckedIOException e) {
+                throw new IllegalArgumentException(f + ": cannot read validation image: " + e.getMessage(), e);
+            }
+            int h = Math.min(img.height(), patch) / df * df;
+            int w = Math.min(img.width(), patch) / df * df;
+            if (h == 0 || w == 0) {
+                throw new IllegalArgumentException(f + ": validation image " + img.height() + "x" + img.width()
+                        + " is smaller than the model's downsampling factor " + df);
+            }
+            if (config.metric() == RateDistortionLoss.Metric.MS_SSIM && Math.min(h, w) <= MsSsimLoss.MIN_SIDE_EXCLUSIVE) {
+                throw new IllegalArgumentException(f + ": a " + h + "x" + w + " validation crop is too small for MS-SSIM");
+            }
+            int top = (img.height() - h) / 2;
+            int left = (img.width() - w) / 2;
+            out.add(img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top)));
+        }
+        return out;
+    }
+
+    /** Adds a progress listener. */
+    public void addListener(TrainingListener l) {
+        listeners.add(l);
+    }
+
+    /** Steps done so far. */
+    public long step() {
+        return step;
+    }
+
+    /** The net/aux parameter split in use. */
+    public ParameterGroups groups() {
+        return groups;
+    }
+
+    /** Current net learning rate. */
+    public double learningRate() {
+        return netOptimizer.learningRate();
+    }
+
+    /**
+     * Asks a running {@link #run()} to stop after the current step and write a checkpoint. Safe to
+     * call from any thread (a shutdown hook).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Trains until {@code config.steps()} steps are done or {@link #requestStop()} is called, then
+     * writes a checkpoint (unless the last step already has one).
+     *
+     * @throws IllegalStateException if the loss stops being finite (the last checkpoint is kept)
+     */
+    public Result run() {
+        model.train(true);
+        long nanos = 0;
+        long done = 0;
+        try {
+            while (step < config.steps() && !stopRequested) {
+                long t0 = System.nanoTime();
+                TrainingListener.Step s = trainStep(done == 0 ? Double.NaN : done / (nanos / 1e9));
+                nanos += System.nanoTime() - t0;
+                done++;
+                s = new TrainingListener.Step(s.step(), s.totalSteps(), s.loss(), s.bpp(), s.mse(), s.psnr(), s.msSsim(), s.auxLoss(),
+                        s.gradNorm(), s.learningRate(), done / (nanos / 1e9));
+                for (TrainingListener l : listeners) {
+                    l.onStep(s);
+                }
+                if (config.validateEvery() > 0 && step % config.validateEvery() == 0) {
+                    validate();
+                }
+                if (config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+                    saveCheckpoint();
+                }
+            }
+            if (savedStep != step) {
+                saveCheckpoint();
+            }
+        } finally {
+            model.train(false);
+        }
+        return new Result(step, stopRequested, lastCheckpoint, done == 0 ? Double.NaN : done / (nanos / 1e9));
+    }
+
+    /** One optimizer step on the next batch. */
+    private TrainingListener.Step trainStep(double speed) {
+        int b = config.batch();
+        int p = config.patch();
+        float[] data = sampler.batch(step * b, b);
+        // The noise of step s depends on (seed, s) only, so a resumed run draws what an uninterrupted one would.
+        JniUtils.setSeed(PatchSampler.mix(seed, step));
+        zeroGradients();
+        float[] values;
+        try (NDManager sub = model.manager().newSubManager()) {
+            sub.tempAttachAll(model.arrays());
+            NDArray x = sub.create(data, new Shape(b, 3, p, p));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                CompressionModel.ForwardResult out = model.forward(x);
+                RateDistortionLoss.Terms t = loss.compute(x, out.xHat(), out.likelihoods());
+                gc.backward(t.loss());
+                NDList scalars = new NDList(t.loss(), t.bpp(), t.mse());
+                if (t.msSsim() != null) {
+                    scalars.add(t.msSsim());
+                }
+                values = NDArrays.stack(scalars).toFloatArray();
+            }
+        }
+        if (!Float.isFinite(values[0])) {
+            throw new IllegalStateException(model.name() + ": the loss is " + values[0] + " at step " + (step + 1)
+                    + " (bpp " + values[1] + ", mse " + values[2] + "); training stopped"
+                    + (lastCheckpoint == null ? "" : ", last checkpoint " + lastCheckpoint));
+        }
+        for (GradientCorrection c : corrections) {
+            c.correctGradients();
+        }
+        double norm = clipGradients(groups.net(), config.clipNorm());
+        netOptimizer.step(groups.net());
+        double aux = auxStep();
+        step++;
+        windowLoss += values[0];
+        windowSteps++;
+        double mse = values[2];
+        return new TrainingListener.Step(step, config.steps(), values[0], values[1], mse, 10 * Math.log10(1 / mse),
+                values.length > 3 ? values[3] : Double.NaN, aux, norm, netOptimizer.learningRate(), speed);
+    }
+
+    private void zeroGradients() {
+        for (Param p : model.parameters().values()) {
+            JniUtils.zeroGrad((PtNDArray) p.value());
+        }
+    }
+
+    /** The auxiliary loss's backward and the aux optimizer's step; returns the loss. */
+    private double auxStep() {
+        float value;
+        try (NDManager sub = model.manager().newSubManager()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray aux = model.auxLoss();
+                // Moved here so that backward's ones-like seed is freed with the step.
+                aux.attach(sub);
+                gc.backward(aux);
+                value = aux.getFloat();
+            }
+        }
+        auxOptimizer.step(groups.aux());
+        return value;
+    }
+
+    /**
+     * Scales the gradients of {@code params} so that their global L2 norm is at most {@code max}
+     * (torch's {@code clip_grad_norm_}: factor {@code max / (norm + 1e-6)} when below 1). Returns
+     * the norm before clipping.
+     */
+    static double clipGradients(Map<String, Param> params, double max) {
+        List<NDArray> grads = new ArrayList<>();
+        try {
+            for (Param p : params.values()) {
+                if (p.value().hasGradient()) {
+                    grads.add(p.value().getGradient());
+                }
+            }
+            if (grads.isEmpty()) {
+                return 0;
+            }
+            double sumSq = 0;
+            NDList squares = new NDList();
+            try {
+                for (NDArray g : grads) {
+                    try (NDArray sq = g.square()) {
+                        squares.add(sq.sum());
+                    }
+                }
+                try (NDArray all = NDArrays.stack(squares); NDArray total = all.sum()) {
+                    sumSq = total.getFloat();
+                }
+            } finally {
+                squares.close();
+            }
+            double norm = Math.sqrt(sumSq);
+            double coef = max / (norm + 1e-6);
+            if (max > 0 && coef < 1) {
+                for (NDArray g : grads) {
+                    g.muli((float) coef);
+                }
+            }
+            return norm;
+        } finally {
+            grads.forEach(NDArray::close);
+        }
+    }
+
+    /**
+     * Rebuilds the CDF tables, measures the validation loss in evaluation mode (or takes the mean
+     * training loss since the last validation when there is no validation set) and steps the
+     * plateau schedule.
+     */
+    public TrainingListener.Validation validate() {
+        model.update(true);
+        double lossSum = 0;
+        double bppSum = 0;
+        double mseSum = 0;
+        double ssimSum = 0;
+        double valLoss;
+        if (validation.isEmpty()) {
+            valLoss = windowSteps == 0 ? Double.NaN : windowLoss / windowSteps;
+        } else {
+            boolean wasTraining = model.isTraining();
+            model.train(false);
+            try {
+                for (RgbImage img : validation) {
+                    try (NDManager sub = model.manager().newSubManager()) {
+                        sub.tempAttachAll(model.arrays());
+                        NDArray x = img.toNDArray(sub);
+                        CompressionModel.ForwardResult out = model.forward(x);
+                        RateDistortionLoss.Terms t = loss.compute(x, out.xHat(), out.likelihoods());
+                        lossSum += t.loss().getFloat();
+                        bppSum += t.bpp().getFloat();
+                        mseSum += t.mse().getFloat();
+                        ssimSum += t.msSsim() == null ? Double.NaN : t.msSsim().getFloat();
+                    }
+                }
+            } finally {
+                model.train(wasTraining);
+            }
+            valLoss = lossSum / validation.size();
+        }
+        if (!Double.isNaN(valLoss)) {
+            netOptimizer.setLearningRate(scheduler.step(valLoss, netOptimizer.learningRate()));
+        }
+        windowLoss = 0;
+        windowSteps = 0;
+        int n = validation.size();
+        TrainingListener.Validation v = n == 0
+                ? new TrainingListener.Validation(step, valLoss, Double.NaN, Double.NaN, Double.NaN, netOptimizer.learningRate())
+                : new TrainingListener.Validation(step, valLoss, bppSum / n, 10 * Math.log10(n / mseSum), ssimSum / n,
+                        netOptimizer.learningRate());
+        for (TrainingListener l : listeners) {
+            l.onValidation(v);
+        }
+        return v;
+    }
+
+    /**
+     * Writes a checkpoint of the current step into the output folder: {@code checkpoint-<step>.safetensors}
+     * (model), {@code .optim.safetensors} (optimizers) and {@code .json} (state, written last), and
+     * the same JSON as {@code latest.json}. Every file is replaced atomically. Returns the JSON path.
+     */
+    public Path saveCheckpoint() {
+        Path dir = config.outDir();
+        String base = String.format(Locale.ROOT, "checkpoint-%08d", step);
+        String modelFile = base + ".safetensors";
+        String optimizerFile = base + ".optim.safetensors";
+        Path json = dir.resolve(base + ".json");
+        try {
+            Files.createDirectories(dir);
+            Map<String, SafeTensors.Tensor> weights = StateDicts.save(model, StateDicts.Precision.FULL);
+            AtomicFiles.write(dir.resolve(modelFile), out -> SafeTensors.write(weights, out));
+            Map<String, SafeTensors.Tensor> moments = new LinkedHashMap<>(netOptimizer.moments("net."));
+            moments.putAll(auxOptimizer.moments("aux."));
+            AtomicFiles.write(dir.resolve(optimizerFile), out -> SafeTensors.write(moments, out));
+            PlateauScheduler.State ps = scheduler.state();
+            TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), numericParams(model),
+                    config.metric().key(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
+                    netOptimizer.learningRate(), auxOptimizer.learningRate(), stepCounts(netOptimizer, groups.net()),
+                    stepCounts(auxOptimizer, groups.aux()), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
+                    windowLoss, windowSteps, modelFile, optimizerFile);
+            byte[] text = state.toJson();
+            AtomicFiles.write(json, text);
+            AtomicFiles.write(dir.resolve("latest.json"), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(json + ": cannot write checkpoint: " + e.getMessage(), e);
+        }
+        savedStep = step;
+        lastCheckpoint = json;
+        for (TrainingListener l : listeners) {
+            l.onCheckpoint(step, json);
+        }
+        return json;
+    }
+
+    private static Map<String, Long> stepCounts(Adam opt, Map<String, Param> params) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        params.keySet().forEach(k -> {
+            if (opt.steps(k) > 0) {
+                out.put(k, opt.steps(k));
+            }
+        });
+        return out;
+    }
+
+    private static Map<String, Double> numericParams(CompressionModel model) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        model.params().forEach((k, v) -> out.put(k, v.doubleValue()));
+        return out;
+    }
+
+    /**
+     * Continues from a checkpoint written by {@link #saveCheckpoint()}: loads the model weights,
+     * the optimizers' moments and learning rates, the schedule, the seed and the step. A folder
+     * means its {@code latest.json}.
+     *
+     * @throws IllegalArgumentException if the checkpoint is unreadable or was made for another
+     *     architecture, parameters, metric, lambda, batch or patch size
+     */
+    public void resume(Path checkpoint) {
+        Path json = Files.isDirectory(checkpoint) ? checkpoint.resolve("latest.json") : checkpoint;
+        TrainingState s;
+        Map<String, SafeTensors.Tensor> weights;
+        Map<String, SafeTensors.Tensor> moments;
+        try {
+            s = TrainingState.read(json);
+            Path dir = json.toAbsolutePath().getParent();
+            weights = SafeTensors.read(dir.resolve(s.modelFile()));
+            moments = SafeTensors.read(dir.resolve(s.optimizerFile()));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot resume from " + json + ": " + e.getMessage(), e);
+        }
+        requireSame(json, "architecture", s.spec(), model.name());
+        requireSame(json, "parameters", s.params(), numericParams(model));
+        requireSame(json, "metric", s.metric(), config.metric().key());
+        requireSame(json, "lambda", s.lambda(), config.lambda());
+        requireSame(json, "batch", s.batch(), config.batch());
+        requireSame(json, "patch", s.patch(), config.patch());
+        model.load(weights);
+        netOptimizer.restore(moments, "net.", s.netSteps());
+        auxOptimizer.restore(moments, "aux.", s.auxSteps());
+        netOptimizer.setLearningRate(s.netLr());
+        auxOptimizer.setLearningRate(s.auxLr());
+        scheduler.restore(new PlateauScheduler.State(s.plateauBest() == null ? Double.POSITIVE_INFINITY : s.plateauBest(),
+                s.plateauBad()));
+        seed = s.seed();
+        step = s.step();
+        windowLoss = s.windowLoss();
+        windowSteps = s.windowSteps();
+        savedStep = step;
+        lastCheckpoint = json;
+    }
+
+    private static void requireSame(Path json, String what, Object saved, Object current) {
+        if (!saved.equals(current)) {
+            throw new IllegalArgumentException("cannot resume from " + json + ": it was trained with " + what + " " + saved
+                    + ", this run has " + current);
+        }
+    }
+
+    /** Frees the optimizers' state (the model stays open). */
+    @Override
+    public void close() {
+        stateManager.close();
+    }
+}

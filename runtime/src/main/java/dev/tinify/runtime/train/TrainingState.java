@@ -1,0 +1,72 @@
+package dev.tinify.runtime.train;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The JSON part of a checkpoint: everything besides the tensors needed to continue a run exactly.
+ * The tensors are in two safetensors files beside it: {@code modelFile} (the model's state dict
+ * with CompressAI's names, loadable on its own) and {@code optimizerFile} (the Adam moments, named
+ * {@code net.exp_avg.<param>}, {@code aux.exp_avg_sq.<param>}, ...).
+ *
+ * @param format version of this layout
+ * @param spec architecture name
+ * @param params the model's resolved numeric parameters
+ * @param metric {@code mse} or {@code ms-ssim}
+ * @param lambda rate-distortion trade-off
+ * @param quality zoo quality of the lambda (0 if given directly)
+ * @param step optimizer steps done
+ * @param seed the run's seed; with {@code step} it fixes the next patches and noise
+ * @param batch images per step
+ * @param patch patch side
+ * @param netLr current net learning rate
+ * @param auxLr aux learning rate
+ * @param netSteps Adam step count per net parameter
+ * @param auxSteps Adam step count per aux parameter
+ * @param plateauBest best loss the plateau schedule has seen (null before the first)
+ * @param plateauBad evaluations since that best
+ * @param windowLoss sum of training losses since the last validation
+ * @param windowSteps number of steps in {@code windowLoss}
+ * @param modelFile model safetensors, relative to this file
+ * @param optimizerFile optimizer safetensors, relative to this file
+ */
+public record TrainingState(int format, String spec, Map<String, Double> params, String metric, double lambda, int quality, long step,
+                            long seed, int batch, int patch, double netLr, double auxLr, Map<String, Long> netSteps,
+                            Map<String, Long> auxSteps, @Nullable Double plateauBest, int plateauBad, double windowLoss,
+                            long windowSteps, String modelFile, String optimizerFile) {
+    /** The layout written by this version. */
+    public static final int FORMAT = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** The state as JSON text. */
+    public byte[] toJson() throws IOException {
+        return JSON.writeValueAsBytes(this);
+    }
+
+    /**
+     * Reads a checkpoint's JSON state.
+     *
+     * @throws IOException if the file cannot be read or is not a training state of a known format
+     */
+    public static TrainingState read(Path file) throws IOException {
+        TrainingState s;
+        try {
+            s = JSON.readValue(Files.readAllBytes(file), TrainingState.class);
+        } catch (IOException e) {
+            throw new IOException(file + ": not a training checkpoint: " + e.getMessage(), e);
+        }
+        if (s.format() != FORMAT) {
+            throw new IOException(file + ": checkpoint format " + s.format() + ", this version reads " + FORMAT);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tinify.runtime.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecReader;
+import dev.tinify.runtime.compile.SpecCompiler;
+import dev.tinify.runtime.model.CompressionModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Specs, tiny models and small image folders for the training tests. */
+final class TrainFixtures {
+    private static int threads;
+
+    private TrainFixtures() {}
+
+    /**
+     * Runs PyTorch on one thread until {@link #restoreThreads()}: the tensors of these tests are
+     * small, and on a busy machine OpenMP's barriers between 2 threads cost more than they save.
+     */
+    static void oneThread() {
+        Engine.getInstance();
+        threads = JniUtils.getNumThreads();
+        JniUtils.setNumThreads(1);
+    }
+
+    static void restoreThreads() {
+        JniUtils.setNumThreads(threads);
+    }
+
+    static Spec spec(String name) {
+        return SpecReader.read(Path.of("..", "specs", name + ".yaml"));
+    }
+
+    /** bmshj2018-hyperprior with N=8, M=12, weights initialized from {@code seed}. */
+    static CompressionModel tinyHyperprior(long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        return SpecCompiler.compile(spec("bmshj2018-hyperprior"), Map.of("N", 8, "M", 12));
+    }
+
+    /** The shared folder of 256x256 training crops. */
+    static Path trainCrops() {
+        String shared = System.getProperty("tinify.shared", Path.of("..", "..", "shared").toString());
+        return Path.of(shared, "data", "train256");
+    }
+
+    /** A folder holding copies of the first {@code n} training crops. */
+    static Path someCrops(Path dir, int n) throws IOException {
+        Files.createDirectories(dir);
+        for (int i = 0; i < n; i++) {
+            String f = String.format("%05d.png", i);
+            Files.copy(trainCrops().resolve(f), dir.resolve(f));
+        }
+        return dir;
+    }
+}
