@@ -13,6 +13,9 @@ import dev.tinify.runtime.codecs.HyperpriorLatentCodec;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.codecs.Quantizer;
+import dev.tinify.runtime.codecs.context.ChannelGroupsLatentCodec;
+import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec;
+import dev.tinify.runtime.codecs.context.RasterScanLatentCodec;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.GaussianConditional;
 import dev.tinify.runtime.layers.Activation;
@@ -261,8 +264,49 @@ public final class SpecCompiler {
                 }
                 yield new HyperpriorLatentCodec(codec(p.part("y")), h, parts);
             }
+            case "raster_scan" -> new RasterScanLatentCodec(
+                    entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
+                    layer(required(p, "entropy_parameters")), maskedConv(required(p, "context_prediction")), parts);
+            case "checkerboard" -> {
+                Part y = required(p, "y");
+                // The two-pass forward quantizes each half around its means: it needs the child's channel layout.
+                GaussianConditionalLatentCodec.Chunks chunks = y.kind().equals("gaussian_conditional")
+                        ? GaussianConditionalLatentCodec.Chunks.of(strings(y, "chunks"))
+                        : GaussianConditionalLatentCodec.Chunks.SCALES_MEANS;
+                yield new CheckerboardLatentCodec(codec(y), layer(required(p, "entropy_parameters")),
+                        maskedConv(required(p, "context_prediction")), chunks,
+                        CheckerboardLatentCodec.AnchorParity.of(p.stringArg("anchor_parity")),
+                        CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), parts);
+            }
+            case "channel_groups" -> {
+                @SuppressWarnings("unchecked")
+                List<Long> sizes = (List<Long>) p.args().get("groups");
+                List<Layer> context = new ArrayList<>();
+                p.parts("channel_context").values().forEach(c -> context.add(layer(c)));
+                List<LatentCodec> codecs = new ArrayList<>();
+                p.parts("latent_codec").values().forEach(c -> codecs.add(codec(c)));
+                yield new ChannelGroupsLatentCodec(sizes.stream().mapToInt(Long::intValue).toArray(),
+                        p.stringArg("merge").equals("first_and_last") ? ChannelGroupsLatentCodec.ContextGroups.FIRST_AND_PREVIOUS
+                                : ChannelGroupsLatentCodec.ContextGroups.ALL_PREVIOUS, context, codecs, parts);
+            }
             default -> throw unsupported(p, "latent codec kind '" + p.kind() + "'");
         };
+    }
+
+    private static Part required(Part codec, String name) {
+        Part p = codec.part(name);
+        if (p == null) {
+            throw new IllegalStateException(codec.path() + ": the catalog requires the part " + name);
+        }
+        return p;
+    }
+
+    private MaskedConv2d maskedConv(Part p) {
+        if (!(layer(p) instanceof MaskedConv2d m)) {
+            throw invalid(p, p.path() + " is " + (p.isSequence() ? "a sequence" : p.kind()),
+                    "a masked_conv or checkerboard_masked_conv context model");
+        }
+        return m;
     }
 
     @SuppressWarnings("unchecked")
