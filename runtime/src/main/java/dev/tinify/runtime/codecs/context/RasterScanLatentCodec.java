@@ -85,8 +85,8 @@ public final class RasterScanLatentCodec extends ContextCodec {
         int h = (int) s.get(2);
         int w = (int) s.get(3);
         RasterScanEngine engine = engine(y.getManager(), (int) p.getShape().get(1), c);
-        float[] yAll = y.toFloatArray();
-        float[] pAll = p.toFloatArray();
+        float[] yAll = finite(y.toFloatArray(), "latent");
+        float[] pAll = finite(p.toFloatArray(), "side parameters");
         int yPer = c * h * w;
         int pPer = pAll.length / batch;
         CdfTables tables = gaussianConditional.cdfTables();
@@ -129,7 +129,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
         }
         int c = contextPrediction.inChannels();
         RasterScanEngine engine = engine(manager, (int) ps.get(1), c);
-        float[] pAll = params.toFloatArray();
+        float[] pAll = finite(params.toFloatArray(), "side parameters");
         int pPer = pAll.length / batch;
         int yPer = c * h * w;
         CdfTables tables = gaussianConditional.cdfTables();
@@ -142,6 +142,17 @@ public final class RasterScanLatentCodec extends ContextCodec {
             System.arraycopy(one, 0, yHat, b * yPer, yPer);
         });
         return manager.create(yHat, new Shape(batch, c, h, w));
+    }
+
+    /** Refuses NaN and infinities, which would silently code as symbol 0. */
+    private static float[] finite(float[] values, String what) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException(NAME + ": the " + what + " hold a non-finite value (" + values[i]
+                        + ") at flat index " + i);
+            }
+        }
+        return values;
     }
 
     private NDArray requireParams(@Nullable NDArray params, Shape y) {

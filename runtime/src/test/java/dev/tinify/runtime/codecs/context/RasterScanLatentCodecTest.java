@@ -212,6 +212,12 @@ class RasterScanLatentCodecTest {
             NDArray y = Fixtures.array(m, ref.tensor("y"));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> codec.compress(y, null));
             assertTrue(e.getMessage().contains("side parameters"), e.getMessage());
+            NDArray nan = y.duplicate();
+            nan.set(new ai.djl.ndarray.index.NDIndex("0, 3, 2, 5"), Float.NaN);
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> codec.compress(nan, Fixtures.array(m, ref.tensor("forward.h_s.out"))));
+            assertTrue(e.getMessage().contains("non-finite") && e.getMessage().contains("index " + (3 * 32 + 2 * 8 + 5)),
+                    e.getMessage());
             NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
             e = assertThrows(IllegalArgumentException.class,
                     () -> codec.decompress(m, List.of(List.of(new byte[8])), List.of(4), params));
