@@ -8,7 +8,6 @@ import dev.tinify.dsl.Location;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.dsl.SpecReader;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What the compiler refuses, located in the spec. */
@@ -23,12 +22,14 @@ class SpecCompilerErrorsTest {
             "");
 
     @Test
-    void codecKindTheRuntimeLacksIsNamedWithItsLocation() {
-        // mbt2018.yaml line 64: "    y: raster_scan(...)", the kind at column 8
-        SpecException e = assertThrows(SpecException.class, () -> SpecCompiler.compile(SpecFixtures.spec("mbt2018"), Map.of("N", 4, "M", 4)));
-        assertEquals(new Location("mbt2018.yaml", 64, 8), e.location(), e.getMessage());
-        assertEquals("latent_codec.y", e.path());
-        assertTrue(e.problem().contains("latent codec kind 'raster_scan' is not supported by this runtime yet"), e.getMessage());
+    void optionTheRuntimeLacksIsNamedWithItsLocation() {
+        Spec spec = SpecReader.read("t.yaml", HEAD + String.join("\n",
+                "latent_codec: entropy_bottleneck(entropy_bottleneck(M), quantizer=ste)",   // 7
+                ""));
+        SpecException e = assertThrows(SpecException.class, () -> SpecCompiler.compile(spec));
+        assertEquals(new Location("t.yaml", 7, 15), e.location(), e.getMessage());
+        assertEquals("latent_codec", e.path());
+        assertTrue(e.problem().contains("entropy_bottleneck codec with quantizer ste is not supported by this runtime yet"), e.getMessage());
     }
 
     @Test
