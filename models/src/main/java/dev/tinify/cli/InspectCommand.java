@@ -34,8 +34,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "BxCxHxW", description = "Input size (default: ${DEFAULT-VALUE}).", defaultValue = "1x3x256x256")
     String input = "1x3x256x256";
 
-    @Option(names = "--json", description = "Print JSON instead of a table.")
+    @Option(names = "--json", description = "Print JSON instead of a table (always every module).")
     boolean json;
+
+    @Option(names = "--all", description = "Also list helper modules without parameters or traced shapes (bounds, reparametrizers).")
+    boolean all;
 
     @picocli.CommandLine.Spec
     CommandSpec cmd;
@@ -49,7 +52,7 @@ final class InspectCommand implements Callable<Integer> {
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(r)));
             } else {
-                printTable(r, out);
+                printTable(r, all, out);
             }
             out.flush();
         }
@@ -75,22 +78,25 @@ final class InspectCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void printTable(ModelInspector.Report r, PrintWriter out) {
+    private static void printTable(ModelInspector.Report r, boolean all, PrintWriter out) {
         out.println(r.name() + "  " + r.params() + "  input " + shape(r.input()));
-        out.println(String.format(Locale.ROOT, "%-44s %-22s %-16s %-16s %12s", "module", "type", "in", "out", "parameters"));
+        out.println(String.format(Locale.ROOT, "%-40s %-24s %-16s %-16s %12s", "module", "type", "in", "out", "parameters"));
         for (ModuleNode n : r.modules()) {
-            print(n, 0, out);
+            print(n, 0, all, out);
         }
-        out.println(String.format(Locale.ROOT, "%-101s %12s", "total", String.format(Locale.ROOT, "%,d", r.parameters())));
+        out.println(String.format(Locale.ROOT, "%-99s %12s", "total", String.format(Locale.ROOT, "%,d", r.parameters())));
         r.outputs().forEach((k, v) -> out.println(String.format(Locale.ROOT, "%-14s %s", k, shape(v))));
     }
 
-    private static void print(ModuleNode n, int depth, PrintWriter out) {
+    private static void print(ModuleNode n, int depth, boolean all, PrintWriter out) {
+        if (!all && depth > 0 && n.parameters() == 0 && n.in() == null) {
+            return; // a helper such as a lower bound: no weights, no data flow of its own
+        }
         String label = "  ".repeat(depth) + n.name().substring(n.name().lastIndexOf('.') + 1);
-        out.println(String.format(Locale.ROOT, "%-44s %-22s %-16s %-16s %12s", label, n.type(), shape(n.in()), shape(n.out()),
+        out.println(String.format(Locale.ROOT, "%-40s %-24s %-16s %-16s %12s", label, n.type(), shape(n.in()), shape(n.out()),
                 String.format(Locale.ROOT, "%,d", n.parameters())));
         for (ModuleNode c : n.children()) {
-            print(c, depth + 1, out);
+            print(c, depth + 1, all, out);
         }
     }
 
