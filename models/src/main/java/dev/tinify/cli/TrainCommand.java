@@ -1,0 +1,218 @@
+package dev.tinify.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.tinify.Tinify;
+import dev.tinify.TinifyException;
+import dev.tinify.dsl.Spec;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.train.RateDistortionLoss;
+import dev.tinify.runtime.train.Trainer;
+import dev.tinify.runtime.train.TrainingConfig;
+import dev.tinify.runtime.train.TrainingListener;
+import dev.tinify.runtime.train.TrainingLog;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tinify train SPEC -q Q --data DIR --steps S}: trains an architecture with CompressAI's
+ * recipe, writing checkpoints and a JSON-lines log to {@code --out}. Ctrl-C finishes the current
+ * step and writes a checkpoint; {@code --resume} continues from one exactly.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a spec's architecture on random patches of an image folder (CompressAI's recipe: "
+                + "Adam 1e-4 on the network, Adam 1e-3 on the entropy bottlenecks' quantiles, gradients clipped at norm 1, "
+                + "learning rate halved on a validation plateau).",
+                "Ctrl-C stops after the current step and writes a checkpoint; --resume continues exactly where it stopped."})
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
+    String spec;
+
+    @Option(names = {"-q", "--quality"}, paramLabel = "Q",
+            description = "Zoo quality: its parameters (N, M, ...) and lambda from the spec's zoo section.")
+    @Nullable Integer quality;
+
+    @Option(names = {"-m", "--metric"}, paramLabel = "METRIC", defaultValue = "mse",
+            description = "Distortion: mse or ms-ssim (default: ${DEFAULT-VALUE}).")
+    String metric = "mse";
+
+    @Option(names = "--lambda", paramLabel = "L", description = "Rate-distortion lambda (default: the zoo's for -q).")
+    @Nullable Double lambda;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of training images.")
+    Path data;
+
+    @Option(names = "--val", paramLabel = "DIR",
+            description = "Folder of validation images (centre crops of --patch); without it the plateau schedule uses the training loss.")
+    @Nullable Path val;
+
+    @Option(names = "--steps", required = true, paramLabel = "S", description = "Total optimizer steps (a resumed run continues up to S).")
+    long steps;
+
+    @Option(names = "--resume", paramLabel = "CKPT", description = "Checkpoint JSON (or a run folder: its latest.json) to continue from.")
+    @Nullable Path resume;
+
+    @Option(names = "--patch", defaultValue = "256", paramLabel = "P", description = "Patch side (default: ${DEFAULT-VALUE}).")
+    int patch = 256;
+
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Patches per step (default: ${DEFAULT-VALUE}).")
+    int batch = 8;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec parameter, e.g. --set N=64 (repeatable; applied after -q).")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/SPEC-METRIC-qQ).")
+    @Nullable Path out;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, patches and noise (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Net learning rate (default: ${DEFAULT-VALUE}).")
+    double lr = 1e-4;
+
+    @Option(names = "--aux-lr", defaultValue = "1e-3", description = "Aux learning rate (default: ${DEFAULT-VALUE}).")
+    double auxLr = 1e-3;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "Gradient norm bound, 0 for none (default: ${DEFAULT-VALUE}).")
+    double clip = 1.0;
+
+    @Option(names = "--val-every", defaultValue = "1000", paramLabel = "N", description = "Steps between validations (default: ${DEFAULT-VALUE}).")
+    int valEvery = 1000;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1000", paramLabel = "N",
+            description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery = 1000;
+
+    @Option(names = "--patience", defaultValue = "20", description = "Validations without improvement before halving the learning rate (default: ${DEFAULT-VALUE}).")
+    int patience = 20;
+
+    @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads (default: the number of cores).")
+    @Nullable Integer threads;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @picocli.CommandLine.Spec
+    CommandSpec cmd;
+
+    @Override
+    public Integer call() throws Exception {
+        RateDistortionLoss.Metric m = RateDistortionLoss.Metric.parse(metric);
+        Spec s = Tinify.spec(spec);
+        double lmbda = resolveLambda(s, m);
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (quality != null) {
+            params.putAll(s.qualityParams(quality));
+        }
+        params.putAll(Params.parse(set));
+        Path outDir = out != null ? out
+                : Path.of("runs", s.name() + "-" + m.key() + (quality != null ? "-q" + quality : "-l" + lmbda));
+        TrainingConfig config = TrainingConfig.builder(data, outDir, m, lmbda, steps).valDir(val).quality(quality == null ? 0 : quality)
+                .batch(batch).patch(patch).seed(seed).netLr(lr).auxLr(auxLr).clipNorm(clip).validateEvery(valEvery)
+                .checkpointEvery(checkpointEvery).patience(patience).build();
+        Engine.getInstance().setRandomSeed((int) seed);
+        if (threads != null) {
+            if (threads < 1) {
+                throw new TinifyException("--threads must be at least 1, got " + threads);
+            }
+            JniUtils.setNumThreads(threads);
+        }
+        PrintWriter err = cmd.commandLine().getErr();
+        try (CompressionModel model = Tinify.build(s, params);
+                Trainer trainer = new Trainer(model, config);
+                TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
+            if (resume != null) {
+                trainer.resume(resume);
+                err.println("tinify: resumed " + model.name() + " at step " + trainer.step() + " from " + resume);
+            }
+            err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s lambda %s, batch %d of %dx%d, steps %d..%d -> %s%n",
+                    model.name(), model.params(), model.parameterCount(), m.key(), lmbda, batch, patch, patch, trainer.step(), steps, outDir);
+            err.flush();
+            trainer.addListener(log);
+            runWithStopHook(trainer, err);
+        }
+        return 0;
+    }
+
+    private double resolveLambda(Spec s, RateDistortionLoss.Metric m) {
+        if (lambda != null) {
+            return lambda;
+        }
+        if (quality == null) {
+            throw new TinifyException("give -q QUALITY (zoo parameters and lambda) or --lambda L");
+        }
+        return RateDistortionLoss.lambda(s, m, quality);
+    }
+
+    /**
+     * Runs the trainer with a shutdown hook that, on Ctrl-C, lets the current step finish and the
+     * checkpoint be written before the JVM exits.
+     */
+    private void runWithStopHook(Trainer trainer, PrintWriter err) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tinify-train-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).startsFrom(trainer.step(), Duration.ZERO).build();
+        try {
+            if (bar != null) {
+                trainer.addListener(new TrainingListener() {
+                    @Override
+                    public void onStep(Step st) {
+                        bar.stepTo(st.step());
+                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f bpp %.4f psnr %.2f aux %.1f %.3f it/s", st.loss(),
+                                st.bpp(), st.psnr(), st.auxLoss(), st.stepsPerSecond()));
+                    }
+                });
+            }
+            trainer.addListener(new TrainingListener() {
+                @Override
+                public void onValidation(Validation v) {
+                    err.printf(Locale.ROOT, "%nvalidation at step %d: loss %.4f bpp %.4f psnr %.2f lr %.2e%n", v.step(), v.loss(), v.bpp(),
+                            v.psnr(), v.learningRate());
+                    err.flush();
+                }
+            });
+            Trainer.Result r = trainer.run();
+            if (bar != null) {
+                bar.close();
+            }
+            // Printed before the hook is released: on Ctrl-C the JVM exits as soon as it returns.
+            PrintWriter o = cmd.commandLine().getOut();
+            o.printf(Locale.ROOT, "%s at step %d, %.3f steps/s; checkpoint %s%n", r.stopped() ? "stopped" : "done", r.step(),
+                    r.stepsPerSecond(), r.checkpoint());
+            o.flush();
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it returns now that the checkpoint is written.
+            }
+        }
+    }
+}
