@@ -82,16 +82,20 @@ public final class HyperpriorLatentCodec extends CodecModule {
                 throw new IllegalArgumentException(NAME + ": y stream has " + s.size() + " batch items, z stream " + z.size());
             }
         }
-        Object yShape;
+        @Nullable Object yShape = null;
         Object hyperShape;
         if (shape instanceof Map<?, ?> m) {
             yShape = entry(m, "y", NAME);
             hyperShape = entry(m, "hyper", NAME);
         } else {
-            yShape = List.of();
             hyperShape = shape;
         }
         NDArray params = hyper.decompress(manager, List.of(z), hyperShape, null);
+        if (yShape == null) {
+            // The classic form carries only z's size: y has the side parameters' spatial size, as
+            // CompressAI's autoregressive models derive it (y_height = z_height * 4).
+            yShape = List.of(Math.toIntExact(params.getShape().get(2)), Math.toIntExact(params.getShape().get(3)));
+        }
         return y.decompress(manager, yStrings, yShape, params);
     }
 }
