@@ -1,0 +1,356 @@
+package dev.tinify;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecWriter;
+import dev.tinify.runtime.coding.CorruptStreamException;
+import dev.tinify.runtime.coding.EntropyCoder;
+import dev.tinify.runtime.coding.EntropyCoders;
+import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TinifyFormatException;
+import dev.tinify.runtime.entropy.EntropyModel;
+import dev.tinify.runtime.entropy.EntropyModels;
+import dev.tinify.runtime.image.Padding;
+import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.zoo.ZooEntry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Image-level compression with a model: an {@link RgbImage} in, a {@link TfyContainer} out, and
+ * back. The image is padded to the model's stride (centred, as CompressAI), coded, and the
+ * container records what a decoder needs to rebuild the same model: architecture name, spec hash,
+ * quality, metric, entropy coder, padding and the original size.
+ *
+ * <pre>{@code
+ * try (Codec codec = Codec.open("bmshj2018-hyperprior", 3, Metric.MSE, Map.of(), weights)) {
+ *     TfyContainer c = codec.compress(ImageFiles.read(png));
+ *     c.write(tfy);
+ * }
+ * try (Codec codec = Codec.forContainer(c, null, Map.of(), weights)) {
+ *     RgbImage decoded = codec.decompress(c);
+ * }
+ * }</pre>
+ *
+ * <p>Weights: an explicit safetensors file, else the zoo entry's file ({@link ZooEntry#weightsFileName()})
+ * in the folder named by the system property {@value #WEIGHTS_PROPERTY} or the environment variable
+ * {@value #WEIGHTS_ENV} ("shipped" weights), else none. Without weights the model keeps its initial
+ * parameters, drawn from a fixed seed so that an encoder and a decoder built the same way agree;
+ * {@link #trained()} is then false and the reconstruction is not useful.
+ */
+public final class Codec implements AutoCloseable {
+    /** How the entropy parameters are computed, as recorded in the container. */
+    public static final String ENTROPY_PARAMS = "libtorch";
+    /** System property naming the folder of shipped weights. */
+    public static final String WEIGHTS_PROPERTY = "tinify.weights";
+    /** Environment variable naming the folder of shipped weights (the property wins). */
+    public static final String WEIGHTS_ENV = "TINIFY_WEIGHTS";
+    /** Seed of the initial parameters of a model without weights. */
+    static final int UNTRAINED_SEED = 0;
+
+    private final CompressionModel model;
+    private final int quality;
+    private final Metric metric;
+    private final String specHash;
+    private final @Nullable Path weights;
+    private EntropyCoder coder = EntropyCoders.defaultCoder();
+
+    private Codec(CompressionModel model, int quality, Metric metric, @Nullable Path weights) {
+        this.model = model;
+        this.quality = quality;
+        this.metric = metric;
+        this.specHash = specHash(model);
+        this.weights = weights;
+    }
+
+    /**
+     * Builds {@code specOrName} at {@code quality} (the zoo's parameters of that level when the
+     * spec has a zoo section, then {@code overrides}) and loads {@code weights}, or the shipped
+     * weights of that zoo entry when {@code weights} is null. CDF tables missing from the weights
+     * are computed.
+     *
+     * @throws TinifyException naming the spec, quality or weight file that cannot be used
+     */
+    public static Codec open(String specOrName, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
+        Spec spec = Tinify.spec(specOrName);
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (spec.zoo() != null) {
+            params.putAll(ZooEntry.of(spec, quality, metric).params());
+        } else if (quality < 0 || quality > 65535) {
+            throw new TinifyException(spec.name() + ": quality " + quality + " is outside 0..65535");
+        }
+        params.putAll(overrides);
+        Path w = weights != null ? weights : spec.zoo() != null ? shippedWeights(ZooEntry.of(spec, quality, metric)) : null;
+        if (w != null && !Files.isRegularFile(w)) {
+            throw new TinifyException(w + ": no such weight file (expected a safetensors state dict)");
+        }
+        if (w == null) {
+            // The engine's generator draws the initial parameters: a fixed seed makes them the same in encoder and decoder.
+            Engine.getInstance().setRandomSeed(UNTRAINED_SEED);
+        }
+        CompressionModel model = Tinify.build(spec, params);
+        try {
+            if (w != null) {
+                Tinify.load(model, w);
+            }
+            model.update(false);
+            return new Codec(model, quality, metric, w);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Rebuilds the model that wrote {@code container}: the spec is {@code specOrName} if given (its
+     * name must be the recorded architecture), else the bundled spec of that name; quality and
+     * metric are the recorded ones. Refuses a model whose spec hash differs from the recorded one,
+     * and containers whose coder or entropy-parameter method this library does not have.
+     *
+     * @throws TinifyException naming what differs
+     */
+    public static Codec forContainer(TfyContainer container, @Nullable String specOrName, Map<String, ?> overrides,
+            @Nullable Path weights) {
+        if (!ENTROPY_PARAMS.equals(container.entropyParams())) {
+            throw new TinifyException("entropy parameters were computed by '" + container.entropyParams()
+                    + "'; this decoder computes them with " + ENTROPY_PARAMS + " and cannot promise the same symbols");
+        }
+        EntropyCoder coder;
+        try {
+            coder = EntropyCoders.get(container.entropyCoder());
+        } catch (IllegalArgumentException e) {
+            throw new TinifyException(e.getMessage(), e);
+        }
+        String name = specOrName != null ? specOrName : container.architecture();
+        Codec codec = open(name, container.quality(), Metric.parse(container.metric()), overrides, weights);
+        try {
+            if (!codec.model.name().equals(container.architecture())) {
+                throw new TinifyException("the file was encoded with architecture '" + container.architecture() + "', but "
+                        + name + " is '" + codec.model.name() + "'");
+            }
+            if (!codec.specHash.equals(container.specHash())) {
+                throw new TinifyException("spec hash mismatch: the file was encoded by " + container.architecture() + " @"
+                        + container.specHash().substring(0, Math.min(12, container.specHash().length())) + ", but "
+                        + codec.describe() + " has @" + codec.specHash.substring(0, 12)
+                        + "; decode with the spec file and --set overrides used for encoding");
+            }
+            codec.useCoder(coder);
+            return codec;
+        } catch (RuntimeException e) {
+            codec.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The shipped weights of a zoo entry: {@link ZooEntry#weightsFileName()} in the folder of
+     * {@value #WEIGHTS_PROPERTY} / {@value #WEIGHTS_ENV}, or null if there is none.
+     */
+    public static @Nullable Path shippedWeights(ZooEntry entry) {
+        String dir = System.getProperty(WEIGHTS_PROPERTY);
+        if (dir == null || dir.isBlank()) {
+            dir = System.getenv(WEIGHTS_ENV);
+        }
+        if (dir == null || dir.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(dir).resolve(entry.weightsFileName());
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    /**
+     * Lowercase hex SHA-256 of the spec's canonical text ({@link SpecWriter}) and the model's
+     * resolved numeric parameters: two models with the same hash have the same architecture and
+     * sizes. Formatting and comments of the spec file do not change it.
+     */
+    public static String specHash(CompressionModel model) {
+        StringBuilder text = new StringBuilder(SpecWriter.write(model.spec()));
+        text.append("\n# resolved parameters\n");
+        new TreeMap<>(model.params()).forEach((k, v) -> text.append(k).append('=').append(canonical(v)).append('\n'));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** Integral values print alike whether they were given as 16 or 16.0. */
+    private static String canonical(Number v) {
+        double d = v.doubleValue();
+        return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** Codes with entropy coder {@code name} ({@code ans} or {@code range}) from now on. */
+    public void useCoder(String name) {
+        try {
+            useCoder(EntropyCoders.get(name));
+        } catch (IllegalArgumentException e) {
+            throw new TinifyException(e.getMessage(), e);
+        }
+    }
+
+    private void useCoder(EntropyCoder c) {
+        coder = c;
+        for (EntropyModel e : EntropyModels.find(model)) {
+            e.setEntropyCoder(c);
+        }
+    }
+
+    /** Pads {@code image} to the model's stride, codes it, and returns the container. */
+    public TfyContainer compress(RgbImage image) {
+        Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        CompressionModel.Compressed out;
+        try (NDManager m = NDManager.newBaseManager()) {
+            out = model.compress(image.pad(pad).toNDArray(m));
+        } catch (IllegalArgumentException e) {
+            throw new TinifyException(model.name() + ": cannot compress: " + e.getMessage(), e);
+        }
+        return new TfyContainer(model.name(), specHash, quality, metric.id(), coderName(), ENTROPY_PARAMS, image.height(),
+                image.width(), pad, out.shape(), out.strings());
+    }
+
+    /**
+     * Decodes a container written by this model (see {@link #forContainer}) and removes the padding.
+     *
+     * @throws TinifyFormatException if the strings or shape cannot be decoded
+     */
+    public RgbImage decompress(TfyContainer c) throws TinifyFormatException {
+        int h = c.padding().paddedHeight(c.height());
+        int w = c.padding().paddedWidth(c.width());
+        int f = model.downsamplingFactor();
+        if (h % f != 0 || w % f != 0) {
+            throw new TinifyFormatException("padded size " + h + "x" + w + " is not a multiple of the model's stride " + f);
+        }
+        checkShapeFits(c.latentShape(), (long) h * w);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray xHat = model.decompress(m, c.strings(), c.latentShape());
+            RgbImage padded = RgbImage.fromNDArray(xHat);
+            if (padded.height() != h || padded.width() != w) {
+                throw new TinifyFormatException("the latent shape " + c.latentShape() + " decodes to " + padded.height() + "x"
+                        + padded.width() + ", the header says " + h + "x" + w);
+            }
+            return padded.crop(c.padding());
+        } catch (CorruptStreamException e) {
+            throw new TinifyFormatException("corrupt bitstream: " + e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
+            // Shapes and strings that passed the header checks but do not fit this model.
+            throw new TinifyFormatException("cannot decode the latents with " + describe() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A latent shape holds sizes of latent tensors; none can hold more values than a few per pixel
+     * of the padded image, so larger ones are a damaged or hostile header, refused before
+     * anything is allocated for them.
+     */
+    private static void checkShapeFits(Object shape, long pixels) throws TinifyFormatException {
+        if (shape instanceof List<?> list) {
+            long product = 1;
+            boolean allInts = !list.isEmpty();
+            for (Object o : list) {
+                if (o instanceof Integer i) {
+                    if (i < 0) {
+                        throw new TinifyFormatException("latent shape " + shape + " has a negative size");
+                    }
+                    product = Math.min(Long.MAX_VALUE / 2, product * Math.max(1, i));
+                } else {
+                    allInts = false;
+                    checkShapeFits(o, pixels);
+                }
+            }
+            if (allInts && product > 4 * pixels) {
+                throw new TinifyFormatException("latent shape " + shape + " is too large for a " + pixels + "-pixel image");
+            }
+        } else if (shape instanceof Map<?, ?> map) {
+            for (Object o : map.values()) {
+                checkShapeFits(o, pixels);
+            }
+        } else if (shape instanceof Integer i && i < 0) {
+            throw new TinifyFormatException("latent shape " + shape + " has a negative size");
+        }
+    }
+
+    /**
+     * Runs the model's forward pass (rounding, no coding) on the padded image: the cropped
+     * reconstruction and the bits the likelihoods predict, as CompressAI's entropy estimation.
+     *
+     * @param image reconstruction, not clamped (measuring rounds and clamps it)
+     * @param bits -sum(log2 likelihoods) over every latent
+     */
+    public record Estimate(RgbImage image, double bits) {}
+
+    /** The entropy estimate of {@code image}; see {@link Estimate}. */
+    public Estimate estimate(RgbImage image) {
+        Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        try (NDManager m = NDManager.newBaseManager()) {
+            CompressionModel.ForwardResult out = model.forward(image.pad(pad).toNDArray(m));
+            double bits = 0;
+            for (NDArray l : out.likelihoods().values()) {
+                bits -= l.log().sum().getFloat() / Math.log(2);
+            }
+            return new Estimate(RgbImage.fromNDArray(out.xHat()).crop(pad), bits);
+        }
+    }
+
+    /** The model (owned by this codec). */
+    public CompressionModel model() {
+        return model;
+    }
+
+    public int quality() {
+        return quality;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    /** The spec hash recorded in containers; see {@link #specHash(CompressionModel)}. */
+    public String specHash() {
+        return specHash;
+    }
+
+    /** The weight file loaded, or null when the model has its initial (untrained) parameters. */
+    public @Nullable Path weights() {
+        return weights;
+    }
+
+    /** Whether weights were loaded; without them the reconstruction is not useful. */
+    public boolean trained() {
+        return weights != null;
+    }
+
+    /** The name of the entropy coder in use, as recorded in containers. */
+    public String coderName() {
+        return coder.name();
+    }
+
+    /** E.g. {@code bmshj2018-hyperprior q3 mse {N=16, M=24}}. */
+    public String describe() {
+        return model.name() + " q" + quality + " " + metric.id() + " " + model.params();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Codec(" + describe() + ", " + Objects.toString(weights, "untrained") + ")";
+    }
+}

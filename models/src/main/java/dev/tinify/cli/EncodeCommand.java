@@ -1,0 +1,106 @@
+package dev.tinify.cli;
+
+import dev.tinify.Codec;
+import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.image.AlphaMode;
+import dev.tinify.runtime.image.ImageFiles;
+import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.metrics.Bpp;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tinify encode IMAGE -m MODEL -q Q -o OUT.tfy}: compresses an image into a .tfy file. */
+@Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Compress an image (PNG 8/16-bit, JPEG, PNM; grey and alpha accepted) into a .tfy file.",
+                "The image is padded to the model's stride (centred, as CompressAI); bpp counts the",
+                "entropy-coded bytes over the original pixels, as CompressAI reports it."})
+final class EncodeCommand extends ToolCommand {
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to compress.")
+    Path image = Path.of("");
+
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = {"-q", "--quality"}, required = true, paramLabel = "Q", description = "Quality level of the zoo entry.")
+    int quality;
+
+    @Option(names = "--weights", paramLabel = "W.safetensors",
+            description = "Weights (CompressAI state dict); default: the shipped weights of the zoo entry, if any.")
+    @Nullable Path weights;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.tfy", description = "Where to write the .tfy file (atomically).")
+    Path output = Path.of("");
+
+    @Option(names = "--alpha", paramLabel = "MODE", defaultValue = "drop",
+            description = "Alpha channel: drop (keep stored colours, as CompressAI) or white (composite over white).")
+    String alpha = "drop";
+
+    @Option(names = "--metrics", description = "Also decode and print PSNR and MS-SSIM against the input.")
+    boolean metrics;
+
+    @Option(names = "--json", description = "Print a JSON object instead of text.")
+    boolean json;
+
+    @Override
+    int execute() throws Exception {
+        RgbImage source = ImageFiles.read(image, alphaMode(alpha));
+        try (Codec codec = Codec.open(model.model, quality, model.metric(), model.overrides(), weights)) {
+            codec.useCoder(model.coder);
+            if (!codec.trained()) {
+                warnUntrained(codec.describe());
+            }
+            long start = System.nanoTime();
+            TfyContainer container = codec.compress(source);
+            byte[] bytes = container.toBytes();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            container.write(output);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("input", image.toString());
+            r.put("output", output.toString());
+            r.put("architecture", container.architecture());
+            r.put("spec_hash", container.specHash());
+            r.put("quality", container.quality());
+            r.put("metric", container.metric());
+            r.put("coder", container.entropyCoder());
+            r.put("height", container.height());
+            r.put("width", container.width());
+            r.put("padding", container.padding().toString());
+            r.put("string_bytes", container.stringBytes());
+            r.put("file_bytes", (long) bytes.length);
+            r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
+            r.put("encoding_time", seconds);
+            r.put("weights", codec.weights() == null ? "untrained" : String.valueOf(codec.weights()));
+            if (metrics) {
+                RgbImage decoded = codec.decompress(container);
+                r.putAll(Quality.measure(source, decoded));
+            }
+            if (json) {
+                Json.print(out(), r);
+            } else {
+                out().println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, %s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
+                        image, output, source.height(), source.width(), container.architecture(), container.quality(),
+                        container.metric(), container.entropyCoder(), bytes.length, container.stringBytes(), (double) r.get("bpp"),
+                        seconds));
+                if (metrics) {
+                    out().println(Quality.format(r));
+                }
+            }
+        }
+        return 0;
+    }
+
+    static AlphaMode alphaMode(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "drop" -> AlphaMode.DROP;
+            case "white", "composite", "composite-white" -> AlphaMode.COMPOSITE_WHITE;
+            default -> throw new IllegalArgumentException("--alpha " + s + ": expected drop or white");
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tinify.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** Machine-readable command output: one indented JSON object, NaN written bare as Python's json reads it. */
+final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private Json() {}
+
+    static void print(PrintWriter out, Map<String, ?> object) {
+        try {
+            out.println(MAPPER.writeValueAsString(object));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("JSON serialisation of command output failed", e);
+        }
+    }
+}

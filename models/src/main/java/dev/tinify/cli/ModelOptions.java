@@ -1,0 +1,33 @@
+package dev.tinify.cli;
+
+import dev.tinify.Metric;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The options that choose a model configuration: spec, metric, overrides and entropy coder. */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
+    String model = "";
+
+    @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "mse",
+            description = "Distortion the weights were trained for: mse or ms-ssim (default: ${DEFAULT-VALUE}).")
+    String metric = "mse";
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE",
+            description = "Override a spec parameter, e.g. --set N=16 (repeatable; the decoder needs the same).")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @Option(names = "--coder", paramLabel = "CODER", defaultValue = "ans",
+            description = "Entropy coder: ans (CompressAI's rANS) or range (default: ${DEFAULT-VALUE}).")
+    String coder = "ans";
+
+    Metric metric() {
+        return Metric.parse(metric);
+    }
+
+    Map<String, Number> overrides() {
+        return Params.parse(set);
+    }
+}

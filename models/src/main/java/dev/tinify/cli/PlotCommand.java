@@ -1,0 +1,42 @@
+package dev.tinify.cli;
+
+import dev.tinify.eval.Metric;
+import dev.tinify.eval.RdPlot;
+import dev.tinify.eval.ResultFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code tinify plot RESULT.json... -o curve.png}: rate-distortion curves. */
+@Command(name = "plot", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Plot rate-distortion curves (bpp against PSNR or MS-SSIM in dB), one line per result.",
+                "A result is a CompressAI result file, or FILE:CODEC for one codec of a baselines file."})
+final class PlotCommand extends ToolCommand {
+    @Parameters(arity = "1..*", paramLabel = "RESULT", description = "Result files (FILE or FILE:CODEC).")
+    List<String> results = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "curve.png", description = "PNG to write (atomically).")
+    Path output = Path.of("");
+
+    @Option(names = "--svg", paramLabel = "curve.svg", description = "Also write an SVG.")
+    @Nullable Path svg;
+
+    @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "psnr", description = "psnr or ms-ssim (default: ${DEFAULT-VALUE}).")
+    String metric = "psnr";
+
+    @Override
+    int execute() throws Exception {
+        Metric m = Metric.parse(metric);
+        List<ResultFile> curves = new ArrayList<>();
+        for (String r : results) {
+            curves.add(ResultFile.load(r));
+        }
+        RdPlot.write(curves, m, output, svg);
+        out().println("wrote " + output + (svg != null ? " and " + svg : ""));
+        return 0;
+    }
+}

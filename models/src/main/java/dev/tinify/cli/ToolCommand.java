@@ -1,0 +1,86 @@
+package dev.tinify.cli;
+
+import dev.tinify.TinifyException;
+import dev.tinify.runtime.container.TinifyFormatException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A command that turns expected failures into one line on stderr and an exit status, however it
+ * is run ({@link Main#run} or a bare {@code CommandLine}): a damaged {@code .tfy} file exits with
+ * {@value #EXIT_FORMAT}, any other bad input or I/O failure with {@value #EXIT_FAILURE}. Output goes
+ * to the command line's writers, so callers can capture it.
+ */
+abstract class ToolCommand implements Callable<Integer> {
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_FORMAT = 2;
+
+    @Spec
+    CommandSpec cmd;
+
+    /** Runs the command; returns the exit status. */
+    abstract int execute() throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+        try {
+            int status = execute();
+            out().flush();
+            return status;
+        } catch (TinifyFormatException e) {
+            return fail(e.getMessage(), EXIT_FORMAT);
+        } catch (UncheckedIOException e) {
+            return fail(message(e.getCause()), EXIT_FAILURE);
+        } catch (TinifyException | IOException | IllegalArgumentException | IllegalStateException e) {
+            return fail(message(e), EXIT_FAILURE);
+        }
+    }
+
+    private int fail(String message, int status) {
+        out().flush();
+        err().println("tinify " + cmd.name() + ": " + message);
+        err().flush();
+        return status;
+    }
+
+    /** The exception's message, completed for the JDK's file exceptions that only name the file. */
+    static String message(Throwable e) {
+        if (e instanceof NoSuchFileException f) {
+            return f.getFile() + ": no such file or directory";
+        }
+        if (e instanceof AccessDeniedException f) {
+            return f.getFile() + ": permission denied";
+        }
+        if (e instanceof NotDirectoryException f) {
+            return f.getFile() + ": not a directory";
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return f.getFile() + ": already exists";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    PrintWriter out() {
+        return cmd.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return cmd.commandLine().getErr();
+    }
+
+    /** Prints the untrained-weights warning on stderr. */
+    void warnUntrained(String what) {
+        err().println("WARNING: " + what + ": untrained weights: the output is not a useful reconstruction"
+                + " (pass --weights W.safetensors)");
+        err().flush();
+    }
+}
