@@ -5,15 +5,21 @@ import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Common plumbing of the latent codecs: part registration (see {@link Parts}) and shape handling. */
-abstract class CodecModule extends Module implements LatentCodec {
+/**
+ * Common plumbing of the latent codecs: part registration (see {@link Parts}) and shape handling.
+ * Codecs in other packages (the context codecs) extend it for the same part registration.
+ */
+public abstract class CodecModule extends Module implements LatentCodec {
     private final Parts parts;
+    private final List<Module> partModules = new ArrayList<>();
 
-    CodecModule(Parts parts) {
+    /** A codec whose parts are registered as {@code parts} says. */
+    protected CodecModule(Parts parts) {
         this.parts = parts;
     }
 
@@ -22,8 +28,14 @@ abstract class CodecModule extends Module implements LatentCodec {
         return parts;
     }
 
-    /** Registers {@code part} as child {@code name} when the codec owns its parts; returns it. */
-    final <T> T part(String name, T part) {
+    /**
+     * Registers {@code part} as child {@code name} when the codec owns its parts; returns it. Parts
+     * that are modules are remembered either way (see {@link #partModules()}).
+     */
+    protected final <T> T part(String name, T part) {
+        if (part instanceof Module m) {
+            partModules.add(m);
+        }
         if (parts == Parts.CHILDREN) {
             if (!(part instanceof Module m)) {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ": part '" + name + "' ("
@@ -32,6 +44,11 @@ abstract class CodecModule extends Module implements LatentCodec {
             child(name, m);
         }
         return part;
+    }
+
+    /** The parts given to {@link #part} that are modules, registered as children or not, in order. */
+    protected final List<Module> partModules() {
+        return Collections.unmodifiableList(partModules);
     }
 
     static NDArray apply(@Nullable Layer layer, NDArray x) {

@@ -66,6 +66,11 @@ public final class GaussianConditionalLatentCodec extends CodecModule {
         return gaussianConditional;
     }
 
+    /** The channel layout of the Gaussian parameters. */
+    public Chunks chunks() {
+        return chunks;
+    }
+
     /** Scales and means (null for {@link Chunks#SCALES}). */
     private record Gaussian(NDArray scales, @Nullable NDArray means) {}
 

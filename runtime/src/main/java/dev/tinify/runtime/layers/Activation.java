@@ -46,6 +46,11 @@ public final class Activation extends LayerModule {
         return kind;
     }
 
+    /** LeakyReLU's negative slope; 0 for the other kinds. */
+    public float slope() {
+        return slope;
+    }
+
     @Override
     public NDArray forward(NDArray x) {
         return switch (kind) {

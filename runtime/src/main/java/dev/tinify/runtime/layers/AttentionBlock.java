@@ -9,13 +9,12 @@ import ai.djl.ndarray.NDManager;
  * {@code conv_b} three residual units followed by a 1×1 convolution. Keys: {@code conv_a.0-2.*},
  * {@code conv_b.0-2.*}, {@code conv_b.3.*}.
  */
-public final class AttentionBlock extends LayerModule {
-    private final int channels;
+public final class AttentionBlock extends FixedChannelsLayer {
     private final Sequential convA;
     private final Sequential convB;
 
     public AttentionBlock(NDManager manager, int channels) {
-        this.channels = channels;
+        super(channels);
         this.convA = child("conv_a", new Sequential(
                 new ResidualUnit(manager, channels),
                 new ResidualUnit(manager, channels),
@@ -37,20 +36,5 @@ public final class AttentionBlock extends LayerModule {
             gated = a.mul(gate);
         }
         return addConsuming(gated, x);
-    }
-
-    @Override
-    public int inChannels() {
-        return channels;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        return requireChannels(channels, inChannels);
-    }
-
-    @Override
-    public String describe() {
-        return "AttentionBlock(" + channels + ")";
     }
 }

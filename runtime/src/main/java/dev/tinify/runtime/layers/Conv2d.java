@@ -13,9 +13,7 @@ import org.jspecify.annotations.Nullable;
  * {@code conv1x1} and {@code conv3x3} do. Parameters start as PyTorch's default,
  * U(-1/sqrt(in·k²), 1/sqrt(in·k²)) (see {@link Init} for seeding).
  */
-public class Conv2d extends LayerModule {
-    private final int in;
-    private final int out;
+public class Conv2d extends FixedChannelsLayer {
     private final int kernel;
     private final int stride;
     private final int padding;
@@ -28,12 +26,11 @@ public class Conv2d extends LayerModule {
     }
 
     public Conv2d(NDManager manager, int in, int out, int kernel, int stride, int padding, boolean bias) {
+        super(in, out);
         if (in <= 0 || out <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
             throw new IllegalArgumentException("Conv2d needs positive channels, kernel and stride and padding >= 0, got in="
                     + in + " out=" + out + " kernel=" + kernel + " stride=" + stride + " padding=" + padding);
         }
-        this.in = in;
-        this.out = out;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
@@ -101,23 +98,12 @@ public class Conv2d extends LayerModule {
     }
 
     @Override
-    public int inChannels() {
-        return in;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        requireChannels(in, inChannels);
-        return out;
-    }
-
-    @Override
     public int downsampling() {
         return stride;
     }
 
     @Override
-    public String describe() {
-        return getClass().getSimpleName() + "(" + in + "→" + out + ", k" + kernel + ", s" + stride + ", p" + padding + ")";
+    protected String describeDetails() {
+        return ", k" + kernel + ", s" + stride + ", p" + padding;
     }
 }

@@ -22,9 +22,7 @@ import dev.tinify.runtime.ops.Init;
  *
  * <p>Only odd kernels are supported: for those the result size is exactly {@code sH}.
  */
-public final class ConvTranspose2d extends LayerModule {
-    private final int in;
-    private final int out;
+public final class ConvTranspose2d extends FixedChannelsLayer {
     private final int kernel;
     private final int stride;
     private final int padding;
@@ -36,12 +34,11 @@ public final class ConvTranspose2d extends LayerModule {
     private final NDArray tapSelection;
 
     public ConvTranspose2d(NDManager manager, int in, int out, int kernel, int stride) {
+        super(in, out);
         if (in <= 0 || out <= 0 || stride <= 0 || kernel <= 0 || kernel % 2 == 0) {
             throw new IllegalArgumentException("ConvTranspose2d needs positive channels and stride and an odd kernel, got in="
                     + in + " out=" + out + " kernel=" + kernel + " stride=" + stride);
         }
-        this.in = in;
-        this.out = out;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = kernel / 2;
@@ -151,23 +148,12 @@ public final class ConvTranspose2d extends LayerModule {
     }
 
     @Override
-    public int inChannels() {
-        return in;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        requireChannels(in, inChannels);
-        return out;
-    }
-
-    @Override
     public int upsampling() {
         return stride;
     }
 
     @Override
-    public String describe() {
-        return "ConvTranspose2d(" + in + "→" + out + ", k" + kernel + ", s" + stride + ")";
+    protected String describeDetails() {
+        return ", k" + kernel + ", s" + stride;
     }
 }

@@ -19,8 +19,7 @@ import dev.tinify.runtime.ops.NonNegativeParametrizer;
  * {@code gammaInit}·I, as CompressAI. After {@code backward()}, {@link #correctGradients()} applies
  * CompressAI's lower-bound gradient rule to the raw parameters.
  */
-public class Gdn extends LayerModule implements GradientCorrection {
-    private final int channels;
+public class Gdn extends FixedChannelsLayer implements GradientCorrection {
     private final boolean inverse;
     private final Param beta;
     private final Param gamma;
@@ -33,10 +32,10 @@ public class Gdn extends LayerModule implements GradientCorrection {
     }
 
     public Gdn(NDManager manager, int channels, boolean inverse, double betaMin, double gammaInit) {
+        super(channels);
         if (channels <= 0) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " needs a positive channel count, got " + channels);
         }
-        this.channels = channels;
         this.inverse = inverse;
         this.betaReparam = child("beta_reparam", new NonNegativeParametrizer(manager, betaMin));
         this.gammaReparam = child("gamma_reparam", new NonNegativeParametrizer(manager, 0));
@@ -71,9 +70,9 @@ public class Gdn extends LayerModule implements GradientCorrection {
         // equivalent 1×1 convolution on this engine (see LayersBenchmark).
         try (NDArray g = effectiveGamma();
                 NDArray b = effectiveBeta();
-                NDArray column = b.reshape(channels, 1);
+                NDArray column = b.reshape(in, 1);
                 NDArray t = pointwise(x);
-                NDArray flat = t.reshape(shape[0], channels, shape[2] * shape[3])) {
+                NDArray flat = t.reshape(shape[0], in, shape[2] * shape[3])) {
             NDArray pooled = g.matMul(flat);
             NDArray biased = addConsuming(pooled, column);
             norm = biased.reshape(shape);
@@ -107,17 +106,7 @@ public class Gdn extends LayerModule implements GradientCorrection {
     }
 
     @Override
-    public int inChannels() {
-        return channels;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        return requireChannels(channels, inChannels);
-    }
-
-    @Override
-    public String describe() {
-        return getClass().getSimpleName() + "(" + channels + (inverse ? ", inverse" : "") + ")";
+    protected String describeDetails() {
+        return inverse ? ", inverse" : "";
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.ops.Autograd;
+import org.jspecify.annotations.Nullable;
 
 /** Base of every layer: a named {@link Module} with one-in one-out forward and shape arithmetic. */
 public abstract class LayerModule extends Module implements ShapedLayer {
@@ -56,6 +57,19 @@ public abstract class LayerModule extends Module implements ShapedLayer {
         }
         try (out) {
             return out.add(other);
+        }
+    }
+
+    /**
+     * A residual connection: {@code branch + shortcut(x)}, or {@code branch + x} when
+     * {@code shortcut} is null, consuming {@code branch}.
+     */
+    protected static NDArray addShortcut(NDArray branch, NDArray x, @Nullable Layer shortcut) {
+        if (shortcut == null) {
+            return addConsuming(branch, x);
+        }
+        try (NDArray identity = shortcut.forward(x)) {
+            return addConsuming(branch, identity);
         }
     }
 

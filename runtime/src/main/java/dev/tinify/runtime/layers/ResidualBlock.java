@@ -10,17 +10,14 @@ import org.jspecify.annotations.Nullable;
  * convolution when {@code in != out}, else the identity. Keys: {@code conv1.*}, {@code conv2.*},
  * {@code skip.*}.
  */
-public final class ResidualBlock extends LayerModule {
-    private final int in;
-    private final int out;
+public final class ResidualBlock extends FixedChannelsLayer {
     private final Conv2d conv1;
     private final Conv2d conv2;
     private final @Nullable Conv2d skip;
     private final Activation act = Activation.leakyRelu();
 
     public ResidualBlock(NDManager manager, int in, int out) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
         this.conv1 = child("conv1", Conv2d.conv3x3(manager, in, out));
         this.conv2 = child("conv2", Conv2d.conv3x3(manager, out, out));
         this.skip = in != out ? child("skip", Conv2d.conv1x1(manager, in, out)) : null;
@@ -30,27 +27,6 @@ public final class ResidualBlock extends LayerModule {
     public NDArray forward(NDArray x) {
         requireInput(x);
         NDArray y = pipe(x, conv1, act, conv2, act);
-        if (skip == null) {
-            return addConsuming(y, x);
-        }
-        try (NDArray identity = skip.forward(x)) {
-            return addConsuming(y, identity);
-        }
-    }
-
-    @Override
-    public int inChannels() {
-        return in;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        requireChannels(in, inChannels);
-        return out;
-    }
-
-    @Override
-    public String describe() {
-        return "ResidualBlock(" + in + "→" + out + ")";
+        return addShortcut(y, x, skip);
     }
 }

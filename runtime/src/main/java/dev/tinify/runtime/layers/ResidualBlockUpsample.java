@@ -9,9 +9,7 @@ import ai.djl.ndarray.NDManager;
  * {@code upsample} are {@link SubpelConv3x3} by the factor. Keys: {@code subpel_conv.0.*},
  * {@code conv.*}, {@code igdn.*}, {@code upsample.0.*}.
  */
-public final class ResidualBlockUpsample extends LayerModule {
-    private final int in;
-    private final int out;
+public final class ResidualBlockUpsample extends FixedChannelsLayer {
     private final int factor;
     private final SubpelConv3x3 subpelConv;
     private final Conv2d conv;
@@ -25,8 +23,7 @@ public final class ResidualBlockUpsample extends LayerModule {
     }
 
     public ResidualBlockUpsample(NDManager manager, int in, int out, int factor) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
         this.factor = factor;
         this.subpelConv = child("subpel_conv", new SubpelConv3x3(manager, in, out, factor));
         this.conv = child("conv", Conv2d.conv3x3(manager, out, out));
@@ -38,20 +35,7 @@ public final class ResidualBlockUpsample extends LayerModule {
     public NDArray forward(NDArray x) {
         requireInput(x);
         NDArray y = pipe(x, subpelConv, act, conv, igdn);
-        try (NDArray identity = upsample.forward(x)) {
-            return addConsuming(y, identity);
-        }
-    }
-
-    @Override
-    public int inChannels() {
-        return in;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        requireChannels(in, inChannels);
-        return out;
+        return addShortcut(y, x, upsample);
     }
 
     @Override
@@ -60,7 +44,7 @@ public final class ResidualBlockUpsample extends LayerModule {
     }
 
     @Override
-    public String describe() {
-        return "ResidualBlockUpsample(" + in + "→" + out + ", x" + factor + ")";
+    protected String describeDetails() {
+        return ", x" + factor;
     }
 }

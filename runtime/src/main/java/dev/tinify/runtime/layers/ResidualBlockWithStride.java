@@ -10,9 +10,7 @@ import org.jspecify.annotations.Nullable;
  * stride and {@code skip} a strided 1×1 convolution (the identity when stride is 1 and
  * {@code in == out}). Keys: {@code conv1.*}, {@code conv2.*}, {@code gdn.*}, {@code skip.*}.
  */
-public final class ResidualBlockWithStride extends LayerModule {
-    private final int in;
-    private final int out;
+public final class ResidualBlockWithStride extends FixedChannelsLayer {
     private final int stride;
     private final Conv2d conv1;
     private final Conv2d conv2;
@@ -26,8 +24,7 @@ public final class ResidualBlockWithStride extends LayerModule {
     }
 
     public ResidualBlockWithStride(NDManager manager, int in, int out, int stride) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
         this.stride = stride;
         this.conv1 = child("conv1", Conv2d.conv3x3(manager, in, out, stride));
         this.conv2 = child("conv2", Conv2d.conv3x3(manager, out, out));
@@ -39,23 +36,7 @@ public final class ResidualBlockWithStride extends LayerModule {
     public NDArray forward(NDArray x) {
         requireInput(x);
         NDArray y = pipe(x, conv1, act, conv2, gdn);
-        if (skip == null) {
-            return addConsuming(y, x);
-        }
-        try (NDArray identity = skip.forward(x)) {
-            return addConsuming(y, identity);
-        }
-    }
-
-    @Override
-    public int inChannels() {
-        return in;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        requireChannels(in, inChannels);
-        return out;
+        return addShortcut(y, x, skip);
     }
 
     @Override
@@ -64,7 +45,7 @@ public final class ResidualBlockWithStride extends LayerModule {
     }
 
     @Override
-    public String describe() {
-        return "ResidualBlockWithStride(" + in + "→" + out + ", s" + stride + ")";
+    protected String describeDetails() {
+        return ", s" + stride;
     }
 }

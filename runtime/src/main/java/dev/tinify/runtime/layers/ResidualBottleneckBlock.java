@@ -10,9 +10,7 @@ import org.jspecify.annotations.Nullable;
  * {@code min(in, out)/2} channels; {@code skip} is a 1×1 convolution when {@code in != out}, else
  * the identity. Keys: {@code conv1.*}, {@code conv2.*}, {@code conv3.*}, {@code skip.*}.
  */
-public final class ResidualBottleneckBlock extends LayerModule {
-    private final int in;
-    private final int out;
+public final class ResidualBottleneckBlock extends FixedChannelsLayer {
     private final Conv2d conv1;
     private final Conv2d conv2;
     private final Conv2d conv3;
@@ -20,12 +18,11 @@ public final class ResidualBottleneckBlock extends LayerModule {
     private final Activation act = Activation.relu();
 
     public ResidualBottleneckBlock(NDManager manager, int in, int out) {
+        super(in, out);
         int mid = Math.min(in, out) / 2;
         if (mid <= 0) {
             throw new IllegalArgumentException("ResidualBottleneckBlock needs at least 2 channels, got in=" + in + " out=" + out);
         }
-        this.in = in;
-        this.out = out;
         this.conv1 = child("conv1", Conv2d.conv1x1(manager, in, mid));
         this.conv2 = child("conv2", Conv2d.conv3x3(manager, mid, mid));
         this.conv3 = child("conv3", Conv2d.conv1x1(manager, mid, out));
@@ -36,27 +33,6 @@ public final class ResidualBottleneckBlock extends LayerModule {
     public NDArray forward(NDArray x) {
         requireInput(x);
         NDArray y = pipe(x, conv1, act, conv2, act, conv3);
-        if (skip == null) {
-            return addConsuming(y, x);
-        }
-        try (NDArray identity = skip.forward(x)) {
-            return addConsuming(y, identity);
-        }
-    }
-
-    @Override
-    public int inChannels() {
-        return in;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        requireChannels(in, inChannels);
-        return out;
-    }
-
-    @Override
-    public String describe() {
-        return "ResidualBottleneckBlock(" + in + "→" + out + ")";
+        return addShortcut(y, x, skip);
     }
 }

@@ -9,17 +9,16 @@ import ai.djl.ndarray.NDManager;
  * conv3x3(N/2, N/2), ReLU, conv1x1(N/2, N))}. Keys: {@code conv.0.*}, {@code conv.2.*},
  * {@code conv.4.*}.
  */
-public final class ResidualUnit extends LayerModule {
-    private final int channels;
+public final class ResidualUnit extends FixedChannelsLayer {
     private final Sequential conv;
     private final Activation relu = Activation.relu();
 
     public ResidualUnit(NDManager manager, int channels) {
+        super(channels);
         int half = channels / 2;
         if (half <= 0) {
             throw new IllegalArgumentException("ResidualUnit needs at least 2 channels, got " + channels);
         }
-        this.channels = channels;
         this.conv = child("conv", new Sequential(
                 Conv2d.conv1x1(manager, channels, half),
                 Activation.relu(),
@@ -34,20 +33,5 @@ public final class ResidualUnit extends LayerModule {
         try (NDArray sum = addConsuming(conv.forward(x), x)) {
             return relu.forward(sum);
         }
-    }
-
-    @Override
-    public int inChannels() {
-        return channels;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        return requireChannels(channels, inChannels);
-    }
-
-    @Override
-    public String describe() {
-        return "ResidualUnit(" + channels + ")";
     }
 }

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The factorized codec on bmshj2018-factorized's latent: CompressAI's coder lists, bitstream and y_hat. */
 class EntropyBottleneckLatentCodecTest {
     private static EntropyBottleneckLatentCodec codec(NDManager m, ReferenceCase c, Parts parts) throws IOException {
-        EntropyBottleneck eb = new EntropyBottleneck(m, 24);
-        Fixtures.load(eb, c.stateDict(), "entropy_bottleneck.");
+        EntropyBottleneck eb = Fixtures.entropyBottleneck(m, c.stateDict(), "entropy_bottleneck.");
         EntropyBottleneckLatentCodec codec = new EntropyBottleneckLatentCodec(eb, parts);
         codec.train(false);
         eb.train(false);

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 class GaussianConditionalLatentCodecTest {
     private static GaussianConditionalLatentCodec codec(NDManager m, ReferenceCase c, Chunks chunks, Quantizer q)
             throws IOException {
-        GaussianConditional gc = new GaussianConditional(m);
-        Fixtures.load(gc, c.stateDict(), "gaussian_conditional.");
+        GaussianConditional gc = Fixtures.gaussianConditional(m, c.stateDict(), "gaussian_conditional.");
         return new GaussianConditionalLatentCodec(gc, null, q, chunks, Parts.CHILDREN);
     }
 
@@ -80,8 +79,7 @@ class GaussianConditionalLatentCodecTest {
     void entropyParametersMapTheContextFirst() throws IOException {
         ReferenceCase c = ReferenceCase.fixture("mbt2018-mean");
         try (NDManager m = NDManager.newBaseManager()) {
-            GaussianConditional gc = new GaussianConditional(m);
-            Fixtures.load(gc, c.stateDict(), "gaussian_conditional.");
+            GaussianConditional gc = Fixtures.gaussianConditional(m, c.stateDict(), "gaussian_conditional.");
             // a transform that swaps the halves: the codec then reads means first
             Layer swap = x -> {
                 NDList h = x.split(2, 1);

@@ -33,10 +33,8 @@ class HyperpriorLatentCodecTest {
     /** The classic layout: parts at the model root, registered by the caller. */
     private static Built classic(NDManager m, ReferenceCase c, Parts parts) throws IOException {
         boolean scaleOnly = c.name().equals("bmshj2018-hyperprior");
-        EntropyBottleneck eb = new EntropyBottleneck(m, 16);
-        Fixtures.load(eb, c.stateDict(), "entropy_bottleneck.");
-        GaussianConditional gc = new GaussianConditional(m);
-        Fixtures.load(gc, c.stateDict(), "gaussian_conditional.");
+        EntropyBottleneck eb = Fixtures.entropyBottleneck(m, c.stateDict(), "entropy_bottleneck.");
+        GaussianConditional gc = Fixtures.gaussianConditional(m, c.stateDict(), "gaussian_conditional.");
         Replay hA = new Replay("h_a", c.tensor("forward.h_a.in"), c.tensor("forward.h_a.out"));
         Replay hS = new Replay("h_s", c.tensor("forward.h_s.in"), c.tensor("forward.h_s.out"));
         HyperLatentCodec hyper = new HyperLatentCodec(eb, hA, hS, Quantizer.NOISE, scaleOnly, parts);

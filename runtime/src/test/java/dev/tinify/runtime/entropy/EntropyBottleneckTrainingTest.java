@@ -73,8 +73,7 @@ class EntropyBottleneckTrainingTest {
     void noiseModeAddsBoundedNoiseAndTrainsTheDensity() throws IOException {
         ReferenceCase c = ReferenceCase.fixture("unit-entropy-bottleneck");
         try (NDManager m = NDManager.newBaseManager()) {
-            EntropyBottleneck eb = new EntropyBottleneck(m, 8);
-            Fixtures.load(eb, c.stateDict(), "");
+            EntropyBottleneck eb = Fixtures.entropyBottleneck(m, c.stateDict(), "");
             eb.train(true);
             NDArray x = m.randomNormal(0, 5, new Shape(2, 8, 16, 16), DataType.FLOAT32);
             EntropyModel.Output out;
@@ -82,13 +81,9 @@ class EntropyBottleneckTrainingTest {
                 out = eb.forward(x);
                 g.backward(out.likelihoods().log().neg().sum());
             }
-            float[] noise = out.values().sub(x).toFloatArray();
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (float n : noise) {
-                min = Math.min(min, n);
-                max = Math.max(max, n);
-            }
+            float[] noise = Fixtures.range(out.values().sub(x).toFloatArray());
+            float min = noise[0];
+            float max = noise[1];
             assertTrue(min >= -0.5f && max <= 0.5f && max - min > 0.95f, "noise range " + min + ".." + max);
             float[] lik = out.likelihoods().toFloatArray();
             for (float l : lik) {
@@ -106,8 +101,7 @@ class EntropyBottleneckTrainingTest {
     void densityOfEachChannelSumsToOneOverTheIntegers() throws IOException {
         ReferenceCase c = ReferenceCase.fixture("unit-entropy-bottleneck");
         try (NDManager m = NDManager.newBaseManager()) {
-            EntropyBottleneck eb = new EntropyBottleneck(m, 8);
-            Fixtures.load(eb, c.stateDict(), "");
+            EntropyBottleneck eb = Fixtures.entropyBottleneck(m, c.stateDict(), "");
             eb.train(false);
             // values on the integer grid around each median: the bins tile the line
             int n = 1201;

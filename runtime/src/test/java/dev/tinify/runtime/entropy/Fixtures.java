@@ -25,6 +25,24 @@ public final class Fixtures {
         return StateDicts.toArray(manager, t);
     }
 
+    /** A GaussianConditional with the fixture state dict's entries {@code prefix + name} loaded. */
+    public static GaussianConditional gaussianConditional(NDManager manager, Map<String, Tensor> stateDict, String prefix) {
+        GaussianConditional gc = new GaussianConditional(manager);
+        load(gc, stateDict, prefix);
+        return gc;
+    }
+
+    /** An EntropyBottleneck sized by the stored {@code prefix + "quantiles"} [C, 1, 3], with the entries loaded. */
+    public static EntropyBottleneck entropyBottleneck(NDManager manager, Map<String, Tensor> stateDict, String prefix) {
+        Tensor quantiles = stateDict.get(prefix + "quantiles");
+        if (quantiles == null) {
+            throw new IllegalArgumentException("fixture state dict has no '" + prefix + "quantiles'");
+        }
+        EntropyBottleneck eb = new EntropyBottleneck(manager, Math.toIntExact(quantiles.shape()[0]));
+        load(eb, stateDict, prefix);
+        return eb;
+    }
+
     /** Loads the entries {@code prefix + name} of a fixture state dict into {@code module} (all or nothing). */
     public static void load(Module module, Map<String, Tensor> stateDict, String prefix) {
         StateDicts.load(module, StateDicts.withPrefix(stateDict, prefix), "fixture state dict, prefix '" + prefix + "'");
@@ -46,6 +64,25 @@ public final class Fixtures {
         }
         assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " (expected " + (at < 0 ? 0 : e[at])
                 + ", got " + (at < 0 ? 0 : a[at]) + "), tolerance " + tol);
+    }
+
+    /** Asserts every element of {@code actual} is within {@code tol} of {@code expected} (same length). */
+    public static void assertClose(float[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tol, what + " " + i);
+        }
+    }
+
+    /** The smallest and largest value of {@code v}: {@code {min, max}}. */
+    public static float[] range(float[] v) {
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float x : v) {
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        return new float[] {min, max};
     }
 
     /** Asserts the array equals the fixture tensor exactly (as ints). */

@@ -169,13 +169,9 @@ class GaussianConditionalTest {
                 out = gc.forward(x, scales, null, true);
                 g.backward(out.likelihoods().log().neg().sum());
             }
-            float[] noise = out.values().sub(x).toFloatArray();
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (float n : noise) {
-                min = Math.min(min, n);
-                max = Math.max(max, n);
-            }
+            float[] noise = Fixtures.range(out.values().sub(x).toFloatArray());
+            float min = noise[0];
+            float max = noise[1];
             assertTrue(min >= -0.5f && max <= 0.5f, "noise in [-0.5, 0.5]: " + min + ".." + max);
             assertTrue(max - min > 0.9f, "noise spans the bin: " + min + ".." + max);
             NDArray grad = scales.getGradient();

@@ -22,6 +22,18 @@ class ActivationTest {
         }
     }
 
+    /** The slope a fast path reads must be the one the forward applies below zero. */
+    @Test
+    void slopeIsTheNegativeSideFactor() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (Activation a : new Activation[] {Activation.relu(), Activation.leakyRelu(), Activation.leakyRelu(0.2f)}) {
+                float below = a.forward(m.create(new float[] {-2f})).toFloatArray()[0];
+                assertEquals(below, -2f * a.slope(), 0f, a.describe());
+            }
+            assertEquals(0.01f, Activation.leakyRelu().slope(), 0f, "PyTorch's default");
+        }
+    }
+
     /** Exact GELU: x·Φ(x) = x·(1 + erf(x/√2))/2, with erf from its Maclaurin series in double. */
     @Test
     void geluIsTheErfForm() {

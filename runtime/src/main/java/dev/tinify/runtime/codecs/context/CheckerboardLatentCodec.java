@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec;
 import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec.Chunks;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
@@ -78,6 +79,25 @@ public final class CheckerboardLatentCodec extends ContextCodec {
     private final Chunks chunks;
     private final AnchorParity parity;
     private final ForwardMethod forwardMethod;
+
+    /**
+     * A checkerboard codec that reads the Gaussian parameters' channel layout from its child: the
+     * child's {@link GaussianConditionalLatentCodec#chunks()}, or {@link Chunks#SCALES_MEANS} for
+     * any other child.
+     *
+     * @param y child codec of each half, given the Gaussian parameters as ctx
+     * @param entropyParameters pointwise map of {@code cat(context, side params)} to Gaussian parameters
+     * @param contextPrediction the checkerboard-masked convolution (anchors in, context out)
+     * @param parity which positions are anchors
+     * @param forwardMethod how {@link #forward} runs
+     * @param parts whether this codec registers its parts as children
+     */
+    public CheckerboardLatentCodec(LatentCodec y, ShapedLayer entropyParameters, ShapedLayer contextPrediction,
+            AnchorParity parity, ForwardMethod forwardMethod, Parts parts) {
+        this(y, entropyParameters, contextPrediction,
+                y instanceof GaussianConditionalLatentCodec g ? g.chunks() : Chunks.SCALES_MEANS, parity, forwardMethod,
+                parts);
+    }
 
     /**
      * @param y child codec of each half, given the Gaussian parameters as ctx

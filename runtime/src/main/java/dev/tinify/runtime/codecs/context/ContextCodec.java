@@ -3,7 +3,7 @@ package dev.tinify.runtime.codecs.context;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.tinify.runtime.codecs.LatentCodec;
+import dev.tinify.runtime.codecs.CodecModule;
 import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Module;
@@ -16,32 +16,10 @@ import java.util.List;
  * state dict wants them (classic autoregressive models keep {@code context_prediction},
  * {@code entropy_parameters} and {@code gaussian_conditional} at the model root).
  */
-abstract class ContextCodec extends Module implements LatentCodec {
-    private final Parts parts;
-    private final List<Module> partModules = new ArrayList<>();
+abstract class ContextCodec extends CodecModule {
 
     ContextCodec(Parts parts) {
-        this.parts = parts;
-    }
-
-    /** How this codec's parts are registered. */
-    public final Parts parts() {
-        return parts;
-    }
-
-    /** Registers {@code part} as child {@code name} when the codec owns its parts; returns it. */
-    final <T> T part(String name, T part) {
-        if (part instanceof Module m) {
-            partModules.add(m);
-        }
-        if (parts == Parts.CHILDREN) {
-            if (!(part instanceof Module m)) {
-                throw new IllegalArgumentException(getClass().getSimpleName() + ": part '" + name + "' ("
-                        + part.getClass().getName() + ") is not a Module, so it cannot be registered by name");
-            }
-            child(name, m);
-        }
-        return part;
+        super(parts);
     }
 
     /**
@@ -51,8 +29,8 @@ abstract class ContextCodec extends Module implements LatentCodec {
      */
     final ForwardScope scope(NDManager caller, NDArray... inputs) {
         ForwardScope scope = ForwardScope.open(caller, this);
-        if (parts == Parts.EXTERNAL) {
-            for (Module m : partModules) {
+        if (parts() == Parts.EXTERNAL) {
+            for (Module m : partModules()) {
                 scope.input(m.arrays().toArray(new NDArray[0]));
             }
         }

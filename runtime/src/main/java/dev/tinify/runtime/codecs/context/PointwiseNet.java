@@ -1,7 +1,6 @@
 package dev.tinify.runtime.codecs.context;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.Conv2d;
 import dev.tinify.runtime.layers.LayerModule;
@@ -55,12 +54,11 @@ public final class PointwiseNet {
 
     /**
      * Copies a compiled network (a {@link Conv2d} 1x1 or a {@link Sequential} of 1x1 convolutions,
-     * ReLUs and LeakyReLUs) out of its arrays. {@code manager} hosts a one-element probe of each
-     * LeakyReLU's slope and is left as it was.
+     * ReLUs and LeakyReLUs) out of its arrays.
      *
      * @throws IllegalArgumentException naming the first layer that is not pointwise
      */
-    public static PointwiseNet of(LayerModule net, NDManager manager) {
+    public static PointwiseNet of(LayerModule net) {
         List<LayerModule> layers = new ArrayList<>();
         flatten(net, layers);
         Builder b = null;
@@ -77,7 +75,7 @@ public final class PointwiseNet {
             } else if (b != null && l instanceof Activation a && a.kind() == Activation.Kind.RELU) {
                 b.relu();
             } else if (b != null && l instanceof Activation a && a.kind() == Activation.Kind.LEAKY_RELU) {
-                b.leakyRelu(slopeOf(a, manager));
+                b.leakyRelu(a.slope());
             } else {
                 throw new IllegalArgumentException("entropy_parameters layer " + i + " (" + l.describe() + ") is not a"
                         + " 1x1 convolution or a ReLU/LeakyReLU after one; per-position coding needs a pointwise network");
@@ -96,13 +94,6 @@ public final class PointwiseNet {
             }
         } else {
             out.add(l);
-        }
-    }
-
-    /** The negative slope, read by applying the layer to -1 (exact: -1 times a float is exact). */
-    private static float slopeOf(Activation a, NDManager manager) {
-        try (NDManager probe = manager.newSubManager()) {
-            return -a.forward(probe.create(new float[] {-1f})).toFloatArray()[0];
         }
     }
 

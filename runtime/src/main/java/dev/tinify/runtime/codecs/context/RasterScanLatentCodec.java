@@ -84,7 +84,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
         int c = (int) s.get(1);
         int h = (int) s.get(2);
         int w = (int) s.get(3);
-        RasterScanEngine engine = engine(y.getManager(), (int) p.getShape().get(1), c);
+        RasterScanEngine engine = engine((int) p.getShape().get(1), c);
         float[] yAll = finite(y.toFloatArray(), "latent");
         float[] pAll = finite(p.toFloatArray(), "side parameters");
         int yPer = c * h * w;
@@ -128,7 +128,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
             }
         }
         int c = contextPrediction.inChannels();
-        RasterScanEngine engine = engine(manager, (int) ps.get(1), c);
+        RasterScanEngine engine = engine((int) ps.get(1), c);
         float[] pAll = finite(params.toFloatArray(), "side parameters");
         int pPer = pAll.length / batch;
         int yPer = c * h * w;
@@ -167,7 +167,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
     }
 
     /** The plain-Java engine over the current weights (copied now, so later updates are seen). */
-    private RasterScanEngine engine(NDManager manager, int paramChannels, int channels) {
+    private RasterScanEngine engine(int paramChannels, int channels) {
         if (contextPrediction.inChannels() != channels) {
             throw new IllegalArgumentException(NAME + ": context_prediction takes " + contextPrediction.inChannels()
                     + " channels, the latent has " + channels);
@@ -181,7 +181,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
         CausalKernel kernel = CausalKernel.of((int) ws.get(0), (int) ws.get(1), (int) ws.get(2),
                 contextPrediction.weight().toFloatArray(), contextPrediction.mask().toFloatArray(),
                 bias == null ? new float[0] : bias.toFloatArray());
-        PointwiseNet net = PointwiseNet.of(entropyParameters, manager);
+        PointwiseNet net = PointwiseNet.of(entropyParameters);
         ScaleIndexer indexer = new ScaleIndexer(gaussianConditional.scaleTable(),
                 gaussianConditional.ownParams().get("scale_bound").value().toFloatArray()[0]);
         return new RasterScanEngine(kernel, net, indexer, paramChannels);

@@ -84,8 +84,7 @@ class ChannelGroupsLatentCodecTest {
             codecs.add(new CheckerboardLatentCodec(
                     new GaussianConditionalLatentCodec(gc, null, Quantizer.STE, v.chunks, Parts.CHILDREN),
                     convReluChain(m, sd, "latent_codec.y.latent_codec.y" + k + ".entropy_parameters."),
-                    new CheckerboardMaskedConv2d(m, g, 2 * g, 5, MaskedConv2d.MaskType.A),
-                    v.chunks, AnchorParity.EVEN, ForwardMethod.TWOPASS, Parts.CHILDREN));
+                    new CheckerboardMaskedConv2d(m, g, 2 * g, 5, MaskedConv2d.MaskType.A), AnchorParity.EVEN, ForwardMethod.TWOPASS, Parts.CHILDREN));
         }
         ChannelGroupsLatentCodec codec = new ChannelGroupsLatentCodec(v.groups, v.contextGroups, channelContext, codecs, Parts.CHILDREN);
         StateDicts.load(codec, StateDicts.withPrefix(sd, "latent_codec.y."));

@@ -20,9 +20,7 @@ import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec.AnchorParity;
 import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec.ForwardMethod;
 import dev.tinify.runtime.entropy.Fixtures;
 import dev.tinify.runtime.entropy.GaussianConditional;
-import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.CheckerboardMaskedConv2d;
-import dev.tinify.runtime.layers.Conv2d;
 import dev.tinify.runtime.layers.MaskedConv2d;
 import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.reference.ReferenceCase;
@@ -48,13 +46,9 @@ class CheckerboardLatentCodecTest {
         GaussianConditional gc = new GaussianConditional(m);
         GaussianConditionalLatentCodec child = new GaussianConditionalLatentCodec(gc, null, Quantizer.STE,
                 Chunks.SCALES_MEANS, Parts.CHILDREN);
-        Sequential ep = new Sequential(
-                Conv2d.conv1x1(m, n * 12 / 3, n * 10 / 3), Activation.leakyRelu(),
-                Conv2d.conv1x1(m, n * 10 / 3, n * 8 / 3), Activation.leakyRelu(),
-                Conv2d.conv1x1(m, n * 8 / 3, n * 6 / 3));
+        Sequential ep = RasterScanLatentCodecTest.entropyParameters(m, n);
         CheckerboardMaskedConv2d cp = new CheckerboardMaskedConv2d(m, n, 2 * n, 5, MaskedConv2d.MaskType.A);
-        CheckerboardLatentCodec codec = new CheckerboardLatentCodec(child, ep, cp, Chunks.SCALES_MEANS,
-                AnchorParity.EVEN, method, Parts.CHILDREN);
+        CheckerboardLatentCodec codec = new CheckerboardLatentCodec(child, ep, cp, AnchorParity.EVEN, method, Parts.CHILDREN);
         StateDicts.load(codec, StateDicts.withPrefix(sd, "latent_codec.y."));
         return codec;
     }
@@ -138,16 +132,9 @@ class CheckerboardLatentCodecTest {
             LatentCodec.ForwardOut faster = chengCheckerboard(m, ref.stateDict(), ForwardMethod.TWOPASS_FASTER).forward(y, params);
             Fixtures.assertClose(ref.tensor("forward.likelihoods.y"), two.likelihoods().get("y"), 1e-5, "twopass likelihoods");
             Fixtures.assertClose(ref.tensor("compress.y_hat"), two.yHat(), 1e-5, "twopass y_hat");
-            float[] a = two.likelihoods().get("y").toFloatArray();
-            float[] b = faster.likelihoods().get("y").toFloatArray();
-            for (int i = 0; i < a.length; i++) {
-                assertEquals(a[i], b[i], 1e-6, "likelihood " + i);
-            }
-            float[] ya = two.yHat().toFloatArray();
-            float[] yb = faster.yHat().toFloatArray();
-            for (int i = 0; i < ya.length; i++) {
-                assertEquals(ya[i], yb[i], 1e-6, "y_hat " + i);
-            }
+            Fixtures.assertClose(two.likelihoods().get("y").toFloatArray(), faster.likelihoods().get("y").toFloatArray(),
+                    1e-6, "likelihood");
+            Fixtures.assertClose(two.yHat().toFloatArray(), faster.yHat().toFloatArray(), 1e-6, "y_hat");
         }
     }
 

@@ -50,10 +50,9 @@ class RasterScanLatentCodecTest {
     static RasterScanLatentCodec classic(NDManager m, ReferenceCase ref, Parts parts) throws IOException {
         int mm = (int) ref.tensor("y").shape()[1];
         Map<String, Tensor> sd = ref.stateDict();
-        GaussianConditional gc = new GaussianConditional(m);
+        GaussianConditional gc = Fixtures.gaussianConditional(m, sd, "gaussian_conditional.");
         Sequential ep = entropyParameters(m, mm);
         MaskedConv2d cp = new MaskedConv2d(m, mm, 2 * mm, 5, MaskedConv2d.MaskType.A);
-        StateDicts.load(gc, StateDicts.withPrefix(sd, "gaussian_conditional."));
         StateDicts.load(ep, StateDicts.withPrefix(sd, "entropy_parameters."));
         StateDicts.load(cp, StateDicts.withPrefix(sd, "context_prediction."));
         return new RasterScanLatentCodec(gc, ep, cp, parts);
