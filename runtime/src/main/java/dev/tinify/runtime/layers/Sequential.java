@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.ToIntFunction;
 
 /**
  * {@code nn.Sequential}: layers applied in order, named {@code "0"}, {@code "1"}, ... so that their
@@ -67,18 +68,19 @@ public class Sequential extends LayerModule {
 
     @Override
     public int downsampling() {
-        int f = 1;
-        for (LayerModule l : layers) {
-            f = Math.multiplyExact(f, l.downsampling());
-        }
-        return f;
+        return product(LayerModule::downsampling);
     }
 
     @Override
     public int upsampling() {
+        return product(LayerModule::upsampling);
+    }
+
+    /** The product of a spatial factor over the layers (they apply one after another). */
+    private int product(ToIntFunction<LayerModule> factor) {
         int f = 1;
         for (LayerModule l : layers) {
-            f = Math.multiplyExact(f, l.upsampling());
+            f = Math.multiplyExact(f, factor.applyAsInt(l));
         }
         return f;
     }

@@ -100,10 +100,7 @@ public final class ChannelGroupsLatentCodec extends ContextCodec {
     @Override
     public ForwardOut forward(NDArray latent, @Nullable NDArray side) {
         NDList parts = split(latent);
-        try (ForwardScope scope = scope(latent.getManager(), latent)) {
-            if (side != null) {
-                scope.input(side);
-            }
+        try (ForwardScope scope = scope(latent.getManager(), latent, side)) {
             List<NDArray> decoded = new ArrayList<>();
             List<NDArray> likelihoods = new ArrayList<>();
             for (int k = 0; k < groups.length; k++) {
@@ -123,10 +120,7 @@ public final class ChannelGroupsLatentCodec extends ContextCodec {
     @Override
     public CompressOut compress(NDArray latent, @Nullable NDArray side) {
         NDList parts = split(latent);
-        try (ForwardScope scope = scope(latent.getManager(), latent)) {
-            if (side != null) {
-                scope.input(side);
-            }
+        try (ForwardScope scope = scope(latent.getManager(), latent, side)) {
             List<NDArray> decoded = new ArrayList<>();
             List<List<byte[]>> strings = new ArrayList<>();
             List<Object> shapes = new ArrayList<>();
@@ -158,7 +152,7 @@ public final class ChannelGroupsLatentCodec extends ContextCodec {
         }
         checkBatch(strings, strings.get(0).size(), NAME);
         int per = strings.size() / groups.length;
-        try (ForwardScope scope = side == null ? scope(manager) : scope(manager, side)) {
+        try (ForwardScope scope = scope(manager, side)) {
             List<NDArray> decoded = new ArrayList<>();
             for (int k = 0; k < groups.length; k++) {
                 NDArray yk = codecs.get(k).decompress(scope.manager(), strings.subList(k * per, (k + 1) * per),

@@ -196,7 +196,7 @@ public final class CheckerboardLatentCodec extends ContextCodec {
     @Override
     public ForwardOut forward(NDArray latent, @Nullable NDArray side) {
         Shape s = nchw(latent, "the latent", NAME);
-        NDArray p = requireSide(side, s);
+        NDArray p = requireSide(side, s, "side parameters", NAME);
         try (ForwardScope scope = scope(latent.getManager(), latent, p)) {
             ForwardOut out = switch (forwardMethod) {
                 case ONEPASS -> forwardOnepass(latent, p);
@@ -287,7 +287,7 @@ public final class CheckerboardLatentCodec extends ContextCodec {
     @Override
     public CompressOut compress(NDArray latent, @Nullable NDArray side) {
         Shape s = nchw(latent, "the latent", NAME);
-        NDArray p = requireSide(side, s);
+        NDArray p = requireSide(side, s, "side parameters", NAME);
         NDManager caller = latent.getManager();
         try (ForwardScope scope = scope(caller, latent, p)) {
             NDList ys = unembed(latent, parity);
@@ -347,16 +347,5 @@ public final class CheckerboardLatentCodec extends ContextCodec {
             throw new IllegalArgumentException(NAME + ": the child codec must give 1 stream per half, got " + strings.size());
         }
         return strings.get(0);
-    }
-
-    private NDArray requireSide(@Nullable NDArray side, Shape latent) {
-        if (side == null) {
-            throw new IllegalArgumentException(NAME + ": side parameters are required");
-        }
-        Shape p = nchw(side, "the side parameters", NAME);
-        if (p.get(0) != latent.get(0) || p.get(2) != latent.get(2) || p.get(3) != latent.get(3)) {
-            throw new IllegalArgumentException(NAME + ": side parameters " + p + " do not match the latent " + latent);
-        }
-        return side;
     }
 }

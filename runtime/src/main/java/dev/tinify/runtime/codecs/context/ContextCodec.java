@@ -9,6 +9,7 @@ import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Module;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Common plumbing of the context codecs: parts are registered as named children only when the
@@ -23,18 +24,22 @@ abstract class ContextCodec extends CodecModule {
     }
 
     /**
-     * Opens a scope for work on this codec's parts and {@code inputs}: the parts' arrays are
-     * attached whether or not the codec registered them, so that nothing lands in the model's
-     * manager.
+     * Opens a scope for work on this codec's parts and {@code inputs} (null ones, such as absent
+     * side parameters, are skipped): the parts' arrays are attached whether or not the codec
+     * registered them, so that nothing lands in the model's manager.
      */
-    final ForwardScope scope(NDManager caller, NDArray... inputs) {
+    final ForwardScope scope(NDManager caller, @Nullable NDArray... inputs) {
         ForwardScope scope = ForwardScope.open(caller, this);
         if (parts() == Parts.EXTERNAL) {
             for (Module m : partModules()) {
                 scope.input(m.arrays().toArray(new NDArray[0]));
             }
         }
-        scope.input(inputs);
+        for (NDArray x : inputs) {
+            if (x != null) {
+                scope.input(x);
+            }
+        }
         return scope;
     }
 
@@ -45,6 +50,21 @@ abstract class ContextCodec extends CodecModule {
             throw new IllegalArgumentException(codec + ": expected " + what + " as [B, C, H, W], got " + s);
         }
         return s;
+    }
+
+    /**
+     * Checks that side parameters are given ({@code what} names them when missing) as
+     * [B, P, H, W] with the latent's batch and spatial size; returns them.
+     */
+    static NDArray requireSide(@Nullable NDArray side, Shape latent, String what, String codec) {
+        if (side == null) {
+            throw new IllegalArgumentException(codec + ": " + what + " are required");
+        }
+        Shape p = nchw(side, "the side parameters", codec);
+        if (p.get(0) != latent.get(0) || p.get(2) != latent.get(2) || p.get(3) != latent.get(3)) {
+            throw new IllegalArgumentException(codec + ": side parameters " + p + " do not match the latent " + latent);
+        }
+        return side;
     }
 
     /** Reads a shape given as a list of {@code n} positive integers (as compress returns it). */

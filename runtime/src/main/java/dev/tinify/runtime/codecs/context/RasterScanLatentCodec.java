@@ -64,7 +64,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
     @Override
     public ForwardOut forward(NDArray y, @Nullable NDArray params) {
         Shape s = nchw(y, "the latent", NAME);
-        NDArray p = requireParams(params, s);
+        NDArray p = requireSide(params, s, "side parameters (hyper-decoder output)", NAME);
         try (ForwardScope scope = scope(y.getManager(), y, p)) {
             NDArray yHat = gaussianConditional.quantize(y,
                     isTraining() ? EntropyModel.Mode.NOISE : EntropyModel.Mode.DEQUANTIZE, null);
@@ -79,7 +79,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
     @Override
     public CompressOut compress(NDArray y, @Nullable NDArray params) {
         Shape s = nchw(y, "the latent", NAME);
-        NDArray p = requireParams(params, s);
+        NDArray p = requireSide(params, s, "side parameters (hyper-decoder output)", NAME);
         int batch = (int) s.get(0);
         int c = (int) s.get(1);
         int h = (int) s.get(2);
@@ -153,17 +153,6 @@ public final class RasterScanLatentCodec extends ContextCodec {
             }
         }
         return values;
-    }
-
-    private NDArray requireParams(@Nullable NDArray params, Shape y) {
-        if (params == null) {
-            throw new IllegalArgumentException(NAME + ": side parameters (hyper-decoder output) are required");
-        }
-        Shape p = nchw(params, "the side parameters", NAME);
-        if (p.get(0) != y.get(0) || p.get(2) != y.get(2) || p.get(3) != y.get(3)) {
-            throw new IllegalArgumentException(NAME + ": side parameters " + p + " do not match the latent " + y);
-        }
-        return params;
     }
 
     /** The plain-Java engine over the current weights (copied now, so later updates are seen). */
