@@ -259,7 +259,7 @@ public final class SpecCompiler {
                     typed(p.part("context_prediction"), MaskedConv2d.class, "a masked_conv"), parts);
             case "checkerboard" -> new CheckerboardLatentCodec(codec(p.part("y")),
                     typed(p.part("entropy_parameters"), LayerModule.class, "a layer or sequence of 1x1 convolutions"),
-                    typed(p.part("context_prediction"), LayerModule.class, "a checkerboard_masked_conv"), chunksOf(p.part("y")),
+                    typed(p.part("context_prediction"), LayerModule.class, "a checkerboard_masked_conv"),
                     CheckerboardLatentCodec.AnchorParity.of(p.stringArg("anchor_parity")),
                     CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), parts);
             case "channel_groups" -> {
@@ -279,14 +279,6 @@ public final class SpecCompiler {
             }
             default -> throw unsupported(p, "latent codec kind '" + p.kind() + "'");
         };
-    }
-
-    /** The Gaussian parameter layout of a checkerboard's child: its chunks when it is a gaussian_conditional codec. */
-    private static GaussianConditionalLatentCodec.Chunks chunksOf(@Nullable Part child) {
-        if (child != null && child.kind().equals("gaussian_conditional") && child.args().containsKey("chunks")) {
-            return GaussianConditionalLatentCodec.Chunks.of(strings(child, "chunks"));
-        }
-        return GaussianConditionalLatentCodec.Chunks.SCALES_MEANS;
     }
 
     private <T> T typed(@Nullable Part p, Class<T> type, String expected) {
