@@ -35,12 +35,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * weights are random, calibrated by {@link Calibration} as the anchors' were, so that the latents
  * are not all zero and entropy coding does real work.
  *
- * <p>Run one architecture (from the repository root, after {@code mvn -o -q test-compile
- * dependency:build-classpath -pl models -am -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test}):
+ * <p>Run one architecture from the repository root (the reactor writes the models module's test
+ * class path last, so the file ends up holding it):
  * <pre>
- * java -Dtinify.shared=../shared -Dai.djl.offline=true -cp models/target/test-classes:models/target/classes:$(cat models/cp.txt) \
+ * mvn -o -q test-compile dependency:build-classpath -pl models -am -Dmdep.outputFile=/tmp/tinify-cp.txt -Dmdep.includeScope=test
+ * java -Dtinify.shared=../shared -cp models/target/test-classes:models/target/classes:$(cat /tmp/tinify-cp.txt) \
  *     org.openjdk.jmh.Main CodecBenchmark -p arch=mbt2018
  * </pre>
+ * Add {@code -wi 1 -i 3} for a short run, and {@code -Djmh.ignoreLock=true} when another JMH run
+ * holds its lock file.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

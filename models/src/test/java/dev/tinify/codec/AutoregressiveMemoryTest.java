@@ -55,12 +55,18 @@ class AutoregressiveMemoryTest {
                 }
             }
             long growth = rssKib() - afterWarmUp;
+            System.out.println("mbt2018: RSS " + afterWarmUp / 1024 + " MiB after " + WARM_UP + " decodes, grew " + growth
+                    + " KiB over " + DECODES + " more");
             assertTrue(growth < MAX_GROWTH_KIB, "RSS grew by " + growth / 1024 + " MiB over " + DECODES + " decodes");
         }
     }
 
-    /** Resident set size of this process from /proc/self/status (VmRSS, in KiB). */
+    /**
+     * Resident set size of this process from /proc/self/status (VmRSS, in KiB), after a full
+     * collection so that garbage on the Java heap is not mistaken for native growth.
+     */
     private static long rssKib() throws IOException {
+        System.gc();
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D+", ""));

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * timing anchors did: untrained latents are so small that everything quantizes to 0. The last
  * top-level convolution of {@code g_a} is rescaled until the latent has standard deviation 4
  * (the hyper-analysis {@code h_a} likewise to 2), and the Gaussian scale channels of the layer
- * that predicts them get a bias of +6, so that scales sit well above the latents' spread and
- * escapes are rare. Only parameter values change; call {@code update(true)} afterwards.
+ * that predicts them get a bias of +4, so that the predicted scales match the latents' spread
+ * (a model that over-predicts its scales pays extra for the scale table's rounding) and escapes
+ * are rare. Only parameter values change; call {@code update(true)} afterwards.
  */
 public final class Calibration {
     /** Target standard deviation of {@code g_a(x)}. */
@@ -25,7 +26,7 @@ public final class Calibration {
     /** Target standard deviation of {@code h_a(y)}. */
     public static final double HYPER_LATENT_STD = 2;
     /** Added to the bias of every Gaussian scale channel. */
-    public static final float SCALE_BIAS = 6f;
+    public static final float SCALE_BIAS = 4f;
     private static final int PASSES = 5;
 
     private Calibration() {}
