@@ -30,6 +30,13 @@ final class Canon {
         if (e instanceof Expr.Fn f) {
             return call(f.name(), ns, new ArrayList<>(f.args()), new LinkedHashMap<>(f.named()), path, loc, record);
         }
+        if (e instanceof Expr.ListOf l && ns == Kinds.Namespace.LAYER) {
+            List<Node> items = new ArrayList<>();
+            for (int i = 0; i < l.items().size(); i++) {
+                items.add(toNode(l.items().get(i), ns, path + "[" + i + "]", loc, record));
+            }
+            return new Node.Seq(items);
+        }
         throw new SpecException(loc.apply(""), path, "found the value '" + e.text() + "'",
                 "a " + ns.label() + " such as " + example(ns) + " or a $reference");
     }

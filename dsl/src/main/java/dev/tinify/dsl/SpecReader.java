@@ -302,12 +302,110 @@ public final class SpecReader {
         }
     }
 
+    private char charAt(Location at) {
+        if (at.line() - 1 < lines.length && at.column() - 1 < lines[at.line() - 1].length()) {
+            return lines[at.line() - 1].charAt(at.column() - 1);
+        }
+        return 0;
+    }
+
+    /**
+     * A flow sequence of layers such as {@code [conv(3, N, 5, 2), gdn(N)]}. YAML splits flow
+     * sequences at every comma, including those between call arguments, so the source text is
+     * read again with the expression parser.
+     */
+    private Node flowSequence(Location start, String path) {
+        StringBuilder raw = new StringBuilder();
+        List<int[]> positions = new ArrayList<>();
+        int depth = 0;
+        char quote = 0;
+        scan:
+        for (int l = start.line() - 1; l < lines.length; l++) {
+            String line = lines[l];
+            for (int c = l == start.line() - 1 ? start.column() - 1 : 0; c < line.length(); c++) {
+                char ch = line.charAt(c);
+                if (quote == 0 && ch == '#' && (c == 0 || line.charAt(c - 1) == ' ')) {
+                    break;
+                }
+                raw.append(ch);
+                positions.add(new int[] {l + 1, c + 1});
+                if (quote != 0) {
+                    quote = ch == quote ? 0 : quote;
+                } else if (ch == '\'' || ch == '"') {
+                    quote = ch;
+                } else if (ch == '[' || ch == '(') {
+                    depth++;
+                } else if (ch == ']' || ch == ')') {
+                    if (--depth == 0) {
+                        break scan;
+                    }
+                }
+            }
+            raw.append(' ');
+            positions.add(new int[] {l + 1, line.length() + 1});
+        }
+        String text = raw.toString();
+        Expr list;
+        try {
+            list = ExprParser.parse(text);
+        } catch (ExprParser.Error e) {
+            throw new SpecException(at(positions, e.offset), path, "bad expression '" + text.strip() + "': " + e.getMessage(), e.expected);
+        }
+        if (!(list instanceof Expr.ListOf items)) {
+            throw new SpecException(start, path, "found '" + text.strip() + "'", "a list of layers");
+        }
+        Map<Integer, Integer> itemOffsets = new HashMap<>();
+        int d = 0;
+        int index = 0;
+        boolean atStart = true;
+        for (int k = 0; k < text.length(); k++) {
+            char ch = text.charAt(k);
+            if (ch == '[' || ch == '(') {
+                d++;
+                if (d == 1) {
+                    atStart = true;
+                }
+                continue;
+            }
+            if (ch == ']' || ch == ')') {
+                d--;
+                continue;
+            }
+            if (d == 1 && ch == ',') {
+                atStart = true;
+            } else if (d == 1 && atStart && !Character.isWhitespace(ch)) {
+                itemOffsets.put(index++, k);
+                atStart = false;
+            }
+        }
+        List<Node> nodes = new ArrayList<>();
+        for (int i = 0; i < items.items().size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            int base = itemOffsets.getOrDefault(i, 0);
+            String itemText = text.substring(base);
+            Map<String, Integer> offsets = ExprParser.argOffsets(itemText);
+            nodes.add(Canon.toNode(items.items().get(i), Kinds.Namespace.LAYER, itemPath, key -> {
+                Integer off = key.isEmpty() ? null : offsets.get(key);
+                return at(positions, base + (off == null ? 0 : off));
+            }, record));
+        }
+        return new Node.Seq(nodes);
+    }
+
+    private Location at(List<int[]> positions, int offset) {
+        int[] p = positions.get(Math.max(0, Math.min(offset, positions.size() - 1)));
+        return new Location(file, p[0], p[1]);
+    }
+
     /** A layer, list of layers or codec at {@code path}. */
     private Node node(LNode n, Kinds.Namespace ns, String path) {
         record.putIfAbsent(path, n.loc());
         if (n instanceof LSeq s) {
             if (ns == Kinds.Namespace.CODEC) {
                 throw new SpecException(s.loc(), path, "found a list", "a latent codec such as hyperprior: {y: ..., hyper: ...}");
+            }
+            if (charAt(s.loc()) == '[') {
+                return flowSequence(s.loc(), path);
             }
             List<Node> items = new ArrayList<>();
             for (int i = 0; i < s.items().size(); i++) {

@@ -58,9 +58,13 @@ public final class SpecWriter {
             out.append("  qualities:\n");
             for (Map.Entry<Integer, Map<String, Expr>> q : zoo.qualities().entrySet()) {
                 out.append("    ").append(q.getKey()).append(": {");
+                // In parameter declaration order, however the table was built.
+                List<String> keys = new java.util.ArrayList<>(s.params().keySet());
+                keys.retainAll(q.getValue().keySet());
+                q.getValue().keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add);
                 boolean first = true;
-                for (Map.Entry<String, Expr> v : q.getValue().entrySet()) {
-                    out.append(first ? "" : ", ").append(v.getKey()).append(": ").append(flowValue(v.getValue()));
+                for (String k : keys) {
+                    out.append(first ? "" : ", ").append(k).append(": ").append(flowValue(q.getValue().get(k)));
                     first = false;
                 }
                 out.append("}\n");

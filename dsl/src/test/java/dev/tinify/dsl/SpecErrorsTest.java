@@ -121,6 +121,19 @@ class SpecErrorsTest {
     }
 
     @Test
+    void errorsInsideAFlowSequenceAreLocated() {
+        // line 9 becomes "  g_s: [deconv(M, N, 5, 2), igdn(K),": 'K' at column 34
+        String text = BASE.replace("  g_s:\n    - deconv(M, N, 5, 2)\n    - igdn(N)\n    - deconv(N, 3, 5, 2)",
+                "  g_s: [deconv(M, N, 5, 2), igdn(K),\n        deconv(N, 3, 5, 2)]");
+        SpecException e = assertThrows(SpecException.class, () -> SpecReader.read(FILE, text));
+        at(e, 9, 34, "g_s[1].in_channels", "unknown param 'K'", "N, M");
+        String text2 = BASE.replace("  g_s:\n    - deconv(M, N, 5, 2)\n    - igdn(N)\n    - deconv(N, 3, 5, 2)",
+                "  g_s: [deconv(M, N, 5, 2), igdn(N),\n        deconv(N, 3, 5, 2, 7)]");
+        // line 10: "        deconv(N, 3, 5, 2, 7)]": the fifth argument at column 28
+        at(assertThrows(SpecException.class, () -> SpecReader.read(FILE, text2)), 10, 28, "g_s[2]", "at most 4 arguments", "deconv(");
+    }
+
+    @Test
     void unknownModuleReference() {
         at(fails("$entropy_bottleneck)", "$entropy_botleneck)"), 14, 34, "latent_codec.entropy_bottleneck",
                 "unknown module reference '$entropy_botleneck' (did you mean '$entropy_bottleneck'?)", "$entropy_bottleneck");

@@ -13,6 +13,9 @@ import dev.tinify.runtime.codecs.HyperpriorLatentCodec;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.codecs.Quantizer;
+import dev.tinify.runtime.codecs.context.ChannelGroupsLatentCodec;
+import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec;
+import dev.tinify.runtime.codecs.context.RasterScanLatentCodec;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.GaussianConditional;
 import dev.tinify.runtime.layers.Activation;
@@ -128,7 +131,7 @@ public final class SpecCompiler {
     }
 
     private GaussianConditional gaussianConditional(Part p) {
-        return new GaussianConditional(manager, GaussianConditional.defaultScaleTable(manager), p.doubleArg("scale_bound"),
+        return new GaussianConditional(manager, GaussianConditional.defaultScaleTable(), p.doubleArg("scale_bound"),
                 p.doubleArg("tail_mass"));
     }
 
@@ -165,14 +168,11 @@ public final class SpecCompiler {
             case "gdn1" -> new Gdn1(manager, in, p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"));
             case "relu" -> Activation.relu();
             case "leaky_relu" -> Activation.leakyRelu((float) p.doubleArg("negative_slope"));
-            case "masked_conv" -> {
-                requireCentredStride1(p);
-                yield new MaskedConv2d(manager, in, out, i(p, "kernel_size"), MaskedConv2d.MaskType.valueOf(p.stringArg("mask_type")));
-            }
-            case "checkerboard_masked_conv" -> {
-                requireCentredStride1(p);
-                yield new CheckerboardMaskedConv2d(manager, in, out, i(p, "kernel_size"), MaskedConv2d.MaskType.A);
-            }
+            case "masked_conv" -> new MaskedConv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"), i(p, "padding"),
+                    MaskedConv2d.MaskType.valueOf(p.stringArg("mask_type")));
+            // CompressAI's CheckerboardMaskedConv2d hides the centre tap, as type A does.
+            case "checkerboard_masked_conv" -> new CheckerboardMaskedConv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"),
+                    i(p, "padding"), MaskedConv2d.MaskType.A);
             case "residual_block" -> new ResidualBlock(manager, in, out);
             case "residual_block_with_stride" -> new ResidualBlockWithStride(manager, in, out, i(p, "stride"));
             case "residual_block_upsample" -> new ResidualBlockUpsample(manager, in, out, i(p, "upsample"));
@@ -187,13 +187,6 @@ public final class SpecCompiler {
 
     private static int i(Part p, String arg) {
         return Math.toIntExact(p.intArg(arg));
-    }
-
-    private void requireCentredStride1(Part p) {
-        if (p.intArg("stride") != 1 || p.intArg("padding") != p.intArg("kernel_size") / 2) {
-            throw unsupported(p, p.kind() + " with stride " + p.intArg("stride") + " and padding " + p.intArg("padding")
-                    + " (only stride 1 with padding kernel_size//2)");
-        }
     }
 
     private LayerModule channelRamp(Part p, int in, int out) {
@@ -261,8 +254,50 @@ public final class SpecCompiler {
                 }
                 yield new HyperpriorLatentCodec(codec(p.part("y")), h, parts);
             }
+            case "raster_scan" -> new RasterScanLatentCodec(entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
+                    typed(p.part("entropy_parameters"), LayerModule.class, "a layer or sequence of 1x1 convolutions"),
+                    typed(p.part("context_prediction"), MaskedConv2d.class, "a masked_conv"), parts);
+            case "checkerboard" -> new CheckerboardLatentCodec(codec(p.part("y")),
+                    typed(p.part("entropy_parameters"), LayerModule.class, "a layer or sequence of 1x1 convolutions"),
+                    typed(p.part("context_prediction"), LayerModule.class, "a checkerboard_masked_conv"), chunksOf(p.part("y")),
+                    CheckerboardLatentCodec.AnchorParity.of(p.stringArg("anchor_parity")),
+                    CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), parts);
+            case "channel_groups" -> {
+                List<Layer> context = new ArrayList<>();
+                for (Part c : p.parts("channel_context").values()) {
+                    context.add(typed(c, LayerModule.class, "a layer or sequence of layers"));
+                }
+                List<LatentCodec> groups = new ArrayList<>();
+                for (Part c : p.parts("latent_codec").values()) {
+                    groups.add(codec(c));
+                }
+                @SuppressWarnings("unchecked")
+                int[] sizes = ((List<Long>) p.args().get("groups")).stream().mapToInt(Long::intValue).toArray();
+                ChannelGroupsLatentCodec.ContextGroups merge = p.stringArg("merge").equals("all")
+                        ? ChannelGroupsLatentCodec.ContextGroups.ALL_PREVIOUS : ChannelGroupsLatentCodec.ContextGroups.FIRST_AND_PREVIOUS;
+                yield new ChannelGroupsLatentCodec(sizes, merge, context, groups, parts);
+            }
             default -> throw unsupported(p, "latent codec kind '" + p.kind() + "'");
         };
+    }
+
+    /** The Gaussian parameter layout of a checkerboard's child: its chunks when it is a gaussian_conditional codec. */
+    private static GaussianConditionalLatentCodec.Chunks chunksOf(@Nullable Part child) {
+        if (child != null && child.kind().equals("gaussian_conditional") && child.args().containsKey("chunks")) {
+            return GaussianConditionalLatentCodec.Chunks.of(strings(child, "chunks"));
+        }
+        return GaussianConditionalLatentCodec.Chunks.SCALES_MEANS;
+    }
+
+    private <T> T typed(@Nullable Part p, Class<T> type, String expected) {
+        if (p == null) {
+            throw new IllegalStateException("the catalog requires this part");
+        }
+        Module m = use(p);
+        if (!type.isInstance(m)) {
+            throw invalid(p, (p.ref() != null ? "$" + p.ref() : p.path()) + " is " + (p.isSequence() ? "a sequence" : p.kind()), expected);
+        }
+        return type.cast(m);
     }
 
     @SuppressWarnings("unchecked")

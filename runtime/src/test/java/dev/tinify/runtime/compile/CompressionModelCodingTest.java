@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CompressionModelCodingTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean"})
+    @ValueSource(strings = {"bmshj2018-factorized", "bmshj2018-factorized-relu", "bmshj2018-hyperprior", "mbt2018-mean", "mbt2018",
+            "cheng2020-anchor", "cheng2020-attn", "cheng2020-anchor-checkerboard", "elic2022-official", "elic2022-chandelier"})
     void compressAndDecompressMatchCompressAi(String name) throws IOException {
         ReferenceCase ref = ReferenceCase.fixture(name);
         try (CompressionModel model = SpecCompiler.compile(SpecFixtures.spec(name), SpecFixtures.overrides(ref));
