@@ -1,5 +1,6 @@
 package dev.tinify;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,8 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Forward-pass parity with CompressAI for every fixture case of the architectures Tinify builds
- * from its bundled specs: same state-dict keys, and {@code y}, {@code x_hat} and every likelihood
- * within the fixtures' float tolerance.
+ * from its bundled specs: same state-dict keys; {@code y}, {@code x_hat} and every likelihood
+ * within the fixtures' float tolerance; compress byte-identical; decompress within tolerance.
  */
 class ModelParityTest {
     /** Abs tolerance for float tensors recommended by the fixtures' README (2-thread float noise is ~1e-6). */
@@ -80,6 +81,32 @@ class ModelParityTest {
                 for (String k : likelihoodKeys) {
                     assertClose("forward.likelihoods." + k, ref.tensor("forward.likelihoods." + k), out.likelihoods().get(k));
                 }
+            }
+        }
+    }
+
+    /** Compress gives CompressAI's strings byte for byte; decompressing them gives its x_hat. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compressIsByteIdenticalAndDecompressMatches(Path dir) throws IOException {
+        ReferenceCase ref = ReferenceCase.open(dir);
+        Map<String, Number> kwargs = new LinkedHashMap<>();
+        ref.constructorKwargs().fields().forEachRemaining(e -> kwargs.put(e.getKey(), e.getValue().numberValue()));
+        try (CompressionModel model = Tinify.build(ref.meta().path("registry_name").asText(), kwargs)) {
+            model.load(ref.stateDict());
+            model.train(false);
+            try (NDManager m = model.manager().newSubManager()) {
+                CompressionModel.Compressed out = model.compress(array(m, ref.tensor("x")));
+                List<List<byte[]>> expected = ref.compressStrings();
+                assertEquals(expected.size(), out.strings().size(), "streams");
+                for (int i = 0; i < expected.size(); i++) {
+                    assertEquals(expected.get(i).size(), out.strings().get(i).size(), "batch items of stream " + i);
+                    for (int b = 0; b < expected.get(i).size(); b++) {
+                        assertArrayEquals(expected.get(i).get(b), out.strings().get(i).get(b), "stream " + i + " item " + b);
+                    }
+                }
+                NDArray xHat = model.decompress(m, expected, ref.compressShape());
+                assertClose("decompress.x_hat", ref.tensor("decompress.x_hat"), xHat);
             }
         }
     }
