@@ -279,7 +279,8 @@ public final class Codec implements AutoCloseable {
                     if (i < 0) {
                         throw new TinifyFormatException("latent shape " + shape + " has a negative size");
                     }
-                    product = Math.min(Long.MAX_VALUE / 2, product * Math.max(1, i));
+                    // Sizes are below 2^31 and capped here, so the product cannot overflow.
+                    product = Math.min(Integer.MAX_VALUE * 8L, product * Math.max(1, i));
                 } else {
                     allInts = false;
                     checkShapeFits(o, pixels);

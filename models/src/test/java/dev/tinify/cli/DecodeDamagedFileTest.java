@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinify.runtime.container.TfyContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,18 @@ class DecodeDamagedFileTest {
         CliRun run = decode(bad, "flipped.tfy");
         assertEquals(2, run.status(), run.toString());
         assertTrue(run.err().contains("checksum"), run.err());
+        assertNothingWritten();
+    }
+
+    @Test
+    void aLatentShapeTooLargeForTheImageIsRefusedBeforeDecoding() throws Exception {
+        TfyContainer c = TfyContainer.parse(good);
+        // A well-formed file (valid checksum) whose hyper-latent would be 2^17 x 2^17 for a 32x32 image.
+        TfyContainer hostile = new TfyContainer(c.architecture(), c.specHash(), c.quality(), c.metric(), c.entropyCoder(),
+                c.entropyParams(), c.height(), c.width(), c.padding(), List.of(1 << 17, 1 << 17), c.strings());
+        CliRun run = decode(hostile.toBytes(), "hostile.tfy");
+        assertEquals(2, run.status(), run.toString());
+        assertTrue(run.err().contains("latent shape [131072, 131072] is too large"), run.err());
         assertNothingWritten();
     }
 
