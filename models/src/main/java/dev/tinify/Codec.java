@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecWriter;
+import dev.tinify.runtime.checkpoint.CheckpointException;
 import dev.tinify.runtime.coding.CorruptStreamException;
 import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.coding.EntropyCoders;
@@ -104,7 +105,7 @@ public final class Codec implements AutoCloseable {
         CompressionModel model = Tinify.build(spec, params);
         try {
             if (w != null) {
-                Tinify.load(model, w);
+                load(model, w, quality, metric);
             }
             model.update(false);
             return new Codec(model, quality, metric, w);
@@ -152,6 +153,18 @@ public final class Codec implements AutoCloseable {
         } catch (RuntimeException e) {
             codec.close();
             throw e;
+        }
+    }
+
+    /** Loads weights; a state dict of another configuration is summarised on one line (the full list stays in the cause). */
+    private static void load(CompressionModel model, Path w, int quality, Metric metric) {
+        try {
+            Tinify.load(model, w);
+        } catch (CheckpointException e) {
+            List<String> first = !e.mismatched().isEmpty() ? e.mismatched() : !e.missing().isEmpty() ? e.missing() : e.unexpected();
+            throw new TinifyException(w + ": not a state dict of " + model.name() + " q" + quality + " " + metric.id() + " "
+                    + model.params() + ": " + e.mismatched().size() + " mismatched, " + e.missing().size() + " missing, "
+                    + e.unexpected().size() + " unexpected keys (first: " + first.get(0) + "); check -m, -q, --metric and --set", e);
         }
     }
 
@@ -266,7 +279,8 @@ public final class Codec implements AutoCloseable {
                     if (i < 0) {
                         throw new TinifyFormatException("latent shape " + shape + " has a negative size");
                     }
-                    product = Math.min(Long.MAX_VALUE / 2, product * Math.max(1, i));
+                    // Sizes are below 2^31 and capped here, so the product cannot overflow.
+                    product = Math.min(Integer.MAX_VALUE * 8L, product * Math.max(1, i));
                 } else {
                     allInts = false;
                     checkShapeFits(o, pixels);

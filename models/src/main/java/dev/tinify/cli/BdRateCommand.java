@@ -12,8 +12,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify bdrate ANCHOR TEST}: Bjontegaard deltas of two curves. */
 @Command(name = "bdrate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Bjontegaard delta rate (percent; negative: TEST needs fewer bits) and delta quality (dB) of",
-                "TEST against ANCHOR, as the project's tools/bdrate.py. Results are FILE or FILE:CODEC."})
+        description = {"Print the Bjontegaard delta rate and quality of two rate-distortion curves.",
+                "BD-rate in percent (negative: TEST needs fewer bits) and BD-quality in dB of TEST against",
+                "ANCHOR, as the project's tools/bdrate.py. Results are FILE or FILE:CODEC."})
 final class BdRateCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "ANCHOR", description = "The reference curve.")
     String anchor = "";

@@ -16,9 +16,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify decode IN.tfy -o OUT.png}: decompresses a .tfy file into an 8-bit PNG. */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Decompress a .tfy file into an 8-bit RGB PNG. The model is rebuilt from the architecture,",
-                "quality and metric the file records and must have the recorded spec hash. A damaged file",
-                "exits with status 2 and writes nothing."})
+        description = {"Decompress a .tfy file into an 8-bit RGB PNG.",
+                "The model is rebuilt from the architecture, quality and metric the file records and must have",
+                "the recorded spec hash. A damaged file exits with status 2 and writes nothing."})
 final class DecodeCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "IN.tfy", description = "The compressed file.")
     Path input = Path.of("");

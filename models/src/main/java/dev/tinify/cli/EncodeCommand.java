@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify encode IMAGE -m MODEL -q Q -o OUT.tfy}: compresses an image into a .tfy file. */
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compress an image (PNG 8/16-bit, JPEG, PNM; grey and alpha accepted) into a .tfy file.",
+        description = {"Compress an image into a .tfy file.",
+                "Reads PNG (8/16-bit), JPEG and PNM, grey or RGB, with or without alpha.",
                 "The image is padded to the model's stride (centred, as CompressAI); bpp counts the",
                 "entropy-coded bytes over the original pixels, as CompressAI reports it."})
 final class EncodeCommand extends ToolCommand {

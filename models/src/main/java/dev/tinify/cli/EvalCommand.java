@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
 
 /** {@code tinify eval -m MODEL -q Q,... --data DIR -o RESULT.json}: rate-distortion of a model on a folder. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate a model on every image of a folder at one or more qualities, as CompressAI's eval_model:",
-                "bpp of the real bitstream (entropy-coded bytes over the original pixels), PSNR and MS-SSIM of the",
-                "decoded image, encoding and decoding times (seconds). Writes CompressAI's result JSON with",
+        description = {"Evaluate a model on a folder of images at one or more qualities.",
+                "As CompressAI's eval_model: bpp of the real bitstream (entropy-coded bytes over the original",
+                "pixels), PSNR and MS-SSIM of the decoded image, encoding and decoding times (seconds). Writes CompressAI's result JSON with",
                 "per-image entries; --estimate uses the likelihoods' bits and one forward pass instead of coding",
                 "(its time is split evenly between encoding and decoding, as CompressAI does)."})
 final class EvalCommand extends ToolCommand {

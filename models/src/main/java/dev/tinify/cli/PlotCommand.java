@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify plot RESULT.json... -o curve.png}: rate-distortion curves. */
 @Command(name = "plot", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Plot rate-distortion curves (bpp against PSNR or MS-SSIM in dB), one line per result.",
+        description = {"Plot rate-distortion curves as PNG (and SVG).",
+                "bpp against PSNR or MS-SSIM in dB, one line per result.",
                 "A result is a CompressAI result file, or FILE:CODEC for one codec of a baselines file."})
 final class PlotCommand extends ToolCommand {
     @Parameters(arity = "1..*", paramLabel = "RESULT", description = "Result files (FILE or FILE:CODEC).")

@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
 abstract class ToolCommand implements Callable<Integer> {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_FORMAT = 2;
+    /** System property that makes unexpected failures print their stack trace. */
+    static final String DEBUG_PROPERTY = "tinify.debug";
 
     @Spec
     CommandSpec cmd;
@@ -41,6 +43,13 @@ abstract class ToolCommand implements Callable<Integer> {
             return fail(message(e.getCause()), EXIT_FAILURE);
         } catch (TinifyException | IOException | IllegalArgumentException | IllegalStateException e) {
             return fail(message(e), EXIT_FAILURE);
+        } catch (RuntimeException e) {
+            // Not an expected failure: still one line, with the stack trace on request.
+            if (Boolean.getBoolean(DEBUG_PROPERTY)) {
+                e.printStackTrace(err());
+            }
+            return fail("unexpected " + e.getClass().getSimpleName() + ": " + message(e) + " (-D" + DEBUG_PROPERTY
+                    + "=true shows the stack trace)", EXIT_FAILURE);
         }
     }
 

@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify update CKPT.safetensors -m MODEL -q Q}: recomputes a checkpoint's CDF tables. */
 @Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Recompute the CDF tables of a checkpoint (CompressAI's update(force=True)) and save it.",
+        description = {"Recompute the CDF tables of a checkpoint and save it.",
+                "As CompressAI's update(force=True).",
                 "Every other tensor is written back unchanged, in its stored type."})
 final class UpdateCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "CKPT.safetensors", description = "The checkpoint (CompressAI state dict).")
