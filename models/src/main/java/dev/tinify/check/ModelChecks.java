@@ -186,8 +186,10 @@ public final class ModelChecks implements CaseCheck {
             int index = call.path("index").asInt();
             String model = call.path("entropy_model").asText();
             String what = "coder call " + index + " (" + model + ")";
-            String path = coders.containsKey(model) ? model
-                    : coders.keySet().stream().filter(k -> k.endsWith("." + model)).findFirst().orElse(null);
+            // CompressAI tags the per-position coding of autoregressive models, e.g. "gaussian_conditional(autoregressive)".
+            String module = model.replaceFirst("\\(.*\\)$", "");
+            String path = coders.containsKey(module) ? module
+                    : coders.keySet().stream().filter(k -> k.endsWith("." + module)).findFirst().orElse(null);
             if (path == null) {
                 report.fail(what, "no entropy model '" + model + "' in the model (have " + coders.keySet() + ")");
                 continue;
