@@ -1,4 +1,4 @@
-/** The {@code tinify} command line (picocli): {@code inspect}, {@code check}. */
+/** The {@code tinify} command line (picocli): inspect, check, encode, decode, update, train, eval, bench, plot, bdrate. */
 @NullMarked
 package dev.tinify.cli;
 
