@@ -239,6 +239,11 @@ public final class Trainer implements AutoCloseable {
         double norm;
         try (NDManager sub = stateManager.newSubManager(); NDArray grad = netOptimizer.gradients(sub)) {
             norm = clipGradients(grad, config.clipNorm());
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException(model.name() + ": non-finite gradients at step " + (step + 1) + " (loss " + values[0]
+                        + ") in " + nonFinite(groups.net()) + "; training stopped before the update"
+                        + (lastCheckpoint == null ? "" : ", last checkpoint " + lastCheckpoint));
+            }
             netOptimizer.step(grad);
         }
         double aux = auxStep();
@@ -272,6 +277,22 @@ public final class Trainer implements AutoCloseable {
             auxOptimizer.step(grad);
         }
         return value;
+    }
+
+    /** Names of the parameters whose gradient holds NaN or infinity (at most 10). */
+    private static List<String> nonFinite(Map<String, Param> params) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Param> e : params.entrySet()) {
+            NDArray w = e.getValue().value();
+            if (out.size() < 10 && w.hasGradient()) {
+                try (NDArray g = w.getGradient(); NDArray sum = g.sum()) {
+                    if (!Float.isFinite(sum.getFloat())) {
+                        out.add(e.getKey());
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**
