@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -174,7 +175,12 @@ final class TrainCommand implements Callable<Integer> {
         }, "tinify-train-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).startsFrom(trainer.step(), Duration.ZERO).build();
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).startsFrom(trainer.step(), Duration.ZERO)
+                // A plain writer rather than the library's terminal detection, which loads native code while training runs.
+                .setConsumer(new DelegatingProgressBarConsumer(line -> {
+                    err.print('\r' + line);
+                    err.flush();
+                }, 140)).build();
         try {
             if (bar != null) {
                 trainer.addListener(new TrainingListener() {

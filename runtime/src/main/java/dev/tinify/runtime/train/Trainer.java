@@ -97,8 +97,8 @@ public final class Trainer implements AutoCloseable {
         this.seed = config.seed();
         this.scheduler = new PlateauScheduler(config.plateauFactor(), config.patience());
         this.stateManager = NDManager.newBaseManager();
-        this.netOptimizer = new Adam(stateManager, config.netLr());
-        this.auxOptimizer = new Adam(stateManager, config.auxLr());
+        this.netOptimizer = new Adam(stateManager, groups.net(), config.netLr());
+        this.auxOptimizer = new Adam(stateManager, groups.aux(), config.auxLr());
     }
 
     private void collectCorrections(Module m) {
@@ -175,7 +175,7 @@ public final class Trainer implements AutoCloseable {
         try {
             while (step < config.steps() && !stopRequested) {
                 long t0 = System.nanoTime();
-                TrainingListener.Step s = trainStep(done == 0 ? Double.NaN : done / (nanos / 1e9));
+                TrainingListener.Step s = trainStep();
                 nanos += System.nanoTime() - t0;
                 done++;
                 s = new TrainingListener.Step(s.step(), s.totalSteps(), s.loss(), s.bpp(), s.mse(), s.psnr(), s.msSsim(), s.auxLoss(),
@@ -199,8 +199,14 @@ public final class Trainer implements AutoCloseable {
         return new Result(step, stopRequested, lastCheckpoint, done == 0 ? Double.NaN : done / (nanos / 1e9));
     }
 
-    /** One optimizer step on the next batch. */
-    private TrainingListener.Step trainStep(double speed) {
+    /**
+     * One optimizer step on the next batch, as {@link #run()} takes it (without its validations,
+     * checkpoints or listeners); {@code stepsPerSecond} of the result is NaN.
+     */
+    public TrainingListener.Step trainStep() {
+        if (!model.isTraining()) {
+            model.train(true);
+        }
         int b = config.batch();
         int p = config.patch();
         float[] data = sampler.batch(step * b, b);
@@ -230,15 +236,23 @@ public final class Trainer implements AutoCloseable {
         for (GradientCorrection c : corrections) {
             c.correctGradients();
         }
-        double norm = clipGradients(groups.net(), config.clipNorm());
-        netOptimizer.step(groups.net());
+        double norm;
+        try (NDManager sub = stateManager.newSubManager(); NDArray grad = netOptimizer.gradients(sub)) {
+            norm = clipGradients(grad, config.clipNorm());
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException(model.name() + ": non-finite gradients at step " + (step + 1) + " (loss " + values[0]
+                        + ") in " + nonFinite(groups.net()) + "; training stopped before the update"
+                        + (lastCheckpoint == null ? "" : ", last checkpoint " + lastCheckpoint));
+            }
+            netOptimizer.step(grad);
+        }
         double aux = auxStep();
         step++;
         windowLoss += values[0];
         windowSteps++;
         double mse = values[2];
         return new TrainingListener.Step(step, config.steps(), values[0], values[1], mse, 10 * Math.log10(1 / mse),
-                values.length > 3 ? values[3] : Double.NaN, aux, norm, netOptimizer.learningRate(), speed);
+                values.length > 3 ? values[3] : Double.NaN, aux, norm, netOptimizer.learningRate(), Double.NaN);
     }
 
     private void zeroGradients() {
@@ -259,51 +273,43 @@ public final class Trainer implements AutoCloseable {
                 value = aux.getFloat();
             }
         }
-        auxOptimizer.step(groups.aux());
+        try (NDManager sub = stateManager.newSubManager(); NDArray grad = auxOptimizer.gradients(sub)) {
+            auxOptimizer.step(grad);
+        }
         return value;
     }
 
-    /**
-     * Scales the gradients of {@code params} so that their global L2 norm is at most {@code max}
-     * (torch's {@code clip_grad_norm_}: factor {@code max / (norm + 1e-6)} when below 1). Returns
-     * the norm before clipping.
-     */
-    static double clipGradients(Map<String, Param> params, double max) {
-        List<NDArray> grads = new ArrayList<>();
-        try {
-            for (Param p : params.values()) {
-                if (p.value().hasGradient()) {
-                    grads.add(p.value().getGradient());
-                }
-            }
-            if (grads.isEmpty()) {
-                return 0;
-            }
-            double sumSq = 0;
-            NDList squares = new NDList();
-            try {
-                for (NDArray g : grads) {
-                    try (NDArray sq = g.square()) {
-                        squares.add(sq.sum());
+    /** Names of the parameters whose gradient holds NaN or infinity (at most 10). */
+    private static List<String> nonFinite(Map<String, Param> params) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Param> e : params.entrySet()) {
+            NDArray w = e.getValue().value();
+            if (out.size() < 10 && w.hasGradient()) {
+                try (NDArray g = w.getGradient(); NDArray sum = g.sum()) {
+                    if (!Float.isFinite(sum.getFloat())) {
+                        out.add(e.getKey());
                     }
                 }
-                try (NDArray all = NDArrays.stack(squares); NDArray total = all.sum()) {
-                    sumSq = total.getFloat();
-                }
-            } finally {
-                squares.close();
             }
-            double norm = Math.sqrt(sumSq);
-            double coef = max / (norm + 1e-6);
-            if (max > 0 && coef < 1) {
-                for (NDArray g : grads) {
-                    g.muli((float) coef);
-                }
-            }
-            return norm;
-        } finally {
-            grads.forEach(NDArray::close);
         }
+        return out;
+    }
+
+    /**
+     * Scales a flat gradient so that its L2 norm is at most {@code max} (torch's
+     * {@code clip_grad_norm_}: factor {@code max / (norm + 1e-6)} when below 1; no clipping when
+     * {@code max} is 0). Returns the norm before clipping.
+     */
+    static double clipGradients(NDArray grad, double max) {
+        double norm;
+        try (NDArray n = grad.norm()) {
+            norm = n.getFloat();
+        }
+        double coef = max / (norm + 1e-6);
+        if (max > 0 && coef < 1) {
+            grad.muli((float) coef);
+        }
+        return norm;
     }
 
     /**
@@ -378,8 +384,7 @@ public final class Trainer implements AutoCloseable {
             PlateauScheduler.State ps = scheduler.state();
             TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), numericParams(model),
                     config.metric().key(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
-                    netOptimizer.learningRate(), auxOptimizer.learningRate(), stepCounts(netOptimizer, groups.net()),
-                    stepCounts(auxOptimizer, groups.aux()), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
+                    netOptimizer.learningRate(), auxOptimizer.learningRate(), netOptimizer.steps(), auxOptimizer.steps(), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
                     windowLoss, windowSteps, modelFile, optimizerFile);
             byte[] text = state.toJson();
             AtomicFiles.write(json, text);
@@ -393,16 +398,6 @@ public final class Trainer implements AutoCloseable {
             l.onCheckpoint(step, json);
         }
         return json;
-    }
-
-    private static Map<String, Long> stepCounts(Adam opt, Map<String, Param> params) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        params.keySet().forEach(k -> {
-            if (opt.steps(k) > 0) {
-                out.put(k, opt.steps(k));
-            }
-        });
-        return out;
     }
 
     private static Map<String, Double> numericParams(CompressionModel model) {

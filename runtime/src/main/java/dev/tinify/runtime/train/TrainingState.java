@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param patch patch side
  * @param netLr current net learning rate
  * @param auxLr aux learning rate
- * @param netSteps Adam step count per net parameter
- * @param auxSteps Adam step count per aux parameter
+ * @param netSteps steps of the net optimizer
+ * @param auxSteps steps of the aux optimizer
  * @param plateauBest best loss the plateau schedule has seen (null before the first)
  * @param plateauBad evaluations since that best
  * @param windowLoss sum of training losses since the last validation
@@ -37,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  * @param optimizerFile optimizer safetensors, relative to this file
  */
 public record TrainingState(int format, String spec, Map<String, Double> params, String metric, double lambda, int quality, long step,
-                            long seed, int batch, int patch, double netLr, double auxLr, Map<String, Long> netSteps,
-                            Map<String, Long> auxSteps, @Nullable Double plateauBest, int plateauBad, double windowLoss,
+                            long seed, int batch, int patch, double netLr, double auxLr, long netSteps, long auxSteps,
+                            @Nullable Double plateauBest, int plateauBad, double windowLoss,
                             long windowSteps, String modelFile, String optimizerFile) {
     /** The layout written by this version. */
     public static final int FORMAT = 1;
