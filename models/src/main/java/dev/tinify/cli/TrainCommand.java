@@ -176,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         ProgressBar bar = quiet ? null : new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).startsFrom(trainer.step(), Duration.ZERO)
-                // A plain writer rather than the library's terminal detection, which loads native code while training runs.
+                // Rendered through the command's own error writer, so that tests and callers can capture it.
                 .setConsumer(new DelegatingProgressBarConsumer(line -> {
                     err.print('\r' + line);
                     err.flush();

@@ -42,8 +42,10 @@ public final class MsSsimLoss {
         }
         int channels = (int) s.get(1);
         NDManager m = x.getManager();
+        // A copy in PyTorch's own memory: the created array's storage is a Java direct buffer, which the
+        // garbage collector may free once the handle is closed, while the graph still needs the window in backward.
         try (NDArray w32 = window(m, channels);
-                NDArray w = w32.toType(x.getDataType(), false);
+                NDArray w = w32.toType(x.getDataType(), true);
                 NDArray wRow = w.reshape(channels, 1, 1, WIN);
                 NDArray wCol = w.reshape(channels, 1, WIN, 1)) {
             NDArray a = x;
