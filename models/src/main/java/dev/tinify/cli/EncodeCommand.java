@@ -46,6 +46,10 @@ final class EncodeCommand extends ToolCommand {
     @Option(names = "--metrics", description = "Also decode and print PSNR and MS-SSIM against the input.")
     boolean metrics;
 
+    @Option(names = "--recon", paramLabel = "OUT.png",
+            description = "Also decode and write the reconstruction as PNG (atomically); implies --metrics.")
+    @Nullable Path recon;
+
     @Option(names = "--json", description = "Print a JSON object instead of text.")
     boolean json;
 
@@ -78,9 +82,14 @@ final class EncodeCommand extends ToolCommand {
             r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
             r.put("encoding_time", seconds);
             r.put("weights", codec.weights() == null ? "untrained" : String.valueOf(codec.weights()));
-            if (metrics) {
+            boolean measure = metrics || recon != null;
+            if (measure) {
                 RgbImage decoded = codec.decompress(container);
                 r.putAll(Quality.measure(source, decoded));
+                if (recon != null) {
+                    ImageFiles.writePng(decoded, recon);
+                    r.put("reconstruction", recon.toString());
+                }
             }
             if (json) {
                 Json.print(out(), r);
@@ -89,8 +98,8 @@ final class EncodeCommand extends ToolCommand {
                         image, output, source.height(), source.width(), container.architecture(), container.quality(),
                         container.metric(), container.entropyCoder(), bytes.length, container.stringBytes(), (double) r.get("bpp"),
                         seconds));
-                if (metrics) {
-                    out().println(Quality.format(r));
+                if (measure) {
+                    out().println(Quality.format(r) + (recon != null ? "; reconstruction: " + recon : ""));
                 }
             }
         }
