@@ -16,6 +16,7 @@ import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,10 +67,10 @@ public final class Codec implements AutoCloseable {
     private final int quality;
     private final Metric metric;
     private final String specHash;
-    private final @Nullable Path weights;
+    private final @Nullable String weights;
     private EntropyCoder coder = EntropyCoders.defaultCoder();
 
-    private Codec(CompressionModel model, int quality, Metric metric, @Nullable Path weights) {
+    private Codec(CompressionModel model, int quality, Metric metric, @Nullable String weights) {
         this.model = model;
         this.quality = quality;
         this.metric = metric;
@@ -93,22 +94,32 @@ public final class Codec implements AutoCloseable {
         } else if (quality < 0 || quality > 65535) {
             throw new TinifyException(spec.name() + ": quality " + quality + " is outside 0..65535");
         }
-        params.putAll(overrides);
         Path w = weights != null ? weights : spec.zoo() != null ? shippedWeights(ZooEntry.of(spec, quality, metric)) : null;
         if (w != null && !Files.isRegularFile(w)) {
             throw new TinifyException(w + ": no such weight file (expected a safetensors state dict)");
         }
-        if (w == null) {
+        // Without a weight file, the weights bundled with this build, at the sizes they were trained with.
+        ShippedWeights bundled = w == null && spec.zoo() != null ? ShippedWeights.find(ZooEntry.of(spec, quality, metric)).orElse(null) : null;
+        if (bundled != null) {
+            params.putAll(bundled.params());
+        }
+        params.putAll(overrides);
+        if (w == null && bundled == null) {
             // The engine's generator draws the initial parameters: a fixed seed makes them the same in encoder and decoder.
             Engine.getInstance().setRandomSeed(UNTRAINED_SEED);
         }
         CompressionModel model = Tinify.build(spec, params);
         try {
+            String source = null;
             if (w != null) {
                 load(model, w, quality, metric);
+                source = w.toString();
+            } else if (bundled != null) {
+                model.load(bundled.stateDict());
+                source = bundled.resource();
             }
             model.update(false);
-            return new Codec(model, quality, metric, w);
+            return new Codec(model, quality, metric, source);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -338,8 +349,8 @@ public final class Codec implements AutoCloseable {
         return specHash;
     }
 
-    /** The weight file loaded, or null when the model has its initial (untrained) parameters. */
-    public @Nullable Path weights() {
+    /** The weights loaded (a file, or a bundled resource), or null when the model has its initial (untrained) parameters. */
+    public @Nullable String weights() {
         return weights;
     }
 

@@ -5,6 +5,7 @@ import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.dsl.SpecReader;
+import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,11 +94,36 @@ public final class Tinify {
 
     /**
      * The architecture {@code name} configured for {@code quality}, with its initial (untrained)
-     * weights, as CompressAI's zoo without {@code pretrained}. Weights are not bundled; use
+     * weights, as CompressAI's zoo without {@code pretrained}; see
+     * {@link #zoo(String, int, Metric, boolean)} for shipped weights and
      * {@link #zoo(String, int, Metric, Path)} to load a checkpoint.
      */
     public static CompressionModel zoo(String name, int quality, Metric metric) {
         return build(name, zooEntry(name, quality, metric).params());
+    }
+
+    /**
+     * The zoo entry with Tinify's own trained weights when {@code pretrained} (bundled resources,
+     * see {@link ShippedWeights}: the model is built at the sizes those weights were trained with),
+     * else as {@link #zoo(String, int, Metric)}.
+     *
+     * @throws TinifyException if {@code pretrained} and this build ships no weights for the entry
+     */
+    public static CompressionModel zoo(String name, int quality, Metric metric, boolean pretrained) {
+        if (!pretrained) {
+            return zoo(name, quality, metric);
+        }
+        ZooEntry entry = zooEntry(name, quality, metric);
+        ShippedWeights shipped = ShippedWeights.find(entry).orElseThrow(() -> new TinifyException(
+                name + " q" + quality + " " + metric.id() + ": no shipped weights in this build (train them with `tinify train`)"));
+        CompressionModel model = build(name, shipped.params());
+        try {
+            model.load(shipped.stateDict());
+        } catch (RuntimeException e) {
+            model.close();
+            throw new TinifyException(shipped.resource() + ": " + e.getMessage(), e);
+        }
+        return model;
     }
 
     /** Like {@link #zoo(String, int, Metric)}, then loads the state dict in {@code weights} (safetensors). */
