@@ -2,6 +2,7 @@ package dev.tinify.runtime.entropy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import dev.tinify.runtime.ops.Scalars;
 
 /**
  * The complementary error function and the standard normal distribution, which DJL lacks.
@@ -115,17 +116,17 @@ public final class GaussianMath {
      */
     public static NDArray erfc(NDArray x) {
         NDArray z = x.abs();
-        NDArray t = z.mul(0.5f).add(1f).pow(-1f);
-        NDArray poly = t.mul(FIT[FIT.length - 1]);
+        NDArray t = Scalars.pow(Scalars.mul(z, 0.5f).add(1f), -1f);
+        NDArray poly = Scalars.mul(t, FIT[FIT.length - 1]);
         for (int i = FIT.length - 2; i >= 1; i--) {
             poly = poly.add(FIT[i]).mul(t);
         }
         // z^2 = hi^2 + lo (2 hi + lo) with hi = z on a 1/256 grid: hi^2 is exact in float32 for
         // z < 16, so exp(-z^2) keeps float precision in the far tail. hi carries no gradient; the
         // lo term gives the exact derivative -2z.
-        NDArray hi = z.mul(256f).round().div(256f);
+        NDArray hi = Scalars.div(Scalars.mul(z, 256f).round(), 256f);
         NDArray lo = z.sub(hi);
-        NDArray exponent = poly.add(FIT[0]).sub(lo.mul(hi.mul(2f).add(lo)));
+        NDArray exponent = poly.add(FIT[0]).sub(lo.mul(Scalars.mul(hi, 2f).add(lo)));
         NDArray positive = t.mul(exponent.exp()).mul(hi.square().neg().exp());
         return NDArrays.where(x.lt(0f), positive.neg().add(2f), positive);
     }
@@ -135,7 +136,7 @@ public final class GaussianMath {
      * {@code 0.5 * erfc(-(2^-0.5) * x)}.
      */
     public static NDArray standardizedCumulative(NDArray x) {
-        return erfc(x.mul(MINUS_SQRT_HALF)).mul(0.5f);
+        return Scalars.mul(erfc(Scalars.mul(x, MINUS_SQRT_HALF)), 0.5f);
     }
 
     /** {@link #standardizedCumulative} on one float32 value with a correctly rounded erfc. */

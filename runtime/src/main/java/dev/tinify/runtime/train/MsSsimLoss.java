@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
+import dev.tinify.runtime.ops.Scalars;
 
 /**
  * MS-SSIM as a differentiable NDArray expression, for training with CompressAI's MS-SSIM loss
@@ -57,8 +58,8 @@ public final class MsSsimLoss {
                 try (NDList sc = ssimAndCs(a, b, wRow, wCol, channels)) {
                     // Clamped at 0 as pytorch_msssim's relu, then weighted by the scale's exponent.
                     NDArray pick = sc.get(last ? 0 : 1);
-                    try (NDArray clamped = pick.maximum(0f)) {
-                        term = clamped.pow((float) WEIGHTS[level]);
+                    try (NDArray clamped = Scalars.maximum(pick, 0f)) {
+                        term = Scalars.pow(clamped, (float) WEIGHTS[level]);
                     }
                 }
                 if (product == null) {
@@ -108,10 +109,10 @@ public final class MsSsimLoss {
                 NDArray sx = fxx.sub(mx2);
                 NDArray sy = fyy.sub(my2);
                 NDArray sxy = fxy.sub(mxy);
-                NDArray csNum = sxy.mul(2f).add(C2);
+                NDArray csNum = Scalars.mul(sxy, 2f).add(C2);
                 NDArray csDen = sx.add(sy).add(C2);
                 NDArray cs = csNum.div(csDen);
-                NDArray lNum = mxy.mul(2f).add(C1);
+                NDArray lNum = Scalars.mul(mxy, 2f).add(C1);
                 NDArray lDen = mx2.add(my2).add(C1);
                 NDArray l = lNum.div(lDen);
                 NDArray ssim = l.mul(cs);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import dev.tinify.runtime.ops.Scalars;
 
 /**
  * CompressAI's {@code RateDistortionLoss}: {@code lambda * 255^2 * MSE + bpp} for the MSE metric,
@@ -109,7 +110,7 @@ public final class RateDistortionLoss {
         for (NDArray l : likelihoods.values()) {
             NDArray bits;
             try (NDArray log = l.log(); NDArray sum = log.sum()) {
-                bits = sum.div(scale);
+                bits = Scalars.div(sum, scale);
             }
             if (total == null) {
                 total = bits;
@@ -133,11 +134,11 @@ public final class RateDistortionLoss {
         NDArray msSsim = null;
         NDArray distortion;
         if (metric == Metric.MSE) {
-            distortion = mse.mul((float) (lambda * 255 * 255));
+            distortion = Scalars.mul(mse, (float) (lambda * 255 * 255));
         } else {
             msSsim = MsSsimLoss.of(xHat, x);
             try (NDArray oneMinus = msSsim.neg().add(1f)) {
-                distortion = oneMinus.mul((float) lambda);
+                distortion = Scalars.mul(oneMinus, (float) lambda);
             }
         }
         try (distortion) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import dev.tinify.runtime.ops.Scalars;
 
 /**
  * Two-pass checkerboard context (CompressAI's {@code CheckerboardLatentCodec}, He et al. 2021):
@@ -279,7 +280,8 @@ public final class CheckerboardLatentCodec extends ContextCodec {
                 m[r * w + c] = anchor == anchors ? 1f : 0f;
             }
         }
-        return like.getManager().create(m, new Shape(1, 1, h, w));
+        // Masks are saved by the products that use them and outlive this handle (the forward scope closes it).
+        return Scalars.copyOf(like.getManager(), m, new Shape(1, 1, h, w));
     }
 
     // ---- compress / decompress ------------------------------------------------------------
