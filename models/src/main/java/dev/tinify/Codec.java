@@ -98,8 +98,9 @@ public final class Codec implements AutoCloseable {
         if (w != null && !Files.isRegularFile(w)) {
             throw new TinifyException(w + ": no such weight file (expected a safetensors state dict)");
         }
-        // Without a weight file, the weights bundled with this build, at the sizes they were trained with.
-        ShippedWeights bundled = w == null && spec.zoo() != null ? ShippedWeights.find(ZooEntry.of(spec, quality, metric)).orElse(null) : null;
+        // Without a weight file or size overrides, the weights bundled with this build, at the sizes they were trained with.
+        ShippedWeights bundled = w == null && overrides.isEmpty() && spec.zoo() != null
+                ? ShippedWeights.find(ZooEntry.of(spec, quality, metric)).orElse(null) : null;
         if (bundled != null) {
             params.putAll(bundled.params());
         }
