@@ -10,7 +10,7 @@ import java.util.List;
  * CompressAI's rANS coder that also records the symbols and indexes of every encode call, so that
  * a bitstream difference can be traced to the first differing symbol.
  */
-final class RecordingCoder implements EntropyCoder {
+public final class RecordingCoder implements EntropyCoder {
     /** One encode call: the exact integer lists handed to the coder. */
     record Call(int[] symbols, int[] indexes) {}
 
@@ -66,7 +66,8 @@ final class RecordingCoder implements EntropyCoder {
         return inner.newDecoder(data);
     }
 
-    private static int[] concat(List<int[]> parts) {
+    /** The parts laid end to end (the calls of one stream as one list). */
+    public static int[] concat(List<int[]> parts) {
         int n = parts.stream().mapToInt(p -> p.length).sum();
         int[] out = new int[n];
         int at = 0;

@@ -1,5 +1,7 @@
 package dev.tinify.codec;
 
+import static dev.tinify.check.RecordingCoder.concat;
+
 import dev.tinify.runtime.coding.CdfTables;
 import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.entropy.EntropyModel;
@@ -63,17 +65,6 @@ final class CodingRecorder {
         synchronized Stream toStream() {
             return new Stream(model, concat(symbols), concat(indexes), bytes);
         }
-    }
-
-    private static int[] concat(List<int[]> parts) {
-        int n = parts.stream().mapToInt(a -> a.length).sum();
-        int[] out = new int[n];
-        int at = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
     }
 
     private final class Recording implements EntropyCoder {
