@@ -29,12 +29,13 @@ public final class EntropyModels {
 
     /**
      * Computes the CDF tables of every entropy model (existing tables are kept unless
-     * {@code force}). Returns whether at least one model was updated.
+     * {@code force}); with {@code updateQuantiles}, entropy bottlenecks first re-solve their
+     * quantiles by bisection. Returns whether at least one model was updated.
      */
-    public static boolean updateAll(Module root, boolean force) {
+    public static boolean updateAll(Module root, boolean force, boolean updateQuantiles) {
         boolean updated = false;
         for (EntropyModel e : find(root)) {
-            updated |= e.update(force);
+            updated |= e instanceof EntropyBottleneck eb ? eb.update(force, updateQuantiles) : e.update(force);
         }
         return updated;
     }

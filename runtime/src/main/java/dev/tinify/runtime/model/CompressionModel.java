@@ -161,7 +161,16 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     /** Builds the CDF tables of every entropy model (kept unless {@code force}); true if any was updated. */
     public boolean update(boolean force) {
-        return EntropyModels.updateAll(this, force);
+        return EntropyModels.updateAll(this, force, false);
+    }
+
+    /**
+     * As {@link #update(boolean)}; with {@code updateQuantiles}, each entropy bottleneck first
+     * re-solves its quantiles from its density (the minimum of the auxiliary loss), so a short
+     * training run whose quantiles have not converged still gets tight coding ranges.
+     */
+    public boolean update(boolean force, boolean updateQuantiles) {
+        return EntropyModels.updateAll(this, force, updateQuantiles);
     }
 
     /**
