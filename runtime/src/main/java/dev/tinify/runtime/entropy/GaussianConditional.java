@@ -187,7 +187,7 @@ public class GaussianConditional extends EntropyModel {
      */
     public NDArray likelihood(NDArray inputs, NDArray scales, @Nullable NDArray means) {
         NDArray values = means == null ? inputs : inputs.sub(means);
-        NDArray s = lowerBoundScale.forward(scales);
+        NDArray s = lowerBoundScale.forwardExact(scales);
         values = values.abs();
         NDArray upper = GaussianMath.standardizedCumulative(values.neg().add(0.5f).div(s));
         NDArray lower = GaussianMath.standardizedCumulative(values.neg().sub(0.5f).div(s));

@@ -16,7 +16,8 @@ import dev.tinify.runtime.nn.Param;
  * records, {@link #forward} therefore returns {@code max(x, bound)} with an identity gradient,
  * which is exact when the incoming gradient is negative wherever {@code x < bound} (the
  * likelihood bound under a rate loss). For a leaf parameter, {@link #maskGradient} applies the
- * exact rule after {@code backward()}.
+ * exact rule after {@code backward()}; for an intermediate whose incoming gradient can have either
+ * sign (the Gaussian scales), {@link #forwardExact} applies it through a {@link GradientCut}.
  */
 public final class LowerBound extends Module implements Layer {
     private final Param bound;
@@ -42,6 +43,15 @@ public final class LowerBound extends Module implements Layer {
                 NDArray s = d.stopGradient()) {
             return x.add(s);
         }
+    }
+
+    /**
+     * As {@link #forward}, but with CompressAI's exact gradient rule when a {@link GradientCut} is
+     * open on this thread (training); otherwise the identity gradient of {@link #forward}.
+     */
+    public NDArray forwardExact(NDArray x) {
+        GradientCut cut = Autograd.recording() ? GradientCut.current() : null;
+        return forward(cut == null ? x : cut.cut(x, bound.value()));
     }
 
     /**

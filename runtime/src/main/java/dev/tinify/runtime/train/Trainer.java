@@ -19,6 +19,7 @@ import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
 import dev.tinify.runtime.ops.GradientCorrection;
+import dev.tinify.runtime.ops.GradientCut;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,8 +35,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Trains a {@link CompressionModel} as CompressAI's example {@code train.py}: per step, the
- * rate-distortion loss on a batch of random patches (noise quantization), backward, CompressAI's
- * lower-bound gradient rule ({@link GradientCorrection}), the net gradients clipped to a global
+ * rate-distortion loss on a batch of random patches (noise quantization), backward with CompressAI's
+ * lower-bound gradient rule ({@link GradientCut} on the Gaussian scales, {@link GradientCorrection}
+ * on leaf parameters), the net gradients clipped to a global
  * norm, a net Adam step; then the auxiliary loss, backward and an aux Adam step on the entropy
  * bottlenecks' quantiles ({@link ParameterGroups}). Every {@code validateEvery} steps the CDF
  * tables are rebuilt ({@code update(force=true)}), the validation loss is measured in evaluation
@@ -217,10 +219,10 @@ public final class Trainer implements AutoCloseable {
         try (NDManager sub = model.manager().newSubManager()) {
             sub.tempAttachAll(model.arrays());
             NDArray x = sub.create(data, new Shape(b, 3, p, p));
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
                 CompressionModel.ForwardResult out = model.forward(x);
                 RateDistortionLoss.Terms t = loss.compute(x, out.xHat(), out.likelihoods());
-                gc.backward(t.loss());
+                cut.backward(t.loss());
                 NDList scalars = new NDList(t.loss(), t.bpp(), t.mse());
                 if (t.msSsim() != null) {
                     scalars.add(t.msSsim());
