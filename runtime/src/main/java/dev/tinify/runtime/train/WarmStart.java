@@ -1,0 +1,81 @@
+package dev.tinify.runtime.train;
+
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.nn.Param;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a fresh run from model weights instead of the initial parameters: used to fine-tune one
+ * quality from another, or to start an architecture from a related one (mbt2018-mean from
+ * bmshj2018-hyperprior). Every state-dict entry that matches the model in name and shape is taken
+ * ({@link StateDicts#loadMatching}), later files winning where several have a key; the rest keep
+ * their fresh initialization. The entropy tables are never taken but rebuilt
+ * ({@code update(force=true)}) from the parameters the model ends up with.
+ */
+public final class WarmStart {
+    /**
+     * What a warm start took.
+     *
+     * @param files the weight files, in the order given
+     * @param taken keys taken, in state-dict order
+     * @param total entries in the model's state dict
+     */
+    public record Result(List<Path> files, List<String> taken, int total) {
+        public Result {
+            files = List.copyOf(files);
+            taken = List.copyOf(taken);
+        }
+    }
+
+    private WarmStart() {}
+
+    /**
+     * Loads the matching entries of {@code files} into {@code model} (before a {@link Trainer} is
+     * made for it) and rebuilds the entropy tables.
+     *
+     * @throws IllegalArgumentException naming the file that is missing, is not safetensors, or
+     *     has no trainable parameter of the model in name and shape; the model is then unchanged
+     */
+    public static Result apply(CompressionModel model, List<Path> files) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no weight files to start from");
+        }
+        Map<String, Param> state = model.stateDict();
+        Map<String, SafeTensors.Tensor> merged = new LinkedHashMap<>();
+        for (Path f : files) {
+            Map<String, SafeTensors.Tensor> tensors = read(f);
+            boolean anyParameter = StateDicts.matching(model, tensors).keySet().stream().anyMatch(k -> state.get(k).trainable());
+            if (!anyParameter) {
+                throw new IllegalArgumentException("no parameter of " + model.name() + " " + model.params() + " matches " + f + " in name and shape ("
+                        + tensors.size() + " tensors" + (tensors.isEmpty() ? "" : ", e.g. " + tensors.keySet().iterator().next())
+                        + "); check the architecture and --set sizes");
+            }
+            merged.putAll(tensors);
+        }
+        List<String> taken = StateDicts.loadMatching(model, merged);
+        model.update(true);
+        return new Result(files, taken, state.size());
+    }
+
+    private static Map<String, SafeTensors.Tensor> read(Path f) {
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalArgumentException(f + ": no such weight file (expected a safetensors state dict)");
+        }
+        try {
+            return SafeTensors.read(f);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(f + ": no such weight file (expected a safetensors state dict)", e);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IllegalArgumentException(m.startsWith(f.toString()) ? m : f + ": " + m, e);
+        }
+    }
+}
