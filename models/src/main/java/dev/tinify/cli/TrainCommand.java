@@ -74,7 +74,8 @@ final class TrainCommand implements Callable<Integer> {
     @Nullable Path resume;
 
     @Option(names = "--init", paramLabel = "W[,W...]", split = ",",
-            description = {"Start a fresh run from model weights (safetensors, CompressAI key names): entries matching the model "
+            description = {"Start a fresh run from model weights (safetensors with CompressAI key names, or a run folder / "
+                    + "checkpoint JSON for its model file): entries matching the model "
                     + "in name and shape are taken, later files winning; the rest keep their initialization; entropy tables are rebuilt.",
                     "Fine-tunes one quality from another, or starts an architecture from a related one."})
     List<Path> init = new ArrayList<>();

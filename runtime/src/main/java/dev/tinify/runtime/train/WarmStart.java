@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +19,14 @@ import java.util.Map;
  * bmshj2018-hyperprior). Every state-dict entry that matches the model in name and shape is taken
  * ({@link StateDicts#loadMatching}), later files winning where several have a key; the rest keep
  * their fresh initialization. The entropy tables are never taken but rebuilt
- * ({@code update(force=true)}) from the parameters the model ends up with.
+ * ({@code update(force=true)}) from the parameters the model ends up with. A training run folder
+ * or checkpoint JSON stands for its model file.
  */
 public final class WarmStart {
     /**
      * What a warm start took.
      *
-     * @param files the weight files, in the order given
+     * @param files the weight files, in the order given (a run's model file for a run folder or checkpoint JSON)
      * @param taken keys taken, in state-dict order
      * @param total entries in the model's state dict
      */
@@ -50,7 +52,10 @@ public final class WarmStart {
         }
         Map<String, Param> state = model.stateDict();
         Map<String, SafeTensors.Tensor> merged = new LinkedHashMap<>();
-        for (Path f : files) {
+        List<Path> used = new ArrayList<>();
+        for (Path given : files) {
+            Path f = modelFile(given);
+            used.add(f);
             Map<String, SafeTensors.Tensor> tensors = read(f);
             boolean anyParameter = StateDicts.matching(model, tensors).keySet().stream().anyMatch(k -> state.get(k).trainable());
             if (!anyParameter) {
@@ -62,7 +67,24 @@ public final class WarmStart {
         }
         List<String> taken = StateDicts.loadMatching(model, merged);
         model.update(true);
-        return new Result(files, taken, state.size());
+        return new Result(used, taken, state.size());
+    }
+
+    /** {@code p}, or the model file of a run folder (its {@code latest.json}) or checkpoint JSON. */
+    private static Path modelFile(Path p) {
+        Path json = Files.isDirectory(p) ? p.resolve("latest.json") : p.getFileName().toString().endsWith(".json") ? p : null;
+        if (json == null) {
+            return p;
+        }
+        if (!Files.isRegularFile(json)) {
+            throw new IllegalArgumentException(Files.isDirectory(p) ? p + ": no latest.json, so not a training run folder"
+                    : p + ": no such checkpoint JSON");
+        }
+        try {
+            return json.toAbsolutePath().getParent().resolve(TrainingState.read(json).modelFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private static Map<String, SafeTensors.Tensor> read(Path f) {
