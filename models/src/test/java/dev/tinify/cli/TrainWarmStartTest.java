@@ -88,6 +88,20 @@ class TrainWarmStartTest {
             assertArrayEquals(bytes(fresh.get(k)), bytes(after.get(k)), k + " keeps its fresh initialization");
         }
         assertTrue(after.get("gaussian_conditional._quantized_cdf").elements() > 0, "the tables are rebuilt");
+
+        // Two files, the later winning where both fit: every entry comes from the hyperprior where it fits, else from mbt
+        // (another seed, so that an entry left at its initialization would differ from mbt's).
+        Path both = tmp.resolve("both");
+        run = CliRun.trainTiny("mbt2018-mean", data, both, "--steps", "0", "--seed", "2", "--init", mbt + "," + source);
+        assertEquals(0, run.status(), run.toString());
+        Map<String, SafeTensors.Tensor> mixed = SafeTensors.read(both.resolve("checkpoint-00000000.safetensors"));
+        for (String k : matching) {
+            assertArrayEquals(bytes(src.get(k)), bytes(mixed.get(k)), k + " is taken from the later file");
+        }
+        for (String k : kept) {
+            assertArrayEquals(bytes(after.get(k)), bytes(mixed.get(k)), k + " is taken from the earlier file, the later one does not fit");
+        }
+        assertTrue(run.err().contains("initialized " + (matching.size() + kept.size()) + " of " + fresh.size()), run.toString());
     }
 
     @Test

@@ -17,7 +17,7 @@ import java.util.Map;
  * Starts a fresh run from model weights instead of the initial parameters: used to fine-tune one
  * quality from another, or to start an architecture from a related one (mbt2018-mean from
  * bmshj2018-hyperprior). Every state-dict entry that matches the model in name and shape is taken
- * ({@link StateDicts#loadMatching}), later files winning where several have a key; the rest keep
+ * ({@link StateDicts#loadMatching}), later files winning where several have a fitting one; the rest keep
  * their fresh initialization. The entropy tables are never taken but rebuilt
  * ({@code update(force=true)}) from the parameters the model ends up with. A training run folder
  * or checkpoint JSON stands for its model file.
@@ -57,13 +57,14 @@ public final class WarmStart {
             Path f = modelFile(given);
             used.add(f);
             Map<String, SafeTensors.Tensor> tensors = read(f);
-            boolean anyParameter = StateDicts.matching(model, tensors).keySet().stream().anyMatch(k -> state.get(k).trainable());
-            if (!anyParameter) {
-                throw new IllegalArgumentException("no parameter of " + model.name() + " " + model.params() + " matches " + f + " in name and shape ("
-                        + tensors.size() + " tensors" + (tensors.isEmpty() ? "" : ", e.g. " + tensors.keySet().iterator().next())
-                        + "); check the architecture and --set sizes");
+            Map<String, SafeTensors.Tensor> matching = StateDicts.matching(model, tensors);
+            if (matching.keySet().stream().noneMatch(k -> state.get(k).trainable())) {
+                throw new IllegalArgumentException("no parameter of " + model.name() + " " + model.params() + " matches " + f
+                        + " in name and shape (" + tensors.size() + " tensors"
+                        + (tensors.isEmpty() ? "" : ", e.g. " + tensors.keySet().iterator().next()) + "); check the architecture and --set sizes");
             }
-            merged.putAll(tensors);
+            // Only matching entries override: a later file's misshapen tensor must not hide an earlier file's fitting one.
+            merged.putAll(matching);
         }
         List<String> taken = StateDicts.loadMatching(model, merged);
         model.update(true);
