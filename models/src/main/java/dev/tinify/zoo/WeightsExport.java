@@ -135,6 +135,7 @@ public final class WeightsExport {
             throw new TinifyException(json + " was trained with " + state.spec() + ", but the spec given is " + spec.name());
         }
         Map<String, Number> params = integral(state.params());
+        Path modelFile = json.toAbsolutePath().getParent().resolve(state.modelFile());
         List<RgbImage> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Path p : expand(checkImages)) {
@@ -146,7 +147,7 @@ public final class WeightsExport {
         Map<String, SafeTensors.Tensor> half;
         List<Check> checks = new ArrayList<>();
         try (CompressionModel model = Tinify.build(spec, params); CompressionModel halved = Tinify.build(spec, params)) {
-            Tinify.load(model, json.toAbsolutePath().getParent().resolve(state.modelFile()));
+            Tinify.load(model, modelFile);
             model.update(true);
             full = StateDicts.save(model, StateDicts.Precision.FULL);
             half = StateDicts.save(model, StateDicts.Precision.HALF_PARAMETERS);
@@ -190,9 +191,12 @@ public final class WeightsExport {
         meta.put("batch", state.batch());
         meta.put("patch", state.patch());
         meta.put("seed", state.seed());
-        meta.put("learning_rate", Map.of("net", state.netLr(), "aux", state.auxLr()));
+        Map<String, Object> rates = new LinkedHashMap<>();
+        rates.put("net", state.netLr());
+        rates.put("aux", state.auxLr());
+        meta.put("learning_rate", rates);
         meta.put("data", state.trainDir());
-        meta.put("checkpoint", json.toString());
+        meta.put("checkpoint", modelFile.toString());
         Path log = json.toAbsolutePath().getParent().resolve("train.jsonl");
         if (Files.isRegularFile(log)) {
             readLog(log, state.step(), meta);
