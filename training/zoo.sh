@@ -54,13 +54,15 @@ for q in 1 5 6; do
   train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" $M -q $q --seed $((20 + q))
 done
 
+# Exported beside the runs, then copied into the resources at once: the launcher rebuilds whenever a
+# file under models/ changed, so the evaluations below use the new weights after a single rebuild.
 for arch in $H $M; do
   for q in 1 3 5 6; do
-    ./tinify export "$RUNS/$arch-q$q" -o "$W/$arch/mse-q$q.safetensors" --check "$DEV/appleflower.png" "$DEV/fog.png"
+    ./tinify export "$RUNS/$arch-q$q" -o "$RUNS/weights/$arch/mse-q$q.safetensors" --check "$DEV/appleflower.png" "$DEV/fog.png"
   done
 done
+cp -r "$RUNS/weights/." "$W/"
 
-# The launcher rebuilds, so the evaluations below use the weights just exported.
 mkdir -p "$RESULTS"
 for arch in $H $M; do
   ./tinify eval -m $arch -q shipped --data "$DEV" -o "$RESULTS/eval-$arch.json"
