@@ -70,7 +70,7 @@ done
 ./tinify bench --codec jpeg,webp --data "$DEV" -o "$RESULTS/bench.json"
 for arch in $H $M; do
   for anchor in jpeg webp; do
-    echo "== $arch vs $anchor: $(./tinify bdrate "$RESULTS/bench-$anchor.json" "$RESULTS/eval-$arch.json")"
+    echo "== $arch vs $anchor: $(./tinify bdrate "$RESULTS/bench-$anchor.json" "$RESULTS/eval-$arch.json" 2>&1)"
   done
 done | tee "$RESULTS/bdrate-dev8.txt"
 ./tinify plot "$RESULTS/bench-jpeg.json" "$RESULTS/bench-webp.json" "$RESULTS/eval-$H.json" "$RESULTS/eval-$M.json" \

@@ -75,8 +75,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--init", paramLabel = "W[,W...]", split = ",",
             description = {"Start a fresh run from model weights (safetensors with CompressAI key names, or a run folder / "
-                    + "checkpoint JSON for its model file): entries matching the model "
-                    + "in name and shape are taken, later files winning; the rest keep their initialization; entropy tables are rebuilt.",
+                    + "checkpoint JSON for its model file): entries matching the model in name and shape are taken, a later file "
+                    + "winning where several fit; the rest keep their initialization; entropy tables are rebuilt.",
                     "Fine-tunes one quality from another, or starts an architecture from a related one."})
     List<Path> init = new ArrayList<>();
 
@@ -140,8 +140,8 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : Path.of("runs", s.name() + "-" + m.key() + (quality != null ? "-q" + quality : "-l" + lmbda));
         TrainingConfig config = TrainingConfig.builder(data, outDir, m, lmbda, steps).valDir(val).quality(quality == null ? 0 : quality)
-                .batch(batch).patch(patch).seed(seed).netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip).validateEvery(valEvery)
-                .checkpointEvery(checkpointEvery).patience(patience).build();
+                .batch(batch).patch(patch).seed(seed).netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip)
+                .validateEvery(valEvery).checkpointEvery(checkpointEvery).patience(patience).build();
         Engine.getInstance().setRandomSeed((int) seed);
         if (threads != null) {
             if (threads < 1) {

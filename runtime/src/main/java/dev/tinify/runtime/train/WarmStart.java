@@ -61,7 +61,8 @@ public final class WarmStart {
             if (matching.keySet().stream().noneMatch(k -> state.get(k).trainable())) {
                 throw new IllegalArgumentException("no parameter of " + model.name() + " " + model.params() + " matches " + f
                         + " in name and shape (" + tensors.size() + " tensors"
-                        + (tensors.isEmpty() ? "" : ", e.g. " + tensors.keySet().iterator().next()) + "); check the architecture and --set sizes");
+                        + (tensors.isEmpty() ? "" : ", e.g. " + tensors.keySet().iterator().next())
+                        + "); check the architecture and --set sizes");
             }
             // Only matching entries override: a later file's misshapen tensor must not hide an earlier file's fitting one.
             merged.putAll(matching);
