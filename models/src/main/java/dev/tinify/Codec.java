@@ -49,7 +49,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Weights: an explicit safetensors file, else the zoo entry's file ({@link ZooEntry#weightsFileName()})
  * in the folder named by the system property {@value #WEIGHTS_PROPERTY} or the environment variable
- * {@value #WEIGHTS_ENV} ("shipped" weights), else none. Without weights the model keeps its initial
+ * {@value #WEIGHTS_ENV} ("shipped" weights), else the weights bundled with this build, else none. A
+ * weights file with a {@code .json} beside it recording {@code params} (as {@code tinify export}
+ * writes it) is built with those parameters unless overrides are given. Without weights the model keeps its initial
  * parameters, drawn from a fixed seed so that an encoder and a decoder built the same way agree;
  * {@link #trained()} is then false and the reconstruction is not useful.
  */
@@ -103,6 +105,9 @@ public final class Codec implements AutoCloseable {
                 ? ShippedWeights.find(ZooEntry.of(spec, quality, metric)).orElse(null) : null;
         if (bundled != null) {
             params.putAll(bundled.params());
+        } else if (w != null && overrides.isEmpty()) {
+            // Exported weights record the sizes they were trained with beside them.
+            params.putAll(ShippedWeights.paramsBeside(w));
         }
         params.putAll(overrides);
         if (w == null && bundled == null) {

@@ -9,6 +9,7 @@ import dev.tinify.eval.ResultFile;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,14 +121,17 @@ final class EvalCommand extends ToolCommand {
                 throw new IllegalArgumentException(spec.name() + " has no zoo section, so no shipped weights");
             }
             for (int q : spec.zoo().qualities().keySet().stream().sorted().toList()) {
-                if (Codec.shippedWeights(ZooEntry.of(spec, q, metric)) != null) {
+                ZooEntry entry = ZooEntry.of(spec, q, metric);
+                // What Codec.open loads without --weights: the folder's file, else the bundled weights (at their own sizes).
+                if (Codec.shippedWeights(entry) != null || model.overrides().isEmpty() && ShippedWeights.find(entry).isPresent()) {
                     out.add(q);
                 }
             }
             if (out.isEmpty()) {
                 throw new IllegalArgumentException("no shipped " + metric.id() + " weights for " + spec.name() + " (looked for "
                         + ZooEntry.of(spec, spec.zoo().qualities().keySet().iterator().next(), metric).weightsFileName()
-                        + " and the other levels in the folder of -D" + Codec.WEIGHTS_PROPERTY + " or $" + Codec.WEIGHTS_ENV + ")");
+                        + " and the other levels in the folder of -D" + Codec.WEIGHTS_PROPERTY + " or $" + Codec.WEIGHTS_ENV
+                        + (model.overrides().isEmpty() ? ", and among the weights bundled with this build)" : ")"));
             }
             return out;
         }

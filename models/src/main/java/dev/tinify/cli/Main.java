@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tinify", mixinStandardHelpOptions = true, version = "tinify 0.1.0",
         description = "Learned image compression: architectures as spec files, CompressAI-compatible.",
         subcommands = {InspectCommand.class, CheckCommand.class, EncodeCommand.class, DecodeCommand.class, UpdateCommand.class,
-                EvalCommand.class, TrainCommand.class, BenchCommand.class, PlotCommand.class, BdRateCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, TrainCommand.class, ExportCommand.class, BenchCommand.class, PlotCommand.class, BdRateCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -11,10 +11,13 @@ import dev.tinify.runtime.train.Trainer;
 import dev.tinify.runtime.train.TrainingConfig;
 import dev.tinify.runtime.train.TrainingListener;
 import dev.tinify.runtime.train.TrainingLog;
+import dev.tinify.runtime.train.WarmStart;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,6 +43,9 @@ import picocli.CommandLine.Parameters;
                 + "learning rate halved on a validation plateau).",
                 "Ctrl-C stops after the current step and writes a checkpoint; --resume continues exactly where it stopped."})
 final class TrainCommand implements Callable<Integer> {
+    /** CompressAI's net learning rate. */
+    static final double DEFAULT_LR = 1e-4;
+
     @Parameters(index = "0", paramLabel = "SPEC", description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
     String spec;
 
@@ -67,6 +73,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "CKPT", description = "Checkpoint JSON (or a run folder: its latest.json) to continue from.")
     @Nullable Path resume;
 
+    @Option(names = "--init", paramLabel = "W[,W...]", split = ",",
+            description = {"Start a fresh run from model weights (safetensors with CompressAI key names, or a run folder / "
+                    + "checkpoint JSON for its model file): entries matching the model in name and shape are taken, a later file "
+                    + "winning where several fit; the rest keep their initialization; entropy tables are rebuilt.",
+                    "Fine-tunes one quality from another, or starts an architecture from a related one."})
+    List<Path> init = new ArrayList<>();
+
     @Option(names = "--patch", defaultValue = "256", paramLabel = "P", description = "Patch side (default: ${DEFAULT-VALUE}).")
     int patch = 256;
 
@@ -82,8 +95,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the initial weights, patches and noise (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--lr", defaultValue = "1e-4", description = "Net learning rate (default: ${DEFAULT-VALUE}).")
-    double lr = 1e-4;
+    @Option(names = "--lr", paramLabel = "LR",
+            description = "Net learning rate (default: " + DEFAULT_LR + "; a resumed run keeps its saved rate unless --lr is given).")
+    @Nullable Double lr;
 
     @Option(names = "--aux-lr", defaultValue = "1e-3", description = "Aux learning rate (default: ${DEFAULT-VALUE}).")
     double auxLr = 1e-3;
@@ -112,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume != null && !init.isEmpty()) {
+            throw new TinifyException("--init starts a fresh run from weights, --resume continues a checkpoint: give one of them");
+        }
         RateDistortionLoss.Metric m = RateDistortionLoss.Metric.parse(metric);
         Spec s = Tinify.spec(spec);
         double lmbda = resolveLambda(s, m);
@@ -123,8 +140,8 @@ final class TrainCommand implements Callable<Integer> {
         Path outDir = out != null ? out
                 : Path.of("runs", s.name() + "-" + m.key() + (quality != null ? "-q" + quality : "-l" + lmbda));
         TrainingConfig config = TrainingConfig.builder(data, outDir, m, lmbda, steps).valDir(val).quality(quality == null ? 0 : quality)
-                .batch(batch).patch(patch).seed(seed).netLr(lr).auxLr(auxLr).clipNorm(clip).validateEvery(valEvery)
-                .checkpointEvery(checkpointEvery).patience(patience).build();
+                .batch(batch).patch(patch).seed(seed).netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip)
+                .validateEvery(valEvery).checkpointEvery(checkpointEvery).patience(patience).build();
         Engine.getInstance().setRandomSeed((int) seed);
         if (threads != null) {
             if (threads < 1) {
@@ -133,18 +150,30 @@ final class TrainCommand implements Callable<Integer> {
             JniUtils.setNumThreads(threads);
         }
         PrintWriter err = cmd.commandLine().getErr();
-        try (CompressionModel model = Tinify.build(s, params);
-                Trainer trainer = new Trainer(model, config);
-                TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
-            if (resume != null) {
-                trainer.resume(resume);
-                err.println("tinify: resumed " + model.name() + " at step " + trainer.step() + " from " + resume);
+        try (CompressionModel model = Tinify.build(s, params)) {
+            // Before the trainer exists, so that its optimizers start from the loaded values.
+            WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+            try (Trainer trainer = new Trainer(model, config); TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
+                if (warm != null) {
+                    err.printf(Locale.ROOT, "tinify: initialized %d of %d state-dict entries of %s from %s%n", warm.taken().size(),
+                            warm.total(), model.name(), warm.files());
+                    log.onWarmStart(warm);
+                }
+                if (resume != null) {
+                    trainer.resume(resume);
+                    err.println("tinify: resumed " + model.name() + " at step " + trainer.step() + " from " + resume);
+                    if (lr != null) {
+                        trainer.setLearningRate(lr);
+                        err.println("tinify: net learning rate set to " + lr);
+                    }
+                }
+                err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s lambda %s, batch %d of %dx%d, steps %d..%d -> %s%n",
+                        model.name(), model.params(), model.parameterCount(), m.key(), lmbda, batch, patch, patch, trainer.step(), steps,
+                        outDir);
+                err.flush();
+                trainer.addListener(log);
+                runWithStopHook(trainer, err);
             }
-            err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s lambda %s, batch %d of %dx%d, steps %d..%d -> %s%n",
-                    model.name(), model.params(), model.parameterCount(), m.key(), lmbda, batch, patch, patch, trainer.step(), steps, outDir);
-            err.flush();
-            trainer.addListener(log);
-            runWithStopHook(trainer, err);
         }
         return 0;
     }

@@ -1,4 +1,4 @@
-/** The {@code tinify} command line (picocli): inspect, check, encode, decode, update, train, eval, bench, plot, bdrate. */
+/** The {@code tinify} command line (picocli): inspect, check, encode, decode, update, train, export, eval, bench, plot, bdrate. */
 @NullMarked
 package dev.tinify.cli;
 

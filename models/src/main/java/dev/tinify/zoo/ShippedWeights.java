@@ -6,6 +6,8 @@ import dev.tinify.TinifyException;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,11 +41,42 @@ public record ShippedWeights(ZooEntry entry, String resource, Map<String, Object
             throw new TinifyException(base + ".json: unreadable metadata: " + e.getMessage(), e);
         }
         Map<String, Object> params = new LinkedHashMap<>(entry.params());
+        params.putAll(params(meta, base + ".json"));
+        return Optional.of(new ShippedWeights(entry, base + ".safetensors", params, meta));
+    }
+
+    /**
+     * The spec parameters recorded in the metadata beside a weights file ({@code W.json} for
+     * {@code W.safetensors}, as {@code tinify export} writes it), or none if there is no such
+     * file or it is not JSON with a {@code params} object.
+     *
+     * @throws TinifyException if the {@code params} object holds a value that is not a number
+     */
+    public static Map<String, Object> paramsBeside(Path weights) {
+        Path json = WeightsExport.metadataPath(weights);
+        if (!Files.isRegularFile(json)) {
+            return Map.of();
+        }
+        JsonNode meta;
+        try {
+            meta = JSON.readTree(json.toFile());
+        } catch (IOException e) {
+            // Not metadata of ours (some other JSON file of the same name): nothing recorded.
+            return Map.of();
+        }
+        return meta == null ? Map.of() : params(meta, json.toString());
+    }
+
+    private static Map<String, Object> params(JsonNode meta, String source) {
+        Map<String, Object> params = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = meta.path("params").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
+            if (!p.getValue().isNumber()) {
+                throw new TinifyException(source + ": params." + p.getKey() + " is " + p.getValue() + ", expected a number");
+            }
             params.put(p.getKey(), p.getValue().numberValue());
         }
-        return Optional.of(new ShippedWeights(entry, base + ".safetensors", params, meta));
+        return params;
     }
 
     /** The state dict (CompressAI key names). */

@@ -7,7 +7,10 @@ import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /** One in-process run of the command line, with its exit status and captured output. */
@@ -44,6 +47,25 @@ record CliRun(int status, String out, String err) {
         Path p = dir.resolve(name.replace(".png", "") + "-" + height + "x" + width + ".png");
         ImageFiles.writePng(dev8Crop(name, height, width), p);
         return p;
+    }
+
+    /** A training folder in {@code dir} with two 256x256 crops of the shared training set. */
+    static Path trainData(Path dir) throws IOException {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        Path shared = ReferenceCase.sharedDir().resolve("data").resolve("train256");
+        for (String f : List.of("00000.png", "00001.png")) {
+            Files.copy(shared.resolve(f), data.resolve(f));
+        }
+        return data;
+    }
+
+    /** {@code tinify train SPEC -q 3} of a tiny model (N=8, M=12) on 64x64 patches, one per step, with {@code more} options. */
+    static CliRun trainTiny(String spec, Path data, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("train", spec, "-q", "3", "--set", "N=8", "--set", "M=12", "--data", data.toString(),
+                "--patch", "64", "--batch", "1", "--out", out.toString(), "--threads", "1", "--quiet"));
+        args.addAll(List.of(more));
+        return of(args.toArray(String[]::new));
     }
 
     @Override

@@ -11,16 +11,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tinify.Codec;
 import dev.tinify.Metric;
+import dev.tinify.Tinify;
+import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.metrics.Psnr;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.zoo.ShippedWeights;
+import dev.tinify.zoo.ZooEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,5 +134,26 @@ class EvalCommandTest {
         assertEquals(1, run.status(), run.toString());
         assertTrue(run.err().contains("--weights lists 1 files for 2 qualities"), run.err());
         assertTrue(!Files.exists(dir.resolve("r.json")));
+    }
+
+    @Test
+    void shippedMeansTheLevelsWithBundledWeights() throws Exception {
+        List<String> bundled = new ArrayList<>();
+        Spec spec = Tinify.spec("bmshj2018-hyperprior");
+        for (int q : new TreeSet<>(spec.zoo().qualities().keySet())) {
+            if (ShippedWeights.find(ZooEntry.of(spec, q, Metric.MSE)).isPresent()) {
+                bundled.add("q=" + q);
+            }
+        }
+        Assumptions.assumeFalse(bundled.isEmpty(), "this build bundles no bmshj2018-hyperprior weights");
+        Path data = Files.createDirectories(dir.resolve("one"));
+        CliRun.dev8Png(data, "fog.png", 64, 64);
+        Path out = dir.resolve("shipped.json");
+        CliRun run = CliRun.of("eval", "-m", "bmshj2018-hyperprior", "-q", "shipped", "--data", data.toString(), "-o", out.toString(),
+                "--quiet");
+        assertEquals(0, run.status(), run.toString());
+        List<String> settings = new ArrayList<>();
+        JSON.readTree(out.toFile()).get("settings").forEach(n -> settings.add(n.asText()));
+        assertEquals(bundled, settings, run.toString());
     }
 }

@@ -3,10 +3,14 @@ package dev.tinify.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tinify.runtime.train.TrainingState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,41 +18,48 @@ import picocli.CommandLine;
 
 /** {@code tinify train}: a short run writes checkpoints and a log, and a resumed run continues from them. */
 class TrainCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path tmp;
 
-    private int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cli = new CommandLine(new TrainCommand());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
+    @Test
+    void trainsThenResumes() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        Path runDir = tmp.resolve("run");
+        CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "2");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.out().startsWith("done at step 2"), run.toString());
+        assertTrue(run.err().contains("lambda 0.0067"), "the zoo lambda of quality 3: " + run);
+        assertTrue(Files.exists(runDir.resolve("checkpoint-00000002.safetensors")));
+
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "3", "--resume", runDir.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("resumed bmshj2018-hyperprior at step 2"), run.toString());
+        assertTrue(run.out().startsWith("done at step 3"), run.toString());
+        assertEquals(3, steps(runDir).size());
     }
 
     @Test
-    void trainsThenResumes() throws Exception {
-        Path data = tmp.resolve("data");
-        Files.createDirectories(data);
-        Path shared = Path.of(System.getProperty("tinify.shared", "../../shared"), "data", "train256");
-        for (String f : List.of("00000.png", "00001.png")) {
-            Files.copy(shared.resolve(f), data.resolve(f));
-        }
+    void resumeKeepsTheSavedLearningRateUnlessLrIsGiven() throws Exception {
+        Path data = CliRun.trainData(tmp);
         Path runDir = tmp.resolve("run");
-        String[] common = {"bmshj2018-hyperprior", "-q", "3", "--set", "N=8", "--set", "M=12", "--data", data.toString(), "--patch", "64",
-            "--batch", "1", "--out", runDir.toString(), "--threads", "1", "--quiet"};
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        assertEquals(0, run(out, err, concat(common, "--steps", "2")), err.toString());
-        assertTrue(out.toString().startsWith("done at step 2"), out.toString());
-        assertTrue(err.toString().contains("lambda 0.0067"), "the zoo lambda of quality 3: " + err);
-        assertTrue(Files.exists(runDir.resolve("checkpoint-00000002.safetensors")));
+        CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "1", "--lr", "2e-4");
+        assertEquals(0, run.status(), run.toString());
+        // Without --lr: the rate saved in the checkpoint, not the default 1e-4.
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "2", "--resume", runDir.toString());
+        assertEquals(0, run.status(), run.toString());
+        // With --lr: the given rate from the first resumed step on, and saved with the next checkpoint.
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "3", "--resume", runDir.toString(), "--lr", "5e-4");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("net learning rate set to 5.0E-4"), run.toString());
 
-        out = new StringWriter();
-        err = new StringWriter();
-        assertEquals(0, run(out, err, concat(common, "--steps", "3", "--resume", runDir.toString())), err.toString());
-        assertTrue(err.toString().contains("resumed bmshj2018-hyperprior at step 2"), err.toString());
-        assertTrue(out.toString().startsWith("done at step 3"), out.toString());
-        List<String> log = Files.readAllLines(runDir.resolve("train.jsonl"));
-        assertEquals(3, log.stream().filter(l -> l.contains("\"event\":\"step\"")).count(), String.join("\n", log));
+        List<JsonNode> steps = steps(runDir);
+        assertEquals(List.of(1L, 2L, 3L), steps.stream().map(s -> s.get("step").asLong()).toList());
+        assertEquals(List.of(2e-4, 2e-4, 5e-4), steps.stream().map(s -> s.get("lr").asDouble()).toList());
+        TrainingState state = TrainingState.read(runDir.resolve("latest.json"));
+        assertEquals(5e-4, state.netLr());
+        assertEquals(0, state.plateauBad());
     }
 
     @Test
@@ -66,10 +77,15 @@ class TrainCommandTest {
         assertTrue(err.toString().contains("-q QUALITY") && err.toString().contains("--lambda"), err.toString());
     }
 
-    private static String[] concat(String[] a, String... b) {
-        String[] r = new String[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
+    /** The step records of a run's log. */
+    static List<JsonNode> steps(Path runDir) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("train.jsonl"))) {
+            JsonNode o = JSON.readTree(line);
+            if (o.path("event").asText().equals("step")) {
+                out.add(o);
+            }
+        }
+        return out;
     }
 }

@@ -82,6 +82,39 @@ public final class StateDicts {
         }
     }
 
+    /**
+     * The entries of {@code tensors} that {@link #loadMatching} would take into {@code module}:
+     * those whose key the module has, with the same shape and a loadable dtype, except the tables
+     * whose size is decided at {@code update()} time ({@link #RESIZED_ON_LOAD}), in the module's
+     * state-dict order.
+     */
+    public static Map<String, Tensor> matching(Module module, Map<String, Tensor> tensors) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        module.stateDict().forEach((key, p) -> {
+            Tensor t = tensors.get(key);
+            if (t != null && !RESIZED_ON_LOAD.contains(lastComponent(key)) && mismatch(key, p.value(), t) == null) {
+                out.put(key, t);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Loads the {@link #matching} entries of {@code tensors} into {@code module} and leaves every
+     * other entry of the module as it is (a warm start from another configuration or architecture).
+     * Returns the keys taken, in state-dict order.
+     */
+    public static List<String> loadMatching(Module module, Map<String, Tensor> tensors) {
+        Map<String, Tensor> taken = matching(module, tensors);
+        Map<String, Param> state = module.stateDict();
+        taken.forEach((key, t) -> {
+            Param p = state.get(key);
+            NDArray current = p.value();
+            p.set(toArray(current.getManager(), t, current.getDataType()));
+        });
+        return List.copyOf(taken.keySet());
+    }
+
     /** {@link #load(Module, Map, String)} naming the source "state dict". */
     public static void load(Module module, Map<String, Tensor> tensors) {
         load(module, tensors, "state dict");

@@ -157,6 +157,19 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * Replaces the net learning rate (a resumed run continuing with another rate than the saved
+     * one) and restarts the plateau schedule's count of evaluations without improvement; the best
+     * loss it has seen is kept.
+     */
+    public void setLearningRate(double lr) {
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be >= 0, got " + lr);
+        }
+        netOptimizer.setLearningRate(lr);
+        scheduler.restore(new PlateauScheduler.State(scheduler.state().best(), 0));
+    }
+
+    /**
      * Asks a running {@link #run()} to stop after the current step and write a checkpoint. Safe to
      * call from any thread (a shutdown hook).
      */
@@ -387,7 +400,7 @@ public final class Trainer implements AutoCloseable {
             TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), numericParams(model),
                     config.metric().key(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
                     netOptimizer.learningRate(), auxOptimizer.learningRate(), netOptimizer.steps(), auxOptimizer.steps(), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
-                    windowLoss, windowSteps, modelFile, optimizerFile);
+                    windowLoss, windowSteps, modelFile, optimizerFile, config.trainDir().toString());
             byte[] text = state.toJson();
             AtomicFiles.write(json, text);
             AtomicFiles.write(dir.resolve("latest.json"), text);

@@ -59,6 +59,16 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
         write(JSON.createObjectNode().put("event", "checkpoint").put("step", step).put("file", file.toString()));
     }
 
+    /**
+     * Records a warm start ({@code "event":"init"}: the files, the number of state-dict entries
+     * taken and of the model's); written before the first step, it is the first record of the run.
+     */
+    public void onWarmStart(WarmStart.Result r) {
+        ObjectNode o = JSON.createObjectNode().put("event", "init");
+        r.files().forEach(f -> o.withArray("files").add(f.toString()));
+        write(o.put("taken", r.taken().size()).put("of", r.total()));
+    }
+
     private void write(ObjectNode o) {
         try {
             out.write(JSON.writeValueAsString(o));

@@ -35,11 +35,13 @@ import org.jspecify.annotations.Nullable;
  * @param windowSteps number of steps in {@code windowLoss}
  * @param modelFile model safetensors, relative to this file
  * @param optimizerFile optimizer safetensors, relative to this file
+ * @param trainDir folder of the training images (null in checkpoints written before it was recorded)
  */
 public record TrainingState(int format, String spec, Map<String, Double> params, String metric, double lambda, int quality, long step,
                             long seed, int batch, int patch, double netLr, double auxLr, long netSteps, long auxSteps,
                             @Nullable Double plateauBest, int plateauBad, double windowLoss,
-                            long windowSteps, String modelFile, String optimizerFile) {
+                            long windowSteps, String modelFile, String optimizerFile,
+                            @Nullable String trainDir) {
     /** The layout written by this version. */
     public static final int FORMAT = 1;
 

@@ -1,0 +1,77 @@
+#!/bin/bash
+# The zoo chain with the tinify command line alone:
+#   1. bmshj2018-hyperprior q3 from scratch;
+#   2. q1, q5, q6 fine-tuned from it (--init: the quality's lambda, the q3 weights);
+#   3. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
+#      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
+#   4. each run exported as shipped weights with its JSON (fp16 if two dev8 images allow it);
+#   5. the shipped weights evaluated on dev8, JPEG and WebP benchmarked, BD-rates and an RD plot.
+#
+# Usage: training/zoo.sh            (from any folder; one training JVM at a time on a 2-core machine)
+# Environment: RUNS (run folders, default /tmp/zoo-runs), STEPS (target steps per run, default 20000),
+#   BUDGET (wall-clock limit per run, e.g. 2h: SIGTERM then writes a checkpoint), RESULTS (default training/results).
+# Rerunning continues: a run folder with a checkpoint is resumed (its saved learning rate and schedule
+# kept), so a larger STEPS or another BUDGET extends every run in turn.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-/tmp/zoo-runs}
+STEPS=${STEPS:-20000}
+RESULTS=${RESULTS:-training/results}
+DATA=../shared/data/train256
+DEV=../shared/data/dev8
+W=models/src/main/resources/tinify/weights
+SIZE=(--set N=64 --set M=96)
+RECIPE=(--data "$DATA" --batch 8 --patch 128 --checkpoint-every 25 --val-every 50 --patience 3 --steps "$STEPS" --quiet)
+
+# train OUT LR INIT ARGS...: a fresh run at net learning rate LR from INIT's weights (- for none),
+# or, when OUT holds a checkpoint, its continuation.
+train() {
+  local out=$1 lr=$2 init=$3
+  shift 3
+  local from=(--lr "$lr")
+  if [ -f "$out/latest.json" ]; then
+    from=(--resume "$out")
+  elif [ "$init" != - ]; then
+    from+=(--init "$init")
+  fi
+  echo "$(date -u +%T) train $out ${from[*]}"
+  local rc=0
+  ${BUDGET:+timeout -s TERM -k 300 "$BUDGET"} nice -n 19 ./tinify train "$@" "${SIZE[@]}" "${RECIPE[@]}" --out "$out" "${from[@]}" || rc=$?
+  # 124: the budget ran out; the run wrote a checkpoint and continues on the next call.
+  [ $rc = 0 ] || [ $rc = 124 ]
+}
+
+H=bmshj2018-hyperprior
+M=mbt2018-mean
+train "$RUNS/$H-q3" 3e-4 - $H -q 3 --seed 2
+for q in 1 5 6; do
+  train "$RUNS/$H-q$q" 2e-4 "$RUNS/$H-q3" $H -q $q --seed $((10 + q))
+done
+train "$RUNS/$M-q3" 3e-4 "$RUNS/$H-q3" $M -q 3 --seed 23
+for q in 1 5 6; do
+  # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
+  train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" $M -q $q --seed $((20 + q))
+done
+
+# Exported beside the runs, then copied into the resources at once: the launcher rebuilds whenever a
+# file under models/ changed, so the evaluations below use the new weights after a single rebuild.
+for arch in $H $M; do
+  for q in 1 3 5 6; do
+    ./tinify export "$RUNS/$arch-q$q" -o "$RUNS/weights/$arch/mse-q$q.safetensors" --check "$DEV/appleflower.png" "$DEV/fog.png"
+  done
+done
+cp -r "$RUNS/weights/." "$W/"
+
+mkdir -p "$RESULTS"
+for arch in $H $M; do
+  ./tinify eval -m $arch -q shipped --data "$DEV" -o "$RESULTS/eval-$arch.json"
+done
+./tinify bench --codec jpeg,webp --data "$DEV" -o "$RESULTS/bench.json"
+for arch in $H $M; do
+  for anchor in jpeg webp; do
+    echo "== $arch vs $anchor: $(./tinify bdrate "$RESULTS/bench-$anchor.json" "$RESULTS/eval-$arch.json" 2>&1)"
+  done
+done | tee "$RESULTS/bdrate-dev8.txt"
+./tinify plot "$RESULTS/bench-jpeg.json" "$RESULTS/bench-webp.json" "$RESULTS/eval-$H.json" "$RESULTS/eval-$M.json" \
+  -o "$RESULTS/rd-dev8.png" --svg "$RESULTS/rd-dev8.svg"
