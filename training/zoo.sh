@@ -22,7 +22,8 @@ DATA=../shared/data/train256
 DEV=../shared/data/dev8
 W=models/src/main/resources/tinify/weights
 SIZE=(--set N=64 --set M=96)
-RECIPE=(--data "$DATA" --batch 8 --patch 128 --checkpoint-every 25 --val-every 50 --patience 3 --steps "$STEPS" --quiet)
+# A plateau is judged over 500-step windows of the training loss: shorter ones are noise at batch 8.
+RECIPE=(--data "$DATA" --batch 8 --patch 128 --checkpoint-every 250 --val-every 500 --patience 6 --steps "$STEPS" --quiet)
 
 # train OUT LR INIT ARGS...: a fresh run at net learning rate LR from INIT's weights (- for none),
 # or, when OUT holds a checkpoint, its continuation.

@@ -1,5 +1,6 @@
 package dev.tinify.zoo;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +33,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a training checkpoint into zoo weights: the model file with its CDF tables computed
- * ({@code update(force=true)}), in half or full precision, and beside it a JSON record of how the
+ * ({@code update(force=true)} after re-solving the quantiles), in half or full precision, and beside it a JSON record of how the
  * weights were made (spec, parameters, lambda, steps, batch, patch, seed, learning rates, data,
  * the end of the training log, the warm start, the precision decision and the file size).
  *
@@ -146,9 +147,15 @@ public final class WeightsExport {
         Map<String, SafeTensors.Tensor> full;
         Map<String, SafeTensors.Tensor> half;
         List<Check> checks = new ArrayList<>();
+        double auxBefore;
+        double auxAfter;
         try (CompressionModel model = Tinify.build(spec, params); CompressionModel halved = Tinify.build(spec, params)) {
             Tinify.load(model, modelFile);
-            model.update(true);
+            // The quantiles are re-solved (the auxiliary loss's minimum) before the tables are built:
+            // a short run leaves them behind the density, and they set each channel's coded range.
+            auxBefore = auxLoss(model);
+            model.update(true, true);
+            auxAfter = auxLoss(model);
             full = StateDicts.save(model, StateDicts.Precision.FULL);
             half = StateDicts.save(model, StateDicts.Precision.HALF_PARAMETERS);
             halved.load(half);
@@ -201,6 +208,10 @@ public final class WeightsExport {
         if (Files.isRegularFile(log)) {
             readLog(log, state.step(), meta);
         }
+        Map<String, Object> quantiles = new LinkedHashMap<>();
+        quantiles.put("aux_loss_trained", auxBefore);
+        quantiles.put("aux_loss_exported", auxAfter);
+        meta.put("quantiles", quantiles);
         Map<String, Object> prec = new LinkedHashMap<>();
         prec.put("precision", useHalf ? "fp16" : "fp32");
         prec.put("requested", precision.name().toLowerCase(Locale.ROOT));
@@ -298,6 +309,12 @@ public final class WeightsExport {
             m.put("taken", init.path("taken").asInt());
             m.put("of", init.path("of").asInt());
             meta.put("init", m);
+        }
+    }
+
+    private static double auxLoss(CompressionModel model) {
+        try (NDArray a = model.auxLoss()) {
+            return a.getFloat();
         }
     }
 }
