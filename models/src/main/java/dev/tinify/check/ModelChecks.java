@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.coding.RansCoder;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.CompressionModel.ForwardResult;
 import dev.tinify.runtime.reference.ReferenceCase;
@@ -131,13 +132,8 @@ public final class ModelChecks implements CaseCheck {
      * show CompressAI itself within float noise of a boundary.
      */
     static void compress(ReferenceCase reference, CompressionModel model, CaseReport report) throws Exception {
-        Map<String, RecordingCoder> coders = new LinkedHashMap<>();
         Map<String, EntropyModel> models = entropyModels("", model, new LinkedHashMap<>());
-        models.forEach((path, em) -> {
-            RecordingCoder c = new RecordingCoder();
-            em.setEntropyCoder(c);
-            coders.put(path, c);
-        });
+        Map<String, RecordingCoder> coders = RecordingCoder.install(models, new RansCoder());
         try (NDManager m = model.manager().newSubManager()) {
             CompressionModel.Compressed out = model.compress(toArray(m, reference.tensor("x")));
             boolean excused = compareCoderCalls(reference, coders, report);
@@ -195,14 +191,14 @@ public final class ModelChecks implements CaseCheck {
                 continue;
             }
             int n = used.merge(path, 1, Integer::sum) - 1;
-            List<RecordingCoder.Call> ours = coders.get(path).calls();
+            List<RecordingCoder.Stream> ours = coders.get(path).encoded();
             if (n >= ours.size()) {
                 report.fail(what, "the model made only " + ours.size() + " call(s) with " + path);
                 continue;
             }
             int[] refSymbols = reference.tensor("compress.coder." + index + ".symbols").toInts();
             int[] refIndexes = reference.tensor("compress.coder." + index + ".indexes").toInts();
-            RecordingCoder.Call c = ours.get(n);
+            RecordingCoder.Stream c = ours.get(n);
             List<String> diffs = new ArrayList<>();
             diffCount(diffs, "symbol", c.symbols(), refSymbols);
             diffCount(diffs, "index", c.indexes(), refIndexes);

@@ -1,7 +1,9 @@
 package dev.tinify.codec;
 
 import ai.djl.ndarray.NDArray;
+import dev.tinify.check.RecordingCoder;
 import dev.tinify.runtime.codecs.LatentCodec;
+import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.ForwardScope;
@@ -115,8 +117,8 @@ public final class Codecs {
         return a.length == b.length ? -1 : Math.min(a.length, b.length);
     }
 
-    /** The model's entropy models with their coders replaced by recording ones around {@code coder}. */
-    static CodingRecorder record(CompressionModel model, dev.tinify.runtime.coding.EntropyCoder coder) {
-        return CodingRecorder.install(entropyModels(model), coder);
+    /** Replaces the coder of every entropy model by a recording one around {@code coder}; by state-dict prefix. */
+    static Map<String, RecordingCoder> record(CompressionModel model, EntropyCoder coder) {
+        return RecordingCoder.install(entropyModels(model), coder);
     }
 }

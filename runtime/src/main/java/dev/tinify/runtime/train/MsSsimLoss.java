@@ -3,6 +3,7 @@ package dev.tinify.runtime.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
@@ -21,6 +22,7 @@ public final class MsSsimLoss {
     private static final double SIGMA = 1.5;
     private static final float C1 = 0.01f * 0.01f;
     private static final float C2 = 0.03f * 0.03f;
+    private static final float[] GAUSSIAN = gaussian();
     /** Sides must exceed this, as pytorch_msssim demands: the coarsest scale must still hold a window. */
     public static final int MIN_SIDE_EXCLUSIVE = (WIN - 1) * (1 << (WEIGHTS.length - 1));
 
@@ -43,10 +45,7 @@ public final class MsSsimLoss {
         }
         int channels = (int) s.get(1);
         NDManager m = x.getManager();
-        // A copy in PyTorch's own memory: the created array's storage is a Java direct buffer, which the
-        // garbage collector may free once the handle is closed, while the graph still needs the window in backward.
-        try (NDArray w32 = window(m, channels);
-                NDArray w = w32.toType(x.getDataType(), true);
+        try (NDArray w = window(m, channels, x.getDataType());
                 NDArray wRow = w.reshape(channels, 1, 1, WIN);
                 NDArray wCol = w.reshape(channels, 1, WIN, 1)) {
             NDArray a = x;
@@ -131,8 +130,28 @@ public final class MsSsimLoss {
         }
     }
 
-    private static NDArray window(NDManager m, int channels) {
-        float[] g = new float[WIN];
+    /**
+     * The window of every channel, [channels, 11], in PyTorch's own memory. The convolutions save it
+     * for backward, and an array created from Java data is a direct buffer that the garbage collector
+     * frees once its handle is closed; {@code toType(type, true)} would not help, since DJL returns a
+     * view, not a copy, when the type already matches.
+     */
+    private static NDArray window(NDManager m, int channels, DataType type) {
+        float[] all = new float[channels * WIN];
+        for (int c = 0; c < channels; c++) {
+            System.arraycopy(GAUSSIAN, 0, all, c * WIN, WIN);
+        }
+        NDArray w = Scalars.copyOf(m, all, new Shape(channels, WIN));
+        if (type == DataType.FLOAT32) {
+            return w;
+        }
+        try (w) {
+            return w.toType(type, false);
+        }
+    }
+
+    /** The normalized 11-tap Gaussian (sigma 1.5), rounded to float32. */
+    private static float[] gaussian() {
         double[] d = new double[WIN];
         double sum = 0;
         for (int i = 0; i < WIN; i++) {
@@ -140,13 +159,10 @@ public final class MsSsimLoss {
             d[i] = Math.exp(-(t * t) / (2 * SIGMA * SIGMA));
             sum += d[i];
         }
-        float[] all = new float[channels * WIN];
+        float[] g = new float[WIN];
         for (int i = 0; i < WIN; i++) {
             g[i] = (float) (d[i] / sum);
         }
-        for (int c = 0; c < channels; c++) {
-            System.arraycopy(g, 0, all, c * WIN, WIN);
-        }
-        return m.create(all, new Shape(channels, WIN));
+        return g;
     }
 }
