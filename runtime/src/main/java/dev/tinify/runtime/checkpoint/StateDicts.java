@@ -12,14 +12,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Loads and saves a {@link Module}'s state dict with CompressAI's key names.
@@ -47,7 +52,51 @@ public final class StateDicts {
         HALF_PARAMETERS
     }
 
+    /**
+     * Bytes of SHA-256 kept by {@link #fingerprint}. 128 bits make two different sets of weights
+     * sharing a fingerprint by accident negligible (about 2^-64 even among 2^32 of them) while
+     * the field stays small in every {@code .tfy} header and fits an error message; a
+     * fingerprint identifies weights, it does not defend against someone forging them.
+     */
+    public static final int FINGERPRINT_BYTES = 16;
+
     private StateDicts() {}
+
+    /**
+     * A fingerprint of the weights as {@code module} holds them: SHA-256, truncated to
+     * {@link #FINGERPRINT_BYTES} bytes and written as lowercase hex, over every state-dict entry
+     * (parameters and buffers, CDF tables included) in lexicographic key order, each as its key,
+     * dtype, shape and the bytes of its values, every part length-prefixed. It digests the loaded
+     * values, not a file: fp16 weights loaded into float32 parameters give the digest of those
+     * float32 values, so one file gives one fingerprint however often it is loaded, and any
+     * changed bit of any value gives another. The key order makes it independent of the order in
+     * which modules register their tensors.
+     */
+    public static String fingerprint(Module module) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+        for (Map.Entry<String, Param> e : new TreeMap<>(module.stateDict()).entrySet()) {
+            NDArray a = e.getValue().value();
+            byte[] key = e.getKey().getBytes(StandardCharsets.UTF_8);
+            byte[] type = a.getDataType().name().getBytes(StandardCharsets.US_ASCII);
+            long[] shape = a.getShape().getShape();
+            // The values as PyTorch stores them: native byte order, little-endian on every supported platform.
+            ByteBuffer values = a.toByteBuffer();
+            ByteBuffer header = ByteBuffer.allocate(20 + key.length + type.length + 8 * shape.length).order(ByteOrder.LITTLE_ENDIAN);
+            header.putInt(key.length).put(key).putInt(type.length).put(type).putInt(shape.length);
+            for (long d : shape) {
+                header.putLong(d);
+            }
+            header.putLong(values.remaining());
+            sha.update(header.flip());
+            sha.update(values);
+        }
+        return HexFormat.of().formatHex(Arrays.copyOf(sha.digest(), FINGERPRINT_BYTES));
+    }
 
     /** Loads {@code tensors} into {@code module} (see the class comment); {@code what} names the source in errors. */
     public static void load(Module module, Map<String, Tensor> tensors, String what) {

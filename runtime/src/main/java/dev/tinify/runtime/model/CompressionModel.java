@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled architecture, as CompressAI's {@code CompressionModel} with a latent codec:
@@ -46,6 +47,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
     private final Layer gA;
     private final Layer gS;
     private final LatentCodec codec;
+    /** {@link #weightsFingerprint()} once computed; cleared by every load and update. */
+    private @Nullable String weightsFingerprint;
 
     private CompressionModel(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules, LatentCodec codec) {
         this.spec = resolved.spec();
@@ -161,6 +164,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     /** Builds the CDF tables of every entropy model (kept unless {@code force}); true if any was updated. */
     public boolean update(boolean force) {
+        weightsFingerprint = null;
         return EntropyModels.updateAll(this, force, false);
     }
 
@@ -170,6 +174,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * training run whose quantiles have not converged still gets tight coding ranges.
      */
     public boolean update(boolean force, boolean updateQuantiles) {
+        weightsFingerprint = null;
         return EntropyModels.updateAll(this, force, updateQuantiles);
     }
 
@@ -189,7 +194,24 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * entries (all listed in the error) and then changes nothing.
      */
     public void load(Map<String, SafeTensors.Tensor> stateDict) {
+        weightsFingerprint = null;
         StateDicts.load(this, stateDict, "state dict for " + name());
+    }
+
+    /**
+     * {@link StateDicts#fingerprint} of the current weights, which a {@code .tfy} file records so
+     * that a decoder can tell whether it holds the weights that encoded it. Computed once and kept
+     * until the next {@link #load} or {@code update}; parameters changed in place (an optimizer
+     * step) are not seen before the next {@code update}, which coding after training needs anyway
+     * to rebuild the CDF tables.
+     */
+    public String weightsFingerprint() {
+        String f = weightsFingerprint;
+        if (f == null) {
+            f = StateDicts.fingerprint(this);
+            weightsFingerprint = f;
+        }
+        return f;
     }
 
     private void requireImage(NDArray x) {
