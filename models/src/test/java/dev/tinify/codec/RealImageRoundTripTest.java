@@ -75,7 +75,7 @@ class RealImageRoundTripTest {
             for (String coder : CODERS) {
                 Codecs.entropyModels(model).values().forEach(e -> e.setEntropyCoder(EntropyCoders.get(coder)));
                 Codecs.Encoded enc = Codecs.encode(model, x);
-                TfyContainer written = new TfyContainer(arch, specHash(arch), 0, "mse", coder, "libtorch", height, width, pad,
+                TfyContainer written = new TfyContainer(arch, specHash(arch), model.weightsFingerprint(), 0, "mse", coder, "libtorch", height, width, pad,
                         enc.shape(), enc.strings());
                 byte[] file = written.toBytes();
                 TfyContainer read = TfyContainer.parse(file);

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.container;
 
+import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import java.io.IOException;
@@ -19,14 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A compressed image: the {@code .tfy} file format, version 1.
+ * A compressed image: the {@code .tfy} file format, version 2.
  *
  * <p>Layout (integers are unsigned LEB128 varints, canonical, at most 31 bits, unless noted):
  * <ol>
- *   <li>magic {@code 0x89 'T' 'F' 'Y'}, then the format version (one byte, 1);
- *   <li>model id: architecture name (text), spec hash (one length byte 1..64, then raw bytes);
+ *   <li>magic {@code 0x89 'T' 'F' 'Y'}, then the format version (one byte, 1 or 2);
+ *   <li>model id: architecture name (text), spec hash (one length byte 1..64, then raw bytes),
+ *       and from version 2 on the weights fingerprint ({@value StateDicts#FINGERPRINT_BYTES} raw
+ *       bytes, {@link StateDicts#fingerprint}): which weights encoded the image;
  *   <li>quality; metric (text); entropy coder name (text); how the entropy parameters were
  *       computed (text, {@code "libtorch"} today), so that another implementation can be told
  *       apart without a new format version;
@@ -39,12 +43,18 @@ import java.util.zip.CRC32C;
  * </ol>
  * Text is a varint byte length (1..255) followed by UTF-8 without control characters.
  *
+ * <p>Version 1 is version 2 without the weights fingerprint. Both are read; a container without a
+ * fingerprint ({@link #weightsFingerprint()} null, as read from version 1) is written as version
+ * 1, byte for byte as it was read, and one with a fingerprint as version 2.
+ *
  * <p>Reading checks every field and every declared length against the bytes left before
  * allocating anything for it, so a damaged or hostile file costs at most its own size in memory
  * and always ends in a parsed container or a {@link TinifyFormatException} saying what is wrong.
  *
  * @param architecture architecture name, as the spec names it
  * @param specHash lowercase hex digest of the spec the model was compiled from (2..128 digits)
+ * @param weightsFingerprint lowercase hex fingerprint of the weights that encoded the image
+ *     ({@code 2 * FINGERPRINT_BYTES} digits), or null for a version 1 file, which records none
  * @param quality quality index (0..65535)
  * @param metric the metric the model was trained for, e.g. {@code mse}
  * @param entropyCoder the entropy coder's name, e.g. {@code ans}
@@ -58,6 +68,7 @@ import java.util.zip.CRC32C;
 public record TfyContainer(
         String architecture,
         String specHash,
+        @Nullable String weightsFingerprint,
         int quality,
         String metric,
         String entropyCoder,
@@ -68,8 +79,10 @@ public record TfyContainer(
         Object latentShape,
         List<List<byte[]>> strings) {
 
-    /** The format version this class writes and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format version this class writes for containers with a weights fingerprint, and the newest it reads. */
+    public static final int FORMAT_VERSION = 2;
+    /** The format version without a weights fingerprint, still read and written. */
+    public static final int FORMAT_VERSION_WITHOUT_WEIGHTS = 1;
     /** Largest file {@link #read(Path)} accepts. */
     public static final long MAX_FILE_BYTES = 1L << 30;
 
@@ -90,6 +103,9 @@ public record TfyContainer(
     public TfyContainer {
         checkText("architecture", architecture);
         specHashBytes(specHash);
+        if (weightsFingerprint != null) {
+            fingerprintBytes(weightsFingerprint);
+        }
         if (quality < 0 || quality > MAX_QUALITY) {
             throw new IllegalArgumentException("quality " + quality + " is outside 0.." + MAX_QUALITY);
         }
@@ -108,15 +124,23 @@ public record TfyContainer(
 
     // ---------------------------------------------------------------- writing
 
-    /** The file's bytes. */
+    /** The version {@link #toBytes()} writes: {@value #FORMAT_VERSION}, or 1 without a weights fingerprint. */
+    public int formatVersion() {
+        return weightsFingerprint == null ? FORMAT_VERSION_WITHOUT_WEIGHTS : FORMAT_VERSION;
+    }
+
+    /** The file's bytes, in {@link #formatVersion()}. */
     public byte[] toBytes() {
         Out out = new Out();
         out.bytes(MAGIC);
-        out.u8(FORMAT_VERSION);
+        out.u8(formatVersion());
         out.text(architecture);
         byte[] hash = specHashBytes(specHash);
         out.u8(hash.length);
         out.bytes(hash);
+        if (weightsFingerprint != null) {
+            out.bytes(fingerprintBytes(weightsFingerprint));
+        }
         out.varint(quality);
         out.text(metric);
         out.text(entropyCoder);
@@ -223,7 +247,7 @@ public record TfyContainer(
                     + FORMAT_VERSION + ": update Tinify to read it");
         }
         try {
-            return parseBody(bytes);
+            return parseBody(bytes, version);
         } catch (TinifyFormatException e) {
             if (bytes.length >= 4 && !checksumMatches(bytes)) {
                 throw new TinifyFormatException(e.getMessage() + " (the checksum does not match either: the file is damaged or truncated)");
@@ -232,7 +256,7 @@ public record TfyContainer(
         }
     }
 
-    private static TfyContainer parseBody(byte[] bytes) throws TinifyFormatException {
+    private static TfyContainer parseBody(byte[] bytes, int version) throws TinifyFormatException {
         In in = new In(bytes, MAGIC.length + 1, bytes.length - 4);
         String architecture = in.text("architecture name");
         int hashLen = in.u8("spec hash length");
@@ -240,6 +264,7 @@ public record TfyContainer(
             throw in.error("spec hash length " + hashLen + " is outside 1.." + MAX_HASH_BYTES);
         }
         String specHash = HexFormat.of().formatHex(in.bytes(hashLen, "spec hash"));
+        String weights = version >= 2 ? HexFormat.of().formatHex(in.bytes(StateDicts.FINGERPRINT_BYTES, "weights fingerprint")) : null;
         int quality = in.varint("quality", MAX_QUALITY);
         String metric = in.text("metric");
         String coder = in.text("entropy coder name");
@@ -288,7 +313,7 @@ public record TfyContainer(
                     + String.format("%08x", storedCrc(bytes)) + ", computed " + String.format("%08x", computedCrc(bytes)) + ")");
         }
         try {
-            return new TfyContainer(architecture, specHash, quality, metric, coder, params, height, width,
+            return new TfyContainer(architecture, specHash, weights, quality, metric, coder, params, height, width,
                     new Padding(left, right, top, bottom), shape, strings);
         } catch (IllegalArgumentException e) {
             throw new TinifyFormatException("invalid .tfy field: " + e.getMessage());
@@ -409,6 +434,14 @@ public record TfyContainer(
         return HexFormat.of().parseHex(hex);
     }
 
+    private static byte[] fingerprintBytes(String hex) {
+        int n = 2 * StateDicts.FINGERPRINT_BYTES;
+        if (hex.length() != n || !hex.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+            throw new IllegalArgumentException("weightsFingerprint must be " + n + " lowercase hex digits, got '" + hex + "'");
+        }
+        return HexFormat.of().parseHex(hex);
+    }
+
     private static Object copyShape(Object node, int depth) {
         Objects.requireNonNull(node, "latent shape value");
         if (depth > MAX_SHAPE_DEPTH) {
@@ -476,7 +509,8 @@ public record TfyContainer(
         if (!(o instanceof TfyContainer c)) {
             return false;
         }
-        if (!(architecture.equals(c.architecture) && specHash.equals(c.specHash) && quality == c.quality
+        if (!(architecture.equals(c.architecture) && specHash.equals(c.specHash)
+                && Objects.equals(weightsFingerprint, c.weightsFingerprint) && quality == c.quality
                 && metric.equals(c.metric) && entropyCoder.equals(c.entropyCoder) && entropyParams.equals(c.entropyParams)
                 && height == c.height && width == c.width && padding.equals(c.padding) && latentShape.equals(c.latentShape)
                 && strings.size() == c.strings.size())) {
@@ -499,7 +533,7 @@ public record TfyContainer(
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(architecture, specHash, quality, metric, entropyCoder, entropyParams, height, width, padding, latentShape);
+        int h = Objects.hash(architecture, specHash, weightsFingerprint, quality, metric, entropyCoder, entropyParams, height, width, padding, latentShape);
         for (List<byte[]> stream : strings) {
             for (byte[] s : stream) {
                 h = 31 * h + Arrays.hashCode(s);
@@ -510,7 +544,8 @@ public record TfyContainer(
 
     @Override
     public String toString() {
-        return "TfyContainer[" + architecture + "@" + specHash + " q" + quality + " " + metric + ", " + entropyCoder + "/"
+        return "TfyContainer[v" + formatVersion() + " " + architecture + "@" + specHash + " weights "
+                + Objects.toString(weightsFingerprint, "unrecorded") + " q" + quality + " " + metric + ", " + entropyCoder + "/"
                 + entropyParams + ", " + height + "x" + width + " " + padding + ", shape " + latentShape + ", "
                 + strings.size() + "x" + strings.get(0).size() + " strings, " + stringBytes() + " bytes]";
     }

@@ -2,15 +2,19 @@ package dev.tinify.runtime.container;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.image.Padding;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TfyContainerTest {
+    static final String SAMPLE_WEIGHTS = "00112233445566778899aabbccddeeff";
+
     /** A random valid container: every field drawn from its whole range, strings of random bytes. */
     static TfyContainer random(Random r) {
         int streams = 1 + r.nextInt(3);
@@ -39,9 +45,16 @@ class TfyContainerTest {
         for (int i = 0; i < hashBytes; i++) {
             hash.append(String.format("%02x", r.nextInt(256)));
         }
+        // A quarter without a fingerprint: version 1 files.
+        String weights = null;
+        if (r.nextInt(4) > 0) {
+            byte[] f = new byte[StateDicts.FINGERPRINT_BYTES];
+            r.nextBytes(f);
+            weights = HexFormat.of().formatHex(f);
+        }
         int h = 1 + r.nextInt(3000);
         int w = 1 + r.nextInt(3000);
-        return new TfyContainer("arch-" + r.nextInt(1000) + (r.nextBoolean() ? "-é" : ""), hash.toString(),
+        return new TfyContainer("arch-" + r.nextInt(1000) + (r.nextBoolean() ? "-é" : ""), hash.toString(), weights,
                 r.nextInt(65536), r.nextBoolean() ? "mse" : "ms-ssim", "ans", "libtorch", h, w,
                 Padding.forStride(h, w, 1 << r.nextInt(7)), randomShape(r, 0), strings);
     }
@@ -67,7 +80,7 @@ class TfyContainerTest {
     }
 
     static TfyContainer sample() {
-        return new TfyContainer("bmshj2018-hyperprior", "0123456789abcdef", 3, "mse", "ans", "libtorch", 512, 768,
+        return new TfyContainer("bmshj2018-hyperprior", "0123456789abcdef", SAMPLE_WEIGHTS, 3, "mse", "ans", "libtorch", 512, 768,
                 Padding.forStride(512, 768, 64), Map.of("y", List.of(8, 12), "hyper", List.of(List.of(2, 3))),
                 List.of(List.of(new byte[] {1, 2, 3}), List.of(new byte[] {4, 5})));
     }
@@ -87,7 +100,7 @@ class TfyContainerTest {
     @Test
     void layoutStartsWithMagicVersionAndEndsWithCrc32c() throws Exception {
         byte[] b = sample().toBytes();
-        assertArrayEquals(new byte[] {(byte) 0x89, 'T', 'F', 'Y', 1}, Arrays.copyOf(b, 5));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'T', 'F', 'Y', 2}, Arrays.copyOf(b, 5));
         CRC32C crc = new CRC32C();
         crc.update(b, 0, b.length - 4);
         long stored = (b[b.length - 4] & 0xffL) << 24 | (b[b.length - 3] & 0xffL) << 16 | (b[b.length - 2] & 0xffL) << 8
@@ -96,6 +109,61 @@ class TfyContainerTest {
         // architecture name follows the version as length + UTF-8.
         assertEquals(20, b[5]);
         assertEquals("bmshj2018-hyperprior", new String(b, 6, 20, StandardCharsets.UTF_8));
+        // Then the spec hash as length + bytes, then the weights fingerprint's 16 raw bytes.
+        assertEquals(8, b[26]);
+        assertEquals("0123456789abcdef", HexFormat.of().formatHex(b, 27, 35));
+        assertEquals(SAMPLE_WEIGHTS, HexFormat.of().formatHex(b, 35, 35 + StateDicts.FINGERPRINT_BYTES));
+    }
+
+    /** {@link #sample()}'s file as version 1 wrote it: no fingerprint after the spec hash, version byte 1. */
+    private static byte[] sampleVersion1() {
+        byte[] v2 = sample().toBytes();
+        byte[] v1 = new byte[v2.length - StateDicts.FINGERPRINT_BYTES];
+        System.arraycopy(v2, 0, v1, 0, 35);
+        System.arraycopy(v2, 35 + StateDicts.FINGERPRINT_BYTES, v1, 35, v1.length - 35);
+        v1[4] = 1;
+        return withCrc(v1);
+    }
+
+    @Test
+    void versionOneFilesStillReadAndWriteBackUnchanged() throws Exception {
+        byte[] v1 = sampleVersion1();
+        TfyContainer c = TfyContainer.parse(v1);
+        assertNull(c.weightsFingerprint());
+        assertEquals(1, c.formatVersion());
+        TfyContainer s = sample();
+        assertEquals(new TfyContainer(s.architecture(), s.specHash(), null, s.quality(), s.metric(), s.entropyCoder(),
+                s.entropyParams(), s.height(), s.width(), s.padding(), s.latentShape(), s.strings()), c);
+        assertArrayEquals(v1, c.toBytes());
+    }
+
+    @Test
+    void weightsFingerprintRoundTripsAndTakesPartInEquality() throws Exception {
+        TfyContainer c = TfyContainer.parse(sample().toBytes());
+        assertEquals(SAMPLE_WEIGHTS, c.weightsFingerprint());
+        assertEquals(2, c.formatVersion());
+        assertNotEquals(c, TfyContainer.parse(sampleVersion1()));
+        TfyContainer other = new TfyContainer(c.architecture(), c.specHash(), "f" + SAMPLE_WEIGHTS.substring(1), c.quality(),
+                c.metric(), c.entropyCoder(), c.entropyParams(), c.height(), c.width(), c.padding(), c.latentShape(), c.strings());
+        assertNotEquals(c, other);
+        assertEquals(other, TfyContainer.parse(other.toBytes()));
+    }
+
+    @Test
+    void flippedFingerprintByteFailsTheChecksum() {
+        for (int i = 35; i < 35 + StateDicts.FINGERPRINT_BYTES; i++) {
+            byte[] b = sample().toBytes();
+            b[i] ^= 0x01;
+            assertTrue(error(b).startsWith("checksum mismatch"), i + ": " + error(b));
+        }
+    }
+
+    @Test
+    void truncationInsideTheFingerprintNamesIt() {
+        // A version 2 file cut in the middle of the fingerprint, given a valid checksum: the field check speaks.
+        byte[] b = withCrc(Arrays.copyOf(sample().toBytes(), 35 + 7 + 4));
+        String m = error(b);
+        assertTrue(m.contains("truncated") && m.contains("weights fingerprint"), m);
     }
 
     @Test
@@ -132,9 +200,9 @@ class TfyContainerTest {
     @Test
     void futureVersionAsksForAnUpdate() {
         byte[] b = sample().toBytes();
-        b[4] = 2;
+        b[4] = 3;
         String m = error(b);
-        assertTrue(m.contains("version 2") && m.contains("update"), m);
+        assertTrue(m.contains("version 3") && m.contains("update"), m);
     }
 
     @Test
@@ -194,23 +262,28 @@ class TfyContainerTest {
     @Test
     void invalidFieldsAreRejectedOnConstruction() {
         TfyContainer s = sample();
-        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("", s.specHash(), 1, "mse", "ans", "libtorch", 4, 4,
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("", s.specHash(), null, 1, "mse", "ans", "libtorch", 4, 4,
                 Padding.NONE, List.of(4), s.strings()));
-        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ABC", 1, "mse", "ans", "libtorch", 4, 4,
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ABC", null, 1, "mse", "ans", "libtorch", 4, 4,
                 Padding.NONE, List.of(4), s.strings()));
-        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 70000, "mse", "ans", "libtorch", 4, 4,
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", null, 70000, "mse", "ans", "libtorch", 4, 4,
                 Padding.NONE, List.of(4), s.strings()));
-        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 0, 4,
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", null, 1, "mse", "ans", "libtorch", 0, 4,
                 Padding.NONE, List.of(4), s.strings()));
-        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 4, 4,
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", null, 1, "mse", "ans", "libtorch", 4, 4,
                 Padding.NONE, List.of(4.5), s.strings()));
-        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 4, 4,
+        assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", null, 1, "mse", "ans", "libtorch", 4, 4,
                 Padding.NONE, List.of(4), List.of(List.of(new byte[1]), List.of())));
+        String upper = SAMPLE_WEIGHTS.toUpperCase(java.util.Locale.ROOT);
+        for (String weights : List.of(upper, SAMPLE_WEIGHTS.substring(2), SAMPLE_WEIGHTS + "00", "")) {
+            assertThrows(IllegalArgumentException.class, () -> new TfyContainer("a", "ab", weights, 1, "mse", "ans", "libtorch", 4, 4,
+                    Padding.NONE, List.of(4), s.strings()), weights);
+        }
     }
 
     @Test
     void longShapeValuesAreNormalisedToInteger() throws Exception {
-        TfyContainer c = new TfyContainer("a", "ab", 1, "mse", "ans", "libtorch", 4, 4, Padding.NONE, List.of(4L, 5),
+        TfyContainer c = new TfyContainer("a", "ab", null, 1, "mse", "ans", "libtorch", 4, 4, Padding.NONE, List.of(4L, 5),
                 List.of(List.of(new byte[0])));
         assertEquals(List.of(4, 5), c.latentShape());
         assertEquals(c, TfyContainer.parse(c.toBytes()));
