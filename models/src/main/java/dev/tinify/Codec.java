@@ -35,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * Image-level compression with a model: an {@link RgbImage} in, a {@link TfyContainer} out, and
  * back. The image is padded to the model's stride (centred, as CompressAI), coded, and the
  * container records what a decoder needs to rebuild the same model: architecture name, spec hash,
- * quality, metric, entropy coder, padding and the original size.
+ * weights fingerprint, quality, metric, entropy coder, padding and the original size. Decoding
+ * refuses a container encoded with other weights than the loaded ones.
  *
  * <pre>{@code
  * try (Codec codec = Codec.open("bmshj2018-hyperprior", 3, Metric.MSE, Map.of(), weights)) {
@@ -243,22 +244,28 @@ public final class Codec implements AutoCloseable {
     /** Pads {@code image} to the model's stride, codes it, and returns the container. */
     public TfyContainer compress(RgbImage image) {
         Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        // Taken before coding, as the decoder takes it before decoding.
+        String weightsFingerprint = model.weightsFingerprint();
         CompressionModel.Compressed out;
         try (NDManager m = NDManager.newBaseManager()) {
             out = model.compress(image.pad(pad).toNDArray(m));
         } catch (IllegalArgumentException e) {
             throw new TinifyException(model.name() + ": cannot compress: " + e.getMessage(), e);
         }
-        return new TfyContainer(model.name(), specHash, quality, metric.id(), coderName(), ENTROPY_PARAMS, image.height(),
+        return new TfyContainer(model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(), ENTROPY_PARAMS, image.height(),
                 image.width(), pad, out.shape(), out.strings());
     }
 
     /**
      * Decodes a container written by this model (see {@link #forContainer}) and removes the padding.
+     * A container whose weights fingerprint is not this model's is refused before anything is
+     * decoded; one without a fingerprint (format version 1) cannot be checked and is decoded.
      *
-     * @throws TinifyFormatException if the strings or shape cannot be decoded
+     * @throws TinifyFormatException if the container was encoded with other weights, or the strings
+     *     or shape cannot be decoded
      */
     public RgbImage decompress(TfyContainer c) throws TinifyFormatException {
+        checkWeights(c);
         int h = c.padding().paddedHeight(c.height());
         int w = c.padding().paddedWidth(c.width());
         int f = model.downsamplingFactor();
@@ -279,6 +286,20 @@ public final class Codec implements AutoCloseable {
         } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
             // Shapes and strings that passed the header checks but do not fit this model.
             throw new TinifyFormatException("cannot decode the latents with " + describe() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Other weights decode the same strings into another picture without any error, so a
+     * mismatch is refused here, naming both fingerprints and where the right weights come from.
+     */
+    private void checkWeights(TfyContainer c) throws TinifyFormatException {
+        String recorded = c.weightsFingerprint();
+        if (recorded != null && !recorded.equals(weightsFingerprint())) {
+            throw new TinifyFormatException("weights mismatch: the file was encoded by " + c.architecture() + " q" + c.quality() + " "
+                    + c.metric() + " with weights " + recorded + ", but the loaded weights ("
+                    + Objects.toString(weights, "untrained initial parameters") + ") are " + weightsFingerprint()
+                    + "; decode with --weights FILE, the weights file that encoded it (shipped weights change between releases)");
         }
     }
 
@@ -353,6 +374,11 @@ public final class Codec implements AutoCloseable {
     /** The spec hash recorded in containers; see {@link #specHash(CompressionModel)}. */
     public String specHash() {
         return specHash;
+    }
+
+    /** The fingerprint of the loaded weights that containers record; see {@link CompressionModel#weightsFingerprint()}. */
+    public String weightsFingerprint() {
+        return model.weightsFingerprint();
     }
 
     /** The weights loaded (a file, or a bundled resource), or null when the model has its initial (untrained) parameters. */

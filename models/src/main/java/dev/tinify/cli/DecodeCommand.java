@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Decompress a .tfy file into an 8-bit RGB PNG.",
                 "The model is rebuilt from the architecture, quality and metric the file records and must have",
-                "the recorded spec hash. A damaged file exits with status 2 and writes nothing."})
+                "the recorded spec hash and the weights the file was encoded with (their fingerprint).",
+                "A damaged file, or one encoded with other weights, exits with status 2 and writes nothing."})
 final class DecodeCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "IN.tfy", description = "The compressed file.")
     Path input = Path.of("");
@@ -51,6 +52,11 @@ final class DecodeCommand extends ToolCommand {
             if (!codec.trained()) {
                 warnUntrained(codec.describe());
             }
+            if (container.weightsFingerprint() == null) {
+                err().println("WARNING: " + input + ": a version " + container.formatVersion()
+                        + " .tfy file records no weights fingerprint: the weights cannot be verified");
+                err().flush();
+            }
             long start = System.nanoTime();
             RgbImage decoded;
             try {
@@ -67,6 +73,7 @@ final class DecodeCommand extends ToolCommand {
             r.put("quality", container.quality());
             r.put("metric", container.metric());
             r.put("coder", container.entropyCoder());
+            r.put("weights_fingerprint", container.weightsFingerprint());
             r.put("height", decoded.height());
             r.put("width", decoded.width());
             r.put("decoding_time", seconds);

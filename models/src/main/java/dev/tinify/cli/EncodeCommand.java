@@ -82,6 +82,7 @@ final class EncodeCommand extends ToolCommand {
             r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
             r.put("encoding_time", seconds);
             r.put("weights", codec.weights() == null ? "untrained" : String.valueOf(codec.weights()));
+            r.put("weights_fingerprint", container.weightsFingerprint());
             boolean measure = metrics || recon != null;
             if (measure) {
                 RgbImage decoded = codec.decompress(container);
