@@ -252,8 +252,8 @@ public final class Codec implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new TinifyException(model.name() + ": cannot compress: " + e.getMessage(), e);
         }
-        return new TfyContainer(model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(), ENTROPY_PARAMS, image.height(),
-                image.width(), pad, out.shape(), out.strings());
+        return new TfyContainer(model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(), ENTROPY_PARAMS,
+                image.height(), image.width(), pad, out.shape(), out.strings());
     }
 
     /**

@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * A command that turns expected failures into one line on stderr and an exit status, however it
- * is run ({@link Main#run} or a bare {@code CommandLine}): a damaged {@code .tfy} file exits with
- * {@value #EXIT_FORMAT}, any other bad input or I/O failure with {@value #EXIT_FAILURE}. Output goes
+ * is run ({@link Main#run} or a bare {@code CommandLine}): a damaged {@code .tfy} file, or one
+ * encoded with other weights, exits with {@value #EXIT_FORMAT}, any other bad input or I/O failure
+ * with {@value #EXIT_FAILURE}. Output goes
  * to the command line's writers, so callers can capture it.
  */
 abstract class ToolCommand implements Callable<Integer> {

@@ -65,8 +65,8 @@ class DecodeDamagedFileTest {
     void aLatentShapeTooLargeForTheImageIsRefusedBeforeDecoding() throws Exception {
         TfyContainer c = TfyContainer.parse(good);
         // A well-formed file (valid checksum) whose hyper-latent would be 2^17 x 2^17 for a 32x32 image.
-        TfyContainer hostile = new TfyContainer(c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(), c.metric(), c.entropyCoder(),
-                c.entropyParams(), c.height(), c.width(), c.padding(), List.of(1 << 17, 1 << 17), c.strings());
+        TfyContainer hostile = new TfyContainer(c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(), c.metric(),
+                c.entropyCoder(), c.entropyParams(), c.height(), c.width(), c.padding(), List.of(1 << 17, 1 << 17), c.strings());
         CliRun run = decode(hostile.toBytes(), "hostile.tfy");
         assertEquals(2, run.status(), run.toString());
         assertTrue(run.err().contains("latent shape [131072, 131072] is too large"), run.err());

@@ -122,7 +122,6 @@ class WeightsFingerprintCommandTest {
         List<String> errors = errors(run);
         assertEquals(1, errors.size(), run.err());
         String e = errors.get(0);
-        System.out.println("weights mismatch: " + e);
         assertTrue(e.startsWith("tinify decode: " + tfy + ": weights mismatch"), e);
         assertTrue(e.contains("bmshj2018-hyperprior q1 mse with weights " + a), e);
         assertTrue(e.contains("(" + weightsB + ") are " + b), e);

@@ -75,8 +75,8 @@ class RealImageRoundTripTest {
             for (String coder : CODERS) {
                 Codecs.entropyModels(model).values().forEach(e -> e.setEntropyCoder(EntropyCoders.get(coder)));
                 Codecs.Encoded enc = Codecs.encode(model, x);
-                TfyContainer written = new TfyContainer(arch, specHash(arch), model.weightsFingerprint(), 0, "mse", coder, "libtorch", height, width, pad,
-                        enc.shape(), enc.strings());
+                TfyContainer written = new TfyContainer(arch, specHash(arch), model.weightsFingerprint(), 0, "mse", coder, "libtorch",
+                        height, width, pad, enc.shape(), enc.strings());
                 byte[] file = written.toBytes();
                 TfyContainer read = TfyContainer.parse(file);
                 assertEquals(written, read, "container round trip");

@@ -264,7 +264,7 @@ public record TfyContainer(
             throw in.error("spec hash length " + hashLen + " is outside 1.." + MAX_HASH_BYTES);
         }
         String specHash = HexFormat.of().formatHex(in.bytes(hashLen, "spec hash"));
-        String weights = version >= 2 ? HexFormat.of().formatHex(in.bytes(StateDicts.FINGERPRINT_BYTES, "weights fingerprint")) : null;
+        String weights = version > FORMAT_VERSION_WITHOUT_WEIGHTS ? HexFormat.of().formatHex(in.bytes(StateDicts.FINGERPRINT_BYTES, "weights fingerprint")) : null;
         int quality = in.varint("quality", MAX_QUALITY);
         String metric = in.text("metric");
         String coder = in.text("entropy coder name");
@@ -533,7 +533,8 @@ public record TfyContainer(
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(architecture, specHash, weightsFingerprint, quality, metric, entropyCoder, entropyParams, height, width, padding, latentShape);
+        int h = Objects.hash(architecture, specHash, weightsFingerprint, quality, metric, entropyCoder, entropyParams, height, width,
+                padding, latentShape);
         for (List<byte[]> stream : strings) {
             for (byte[] s : stream) {
                 h = 31 * h + Arrays.hashCode(s);

@@ -2,7 +2,10 @@ package dev.tinify.runtime.container;
 
 import java.io.IOException;
 
-/** A file is not a valid {@code .tfy} container; the message says what is wrong and where. */
+/**
+ * A file is not a valid {@code .tfy} container, or not one the loaded model can decode (encoded
+ * with other weights, latents that do not fit); the message says what is wrong and where.
+ */
 public class TinifyFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
