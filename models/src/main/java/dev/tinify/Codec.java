@@ -137,7 +137,8 @@ public final class Codec implements AutoCloseable {
      * Rebuilds the model that wrote {@code container}: the spec is {@code specOrName} if given (its
      * name must be the recorded architecture), else the bundled spec of that name; quality and
      * metric are the recorded ones. Refuses a model whose spec hash differs from the recorded one,
-     * and containers whose coder or entropy-parameter method this library does not have.
+     * and containers whose coder or entropy-parameter method this library does not have; the
+     * recorded weights fingerprint is checked by {@link #decompress}.
      *
      * @throws TinifyException naming what differs
      */
