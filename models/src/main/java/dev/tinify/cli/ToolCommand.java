@@ -17,8 +17,7 @@ import picocli.CommandLine.Spec;
  * A command that turns expected failures into one line on stderr and an exit status, however it
  * is run ({@link Main#run} or a bare {@code CommandLine}): a damaged {@code .tfy} file, or one
  * encoded with other weights, exits with {@value #EXIT_FORMAT}, any other bad input or I/O failure
- * with {@value #EXIT_FAILURE}. Output goes
- * to the command line's writers, so callers can capture it.
+ * with {@value #EXIT_FAILURE}. Output goes to the command line's writers, so callers can capture it.
  */
 abstract class ToolCommand implements Callable<Integer> {
     static final int EXIT_FAILURE = 1;

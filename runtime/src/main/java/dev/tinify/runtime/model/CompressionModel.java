@@ -201,9 +201,9 @@ public final class CompressionModel extends Module implements AutoCloseable {
     /**
      * {@link StateDicts#fingerprint} of the current weights, which a {@code .tfy} file records so
      * that a decoder can tell whether it holds the weights that encoded it. Computed once and kept
-     * until the next {@link #load} or {@code update}; parameters changed in place (an optimizer
-     * step) are not seen before the next {@code update}, which coding after training needs anyway
-     * to rebuild the CDF tables.
+     * until the next {@link #load} or {@code update}; values changed another way (an optimizer
+     * step, {@link StateDicts#loadMatching}) are seen from the next {@code update}, which coding
+     * after such a change needs anyway to rebuild the CDF tables.
      */
     public String weightsFingerprint() {
         String f = weightsFingerprint;
