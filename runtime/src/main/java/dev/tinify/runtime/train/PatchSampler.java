@@ -4,6 +4,7 @@ import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Random square patches with random horizontal and vertical flips from a folder of images, as a
@@ -23,12 +25,15 @@ import java.util.stream.Stream;
 public final class PatchSampler {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".ppm", ".pnm", ".pgm", ".bmp");
 
-    /** Decoded images kept in memory, up to a budget: decoding a PNG costs about as much as a small training step. */
-    private static final long CACHE_FLOATS = Math.min(Runtime.getRuntime().maxMemory() / 3, 1L << 30) / Float.BYTES;
+    /**
+     * Decoded images kept in memory, up to a budget in bytes: decoding a 256x256 PNG takes about 25
+     * ms, 200 ms per batch of 8. 8-bit images are kept as bytes, a quarter of their float size.
+     */
+    private static final long CACHE_BYTES = Math.min(Runtime.getRuntime().maxMemory() / 3, 1L << 30);
 
     private final List<Path> files;
-    private final Map<Integer, RgbImage> cache = new HashMap<>();
-    private long cachedFloats;
+    private final Map<Integer, Decoded> cache = new HashMap<>();
+    private long cachedBytes;
     private final int patch;
     private final long seed;
     private long cachedEpoch = -1;
@@ -80,25 +85,30 @@ public final class PatchSampler {
     }
 
     /**
-     * Samples {@code first .. first + count - 1} as one [count, 3, patch, patch] batch in row-major
-     * float order.
+     * Writes samples {@code first .. first + count - 1} as one [count, 3, patch, patch] batch in
+     * row-major float order into {@code out}, from its index 0 (a direct buffer can back an
+     * NDArray without a copy, and be reused from step to step).
      *
-     * @throws IllegalArgumentException if an image cannot be read or is smaller than the patch
+     * @throws IllegalArgumentException if an image cannot be read or is smaller than the patch, or
+     *     {@code out} is too small
      */
-    public float[] batch(long first, int count) {
+    public void batch(long first, int count, FloatBuffer out) {
         int plane = patch * patch;
-        float[] out = new float[count * 3 * plane];
-        for (int i = 0; i < count; i++) {
-            sample(first + i, out, i * 3 * plane);
+        if (out.capacity() < (long) count * 3 * plane) {
+            throw new IllegalArgumentException("batch of " + count + " patches of " + patch + "x" + patch + " needs "
+                    + (long) count * 3 * plane + " floats, the buffer holds " + out.capacity());
         }
-        return out;
+        float[] row = new float[patch];
+        for (int i = 0; i < count; i++) {
+            sample(first + i, out, i * 3 * plane, row);
+        }
     }
 
-    private void sample(long k, float[] out, int offset) {
+    private void sample(long k, FloatBuffer out, int offset, float[] row) {
         int n = files.size();
         int index = order(k / n)[(int) (k % n)];
         Path file = files.get(index);
-        RgbImage img = image(index);
+        Decoded img = image(index);
         int h = img.height();
         int w = img.width();
         if (h < patch || w < patch) {
@@ -110,39 +120,72 @@ public final class PatchSampler {
         int left = r.nextInt(w - patch + 1);
         boolean flipX = r.nextBoolean();
         boolean flipY = r.nextBoolean();
-        float[] src = img.data();
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < patch; y++) {
                 int sy = top + (flipY ? patch - 1 - y : y);
-                int srcRow = (c * h + sy) * w + left;
-                int dst = offset + (c * patch + y) * patch;
-                if (!flipX) {
-                    System.arraycopy(src, srcRow, out, dst, patch);
-                } else {
-                    for (int x = 0; x < patch; x++) {
-                        out[dst + x] = src[srcRow + patch - 1 - x];
-                    }
-                }
+                img.row((c * h + sy) * w + left, row, flipX);
+                out.put(offset + (c * patch + y) * patch, row);
             }
         }
     }
 
-    private RgbImage image(int index) {
-        RgbImage img = cache.get(index);
+    private Decoded image(int index) {
+        Decoded img = cache.get(index);
         if (img != null) {
             return img;
         }
         Path file = files.get(index);
+        RgbImage decoded;
         try {
-            img = ImageFiles.read(file);
+            decoded = ImageFiles.read(file);
         } catch (IOException | UncheckedIOException e) {
             throw new IllegalArgumentException(file + ": cannot read training image: " + e.getMessage(), e);
         }
-        if (cachedFloats + img.data().length <= CACHE_FLOATS) {
+        img = Decoded.of(decoded);
+        if (cachedBytes + img.bytes() <= CACHE_BYTES) {
             cache.put(index, img);
-            cachedFloats += img.data().length;
+            cachedBytes += img.bytes();
         }
         return img;
+    }
+
+    /**
+     * A decoded image as 8-bit samples when every sample is {@code v / 255f} for an integer v
+     * (then {@code v / 255f} gives back the same floats), else as its floats.
+     */
+    private record Decoded(int height, int width, byte @Nullable [] samples, float @Nullable [] floats) {
+        static Decoded of(RgbImage img) {
+            float[] f = img.data();
+            byte[] b = new byte[f.length];
+            for (int i = 0; i < f.length; i++) {
+                int v = Math.round(f[i] * 255f);
+                if (v < 0 || v > 255 || v / 255f != f[i]) {
+                    return new Decoded(img.height(), img.width(), null, f);
+                }
+                b[i] = (byte) v;
+            }
+            return new Decoded(img.height(), img.width(), b, null);
+        }
+
+        long bytes() {
+            return samples != null ? samples.length : (long) Float.BYTES * floats.length;
+        }
+
+        /** Copies {@code row.length} samples from flat index {@code from}, reversed if {@code flip}. */
+        void row(int from, float[] row, boolean flip) {
+            int n = row.length;
+            if (samples != null) {
+                for (int x = 0; x < n; x++) {
+                    row[x] = (samples[from + (flip ? n - 1 - x : x)] & 0xff) / 255f;
+                }
+            } else if (!flip) {
+                System.arraycopy(floats, from, row, 0, n);
+            } else {
+                for (int x = 0; x < n; x++) {
+                    row[x] = floats[from + n - 1 - x];
+                }
+            }
+        }
     }
 
     /** The file order of an epoch: a seeded Fisher-Yates shuffle, kept for the current epoch. */

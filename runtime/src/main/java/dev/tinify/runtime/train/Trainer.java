@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -22,6 +23,8 @@ import dev.tinify.runtime.ops.GradientCorrection;
 import dev.tinify.runtime.ops.GradientCut;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +67,12 @@ public final class Trainer implements AutoCloseable {
     private final Adam auxOptimizer;
     private final PlateauScheduler scheduler;
     private final PatchSampler sampler;
+    /**
+     * The batch, reused every step: it backs the input array without a copy. The trainer holds it,
+     * so the memory autograd saves for backward cannot be collected early; it is rewritten only
+     * after the previous step's graph is freed.
+     */
+    private final ByteBuffer input;
     private final List<RgbImage> validation;
     private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
     private long seed;
@@ -73,6 +82,12 @@ public final class Trainer implements AutoCloseable {
     private long savedStep = -1;
     private @Nullable Path lastCheckpoint;
     private volatile boolean stopRequested;
+    private @Nullable PhaseProbe probe;
+
+    /** Told when each phase of a step ends, for profiling (see {@code TrainStepProfile} in the tests). */
+    interface PhaseProbe {
+        void phaseEnded(String phase);
+    }
 
     /** Outcome of {@link #run()}. */
     public record Result(long step, boolean stopped, @Nullable Path checkpoint, double stepsPerSecond) {}
@@ -95,6 +110,8 @@ public final class Trainer implements AutoCloseable {
         this.groups = ParameterGroups.of(model);
         collectCorrections(model);
         this.sampler = new PatchSampler(config.trainDir(), config.patch(), config.seed());
+        this.input = ByteBuffer.allocateDirect(Math.multiplyExact(Float.BYTES * 3 * config.batch(), config.patch() * config.patch()))
+                .order(ByteOrder.nativeOrder());
         this.validation = config.valDir() == null ? List.of() : loadValidation(config.valDir(), config.patch(), df);
         this.seed = config.seed();
         this.scheduler = new PlateauScheduler(config.plateauFactor(), config.patience());
@@ -134,6 +151,18 @@ public final class Trainer implements AutoCloseable {
             out.add(img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top)));
         }
         return out;
+    }
+
+    /** Sets the probe told of the phases of each step (null: none). */
+    void probe(@Nullable PhaseProbe p) {
+        probe = p;
+    }
+
+    private void phaseEnded(String phase) {
+        PhaseProbe p = probe;
+        if (p != null) {
+            p.phaseEnded(phase);
+        }
     }
 
     /** Adds a progress listener. */
@@ -224,18 +253,23 @@ public final class Trainer implements AutoCloseable {
         }
         int b = config.batch();
         int p = config.patch();
-        float[] data = sampler.batch(step * b, b);
+        sampler.batch(step * b, b, input.asFloatBuffer());
+        phaseEnded("sample");
         // The noise of step s depends on (seed, s) only, so a resumed run draws what an uninterrupted one would.
         JniUtils.setSeed(PatchSampler.mix(seed, step));
         zeroGradients();
+        phaseEnded("zero grad");
         float[] values;
         try (NDManager sub = model.manager().newSubManager()) {
             sub.tempAttachAll(model.arrays());
-            NDArray x = sub.create(data, new Shape(b, 3, p, p));
+            NDArray x = sub.create(input, new Shape(b, 3, p, p), DataType.FLOAT32);
+            phaseEnded("input");
             try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
                 CompressionModel.ForwardResult out = model.forward(x);
                 RateDistortionLoss.Terms t = loss.compute(x, out.xHat(), out.likelihoods());
+                phaseEnded("forward+loss");
                 cut.backward(t.loss());
+                phaseEnded("backward");
                 NDList scalars = new NDList(t.loss(), t.bpp(), t.mse());
                 if (t.msSsim() != null) {
                     scalars.add(t.msSsim());
@@ -243,6 +277,7 @@ public final class Trainer implements AutoCloseable {
                 values = NDArrays.stack(scalars).toFloatArray();
             }
         }
+        phaseEnded("read loss+free");
         if (!Float.isFinite(values[0])) {
             throw new IllegalStateException(model.name() + ": the loss is " + values[0] + " at step " + (step + 1)
                     + " (bpp " + values[1] + ", mse " + values[2] + "); training stopped"
@@ -251,9 +286,12 @@ public final class Trainer implements AutoCloseable {
         for (GradientCorrection c : corrections) {
             c.correctGradients();
         }
+        phaseEnded("grad correction");
         double norm;
         try (NDManager sub = stateManager.newSubManager(); NDArray grad = netOptimizer.gradients(sub)) {
+            phaseEnded("flatten grads");
             norm = clipGradients(grad, config.clipNorm());
+            phaseEnded("clip");
             if (!Double.isFinite(norm)) {
                 throw new IllegalStateException(model.name() + ": non-finite gradients at step " + (step + 1) + " (loss " + values[0]
                         + ") in " + nonFinite(groups.net()) + "; training stopped before the update"
@@ -261,7 +299,9 @@ public final class Trainer implements AutoCloseable {
             }
             netOptimizer.step(grad);
         }
+        phaseEnded("net adam");
         double aux = auxStep();
+        phaseEnded("aux step");
         step++;
         windowLoss += values[0];
         windowSteps++;
