@@ -224,8 +224,13 @@ final class TrainCommand implements Callable<Integer> {
             trainer.addListener(new TrainingListener() {
                 @Override
                 public void onValidation(Validation v) {
-                    err.printf(Locale.ROOT, "%nvalidation at step %d: loss %.4f bpp %.4f psnr %.2f lr %.2e%n", v.step(), v.loss(), v.bpp(),
-                            v.psnr(), v.learningRate());
+                    if (Double.isNaN(v.bpp())) {
+                        // no --val folder: the schedule judged the mean training loss since the last validation
+                        err.printf(Locale.ROOT, "%nat step %d: mean training loss %.4f, lr %.2e%n", v.step(), v.loss(), v.learningRate());
+                    } else {
+                        err.printf(Locale.ROOT, "%nvalidation at step %d: loss %.4f bpp %.4f psnr %.2f lr %.2e%n", v.step(), v.loss(),
+                                v.bpp(), v.psnr(), v.learningRate());
+                    }
                     err.flush();
                 }
             });
