@@ -70,11 +70,9 @@ public final class GradientCut implements AutoCloseable {
             JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, !pending.isEmpty(), false);
             NDArray total = null;
             for (Pending p : pending) {
-                // CompressAI's rule: through where x >= bound, or where the gradient pushes x up.
                 NDArray g = p.leaf().getGradient();
                 g.attach(sub);
-                NDArray pass = p.input().stopGradient().gte(p.bound()).logicalOr(g.lt(0));
-                NDArray masked = g.mul(pass.toType(g.getDataType(), false)).stopGradient();
+                NDArray masked = g.mul(LowerBound.passing(p.leaf(), g, p.bound())).stopGradient();
                 NDArray term = p.input().mul(masked).sum();
                 total = total == null ? term : total.add(term);
             }

@@ -63,12 +63,20 @@ public final class LowerBound extends Module implements Layer {
         if (!x.hasGradient()) {
             return;
         }
-        try (NDArray g = x.getGradient();
-                NDArray above = x.gte(bound.value());
+        try (NDArray g = x.getGradient(); NDArray pass = passing(x, g, bound.value())) {
+            g.muli(pass);
+        }
+    }
+
+    /**
+     * CompressAI's rule as a 0/1 mask of {@code g}'s type: 1 where {@code x >= bound} or where the
+     * gradient {@code g} is negative (it pushes {@code x} up towards the bound).
+     */
+    static NDArray passing(NDArray x, NDArray g, NDArray bound) {
+        try (NDArray above = x.gte(bound);
                 NDArray negative = g.lt(0);
-                NDArray pass = above.logicalOr(negative);
-                NDArray passF = pass.toType(g.getDataType(), false)) {
-            g.muli(passF);
+                NDArray pass = above.logicalOr(negative)) {
+            return pass.toType(g.getDataType(), false);
         }
     }
 }
