@@ -11,6 +11,7 @@ import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.ops.GradientCut;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,7 +129,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
             NDArray y = gA.forward(x);
-            LatentCodec.ForwardOut out = codec.forward(y, null);
+            // In training, g_a's backward waits until the latent codec's gradients are complete.
+            LatentCodec.ForwardOut out = codec.forward(GradientCut.stage(y), null);
             NDArray xHat = gS.forward(out.yHat());
             Map<String, NDArray> likelihoods = new LinkedHashMap<>();
             out.likelihoods().forEach((k, v) -> likelihoods.put(k, s.keep(v)));
