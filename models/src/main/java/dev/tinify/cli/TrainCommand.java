@@ -11,7 +11,9 @@ import dev.tinify.runtime.train.Trainer;
 import dev.tinify.runtime.train.TrainingConfig;
 import dev.tinify.runtime.train.TrainingListener;
 import dev.tinify.runtime.train.TrainingLog;
+import dev.tinify.runtime.train.TrainingState;
 import dev.tinify.runtime.train.WarmStart;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
@@ -30,6 +33,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -70,7 +74,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--steps", required = true, paramLabel = "S", description = "Total optimizer steps (a resumed run continues up to S).")
     long steps;
 
-    @Option(names = "--resume", paramLabel = "CKPT", description = "Checkpoint JSON (or a run folder: its latest.json) to continue from.")
+    @Option(names = "--resume", paramLabel = "CKPT", description = {"Checkpoint JSON (or a run folder: its latest.json) to continue from.",
+            "The run keeps its saved --val, --val-every, --checkpoint-every, --patience and --clip unless they are given."})
     @Nullable Path resume;
 
     @Option(names = "--init", paramLabel = "W[,W...]", split = ",",
@@ -139,7 +144,12 @@ final class TrainCommand implements Callable<Integer> {
         params.putAll(Params.parse(set));
         Path outDir = out != null ? out
                 : Path.of("runs", s.name() + "-" + m.key() + (quality != null ? "-q" + quality : "-l" + lmbda));
-        TrainingConfig config = TrainingConfig.builder(data, outDir, m, lmbda, steps).valDir(val).quality(quality == null ? 0 : quality)
+        PrintWriter err = cmd.commandLine().getErr();
+        TrainingConfig.Builder builder = TrainingConfig.builder(data, outDir, m, lmbda, steps);
+        if (resume != null) {
+            keepSchedule(resume, builder, err);
+        }
+        TrainingConfig config = builder.valDir(val).quality(quality == null ? 0 : quality)
                 .batch(batch).patch(patch).seed(seed).netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip)
                 .validateEvery(valEvery).checkpointEvery(checkpointEvery).patience(patience).build();
         Engine.getInstance().setRandomSeed((int) seed);
@@ -149,7 +159,6 @@ final class TrainCommand implements Callable<Integer> {
             }
             JniUtils.setNumThreads(threads);
         }
-        PrintWriter err = cmd.commandLine().getErr();
         try (CompressionModel model = Tinify.build(s, params)) {
             // Before the trainer exists, so that its optimizers start from the loaded values.
             WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
@@ -176,6 +185,41 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * A resumed run keeps the validation, checkpoint and plateau settings saved in its checkpoint;
+     * an option given on the command line replaces the saved value, and says so.
+     */
+    private void keepSchedule(Path checkpoint, TrainingConfig.Builder builder, PrintWriter err) {
+        Path json = TrainingState.file(checkpoint);
+        TrainingState.Schedule saved;
+        try {
+            saved = TrainingState.read(json).schedule();
+        } catch (IOException e) {
+            throw new TinifyException("cannot resume from " + json + ": " + e.getMessage());
+        }
+        if (saved == null) {
+            return; // written before schedules were recorded: the options (or their defaults) apply
+        }
+        ParseResult given = cmd.commandLine().getParseResult();
+        valEvery = keep(given, "--val-every", valEvery, saved.validateEvery(), err);
+        checkpointEvery = keep(given, "--checkpoint-every", checkpointEvery, saved.checkpointEvery(), err);
+        patience = keep(given, "--patience", patience, saved.patience(), err);
+        clip = keep(given, "--clip", clip, saved.clipNorm(), err);
+        String valDir = keep(given, "--val", val == null ? null : val.toString(), saved.valDir(), err);
+        val = valDir == null ? null : Path.of(valDir);
+        builder.plateauFactor(saved.plateauFactor());
+    }
+
+    private static <T> @Nullable T keep(ParseResult given, String option, @Nullable T current, @Nullable T saved, PrintWriter err) {
+        if (!given.hasMatchedOption(option)) {
+            return saved;
+        }
+        if (!Objects.equals(current, saved)) {
+            err.println("tinify: " + option + " " + current + " replaces the run's " + saved);
+        }
+        return current;
     }
 
     private double resolveLambda(Spec s, RateDistortionLoss.Metric m) {

@@ -63,6 +63,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumeKeepsTheSavedScheduleUnlessAnOptionIsGiven() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        Path runDir = tmp.resolve("run");
+        CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "1", "--patience", "3", "--val-every", "7",
+                "--checkpoint-every", "5", "--clip", "0.5");
+        assertEquals(0, run.status(), run.toString());
+        // Without the options: the saved values, not the defaults (20, 1000, 1000, 1.0).
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "2", "--resume", runDir.toString());
+        assertEquals(0, run.status(), run.toString());
+        TrainingState.Schedule kept = TrainingState.read(runDir.resolve("latest.json")).schedule();
+        assertEquals(new TrainingState.Schedule(7, 5, 3, 0.5, 0.5, null), kept);
+        // With one: it replaces the saved value, says so, and the others stay.
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "3", "--resume", runDir.toString(), "--patience", "9");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("--patience 9 replaces the run's 3"), run.toString());
+        assertEquals(new TrainingState.Schedule(7, 5, 9, 0.5, 0.5, null), TrainingState.read(runDir.resolve("latest.json")).schedule());
+    }
+
+    @Test
     void needsAQualityOrALambda() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -440,7 +440,9 @@ public final class Trainer implements AutoCloseable {
             TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), numericParams(model),
                     config.metric().key(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
                     netOptimizer.learningRate(), auxOptimizer.learningRate(), netOptimizer.steps(), auxOptimizer.steps(), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
-                    windowLoss, windowSteps, modelFile, optimizerFile, config.trainDir().toString());
+                    windowLoss, windowSteps, modelFile, optimizerFile, config.trainDir().toString(),
+                    new TrainingState.Schedule(config.validateEvery(), config.checkpointEvery(), config.patience(), config.plateauFactor(),
+                            config.clipNorm(), config.valDir() == null ? null : config.valDir().toString()));
             byte[] text = state.toJson();
             AtomicFiles.write(json, text);
             AtomicFiles.write(dir.resolve("latest.json"), text);
@@ -470,7 +472,7 @@ public final class Trainer implements AutoCloseable {
      *     architecture, parameters, metric, lambda, batch or patch size
      */
     public void resume(Path checkpoint) {
-        Path json = Files.isDirectory(checkpoint) ? checkpoint.resolve("latest.json") : checkpoint;
+        Path json = TrainingState.file(checkpoint);
         TrainingState s;
         Map<String, SafeTensors.Tensor> weights;
         Map<String, SafeTensors.Tensor> moments;

@@ -36,12 +36,28 @@ import org.jspecify.annotations.Nullable;
  * @param modelFile model safetensors, relative to this file
  * @param optimizerFile optimizer safetensors, relative to this file
  * @param trainDir folder of the training images (null in checkpoints written before it was recorded)
+ * @param schedule the run's validation, checkpoint and plateau settings (null in checkpoints
+ *     written before they were recorded)
  */
 public record TrainingState(int format, String spec, Map<String, Double> params, String metric, double lambda, int quality, long step,
                             long seed, int batch, int patch, double netLr, double auxLr, long netSteps, long auxSteps,
                             @Nullable Double plateauBest, int plateauBad, double windowLoss,
                             long windowSteps, String modelFile, String optimizerFile,
-                            @Nullable String trainDir) {
+                            @Nullable String trainDir, @Nullable Schedule schedule) {
+    /**
+     * Settings that shape the rest of a run without being part of the model or its data: a resumed
+     * run keeps them unless the command line replaces them.
+     *
+     * @param validateEvery steps between validations
+     * @param checkpointEvery steps between checkpoints
+     * @param patience validations without improvement before the rate is reduced
+     * @param plateauFactor learning-rate factor on a plateau
+     * @param clipNorm gradient-norm bound (0: none)
+     * @param valDir folder of validation images, or null
+     */
+    public record Schedule(int validateEvery, int checkpointEvery, int patience, double plateauFactor, double clipNorm,
+                           @Nullable String valDir) {}
+
     /** The layout written by this version. */
     public static final int FORMAT = 1;
 
@@ -52,6 +68,11 @@ public record TrainingState(int format, String spec, Map<String, Double> params,
     /** The state as JSON text. */
     public byte[] toJson() throws IOException {
         return JSON.writeValueAsBytes(this);
+    }
+
+    /** The state file of a checkpoint given as its JSON or as a run folder (its {@code latest.json}). */
+    public static Path file(Path checkpoint) {
+        return Files.isDirectory(checkpoint) ? checkpoint.resolve("latest.json") : checkpoint;
     }
 
     /**
