@@ -203,7 +203,7 @@ public final class WeightsExport {
         rates.put("aux", state.auxLr());
         meta.put("learning_rate", rates);
         meta.put("data", state.trainDir());
-        meta.put("checkpoint", modelFile.toString());
+        meta.put("checkpoint", runRelative(modelFile.toString()));
         Path log = json.toAbsolutePath().getParent().resolve("train.jsonl");
         if (Files.isRegularFile(log)) {
             readLog(log, state.step(), meta);
@@ -305,11 +305,23 @@ public final class WeightsExport {
         }
         if (init != null) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("files", JSON.convertValue(init.path("files"), List.class));
+            List<String> files = new ArrayList<>();
+            init.path("files").forEach(f -> files.add(runRelative(f.asText())));
+            m.put("files", files);
             m.put("taken", init.path("taken").asInt());
             m.put("of", init.path("of").asInt());
             meta.put("init", m);
         }
+    }
+
+    /**
+     * A run's file as {@code <run folder>/<file>} (a run folder as {@code <parent>/<run>}): the
+     * absolute path of the training machine means nothing where the weights are used.
+     */
+    static String runRelative(String path) {
+        Path p = Path.of(path);
+        int n = p.getNameCount();
+        return n < 2 ? path : p.subpath(n - 2, n).toString();
     }
 
     private static double auxLoss(CompressionModel model) {

@@ -132,6 +132,7 @@ class ExportCommandTest {
         assertEquals(64, meta.get("patch").asInt());
         assertEquals(1e-4, meta.get("learning_rate").get("net").asDouble());
         assertTrue(meta.get("data").asText().endsWith("data"), meta.toString());
+        assertEquals("run/checkpoint-00000002.safetensors", meta.get("checkpoint").asText(), "run-relative, not a machine path");
         List<JsonNode> steps = TrainCommandTest.steps(run);
         double meanLoss = steps.stream().mapToDouble(s -> s.get("loss").asDouble()).average().orElseThrow();
         assertEquals(2, meta.get("final_train_last50").get("steps").asInt());
