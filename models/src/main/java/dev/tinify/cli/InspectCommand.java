@@ -7,7 +7,13 @@ import dev.tinify.TinifyException;
 import dev.tinify.inspect.ModelInspector;
 import dev.tinify.inspect.ModuleNode;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TinifyFormatException;
+import dev.tinify.runtime.image.Padding;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +27,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tinify inspect SPEC}: module tree, shapes and parameter counts. */
+/** {@code tinify inspect SPEC}: module tree, shapes and parameter counts; {@code tinify inspect FILE.tfy}: its header. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print a spec's module tree with shapes and parameter counts.")
+        description = {"Print a spec's module tree with shapes and parameter counts,",
+                "or what a .tfy file holds (model, weights fingerprint, image size, streams) without decoding it."})
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC", description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
+    @Parameters(index = "0", paramLabel = "SPEC|FILE.tfy",
+            description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior), or a compressed .tfy file.")
     String spec;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec parameter, e.g. --set N=16 (repeatable).")
@@ -45,6 +53,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (spec.toLowerCase(Locale.ROOT).endsWith(".tfy")) {
+            return inspectContainer(Path.of(spec));
+        }
         long[] shape = parseShape(input);
         try (CompressionModel model = Tinify.build(spec, Params.parse(set))) {
             ModelInspector.Report r = ModelInspector.inspect(model, shape);
@@ -56,6 +67,63 @@ final class InspectCommand implements Callable<Integer> {
             }
             out.flush();
         }
+        return 0;
+    }
+
+    private int inspectContainer(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new TinifyException(file + ": no such file");
+        }
+        TfyContainer c;
+        try {
+            c = TfyContainer.read(file);
+        } catch (TinifyFormatException e) {
+            throw new TinifyException(e.getMessage()); // names the file and what is wrong
+        }
+        long fileBytes = Files.size(file);
+        long stringBytes = c.stringBytes();
+        double bpp = stringBytes * 8.0 / ((double) c.height() * c.width());
+        List<List<Integer>> streams = c.strings().stream().map(s -> s.stream().map(b -> b.length).toList()).toList();
+        Padding pad = c.padding();
+        PrintWriter out = cmd.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", file.toString());
+            m.put("format_version", c.formatVersion());
+            m.put("file_bytes", fileBytes);
+            m.put("string_bytes", stringBytes);
+            m.put("bpp", bpp);
+            m.put("architecture", c.architecture());
+            m.put("quality", c.quality());
+            m.put("metric", c.metric());
+            m.put("spec_hash", c.specHash());
+            m.put("weights_fingerprint", c.weightsFingerprint());
+            m.put("entropy_coder", c.entropyCoder());
+            m.put("entropy_params", c.entropyParams());
+            m.put("height", c.height());
+            m.put("width", c.width());
+            m.put("padding", Map.of("left", pad.left(), "right", pad.right(), "top", pad.top(), "bottom", pad.bottom()));
+            m.put("latent_shape", c.latentShape());
+            m.put("stream_bytes", streams);
+            Json.print(out, m);
+        } else {
+            out.printf(Locale.ROOT, "%s: .tfy version %d, %,d bytes (%,d in streams), %.4f bpp%n", file, c.formatVersion(), fileBytes,
+                    stringBytes, bpp);
+            out.printf(Locale.ROOT, "%-9s %s q%d %s%n", "model", c.architecture(), c.quality(), c.metric());
+            out.printf(Locale.ROOT, "%-9s %s%n", "spec", c.specHash());
+            out.printf(Locale.ROOT, "%-9s %s%n", "weights",
+                    c.weightsFingerprint() == null ? "not recorded (version 1 file)" : c.weightsFingerprint());
+            out.printf(Locale.ROOT, "%-9s %dx%d (HxW), coded as %dx%d (padding left %d, right %d, top %d, bottom %d)%n", "image",
+                    c.height(), c.width(), c.height() + pad.top() + pad.bottom(), c.width() + pad.left() + pad.right(), pad.left(),
+                    pad.right(), pad.top(), pad.bottom());
+            out.printf(Locale.ROOT, "%-9s %s, entropy parameters by %s%n", "coder", c.entropyCoder(), c.entropyParams());
+            out.printf(Locale.ROOT, "%-9s %s%n", "latent", c.latentShape());
+            for (int i = 0; i < streams.size(); i++) {
+                out.printf(Locale.ROOT, "%-9s %s bytes%n", "stream " + i,
+                        streams.get(i).stream().map(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" + ")));
+            }
+        }
+        out.flush();
         return 0;
     }
 

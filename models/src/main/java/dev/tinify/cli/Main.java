@@ -26,8 +26,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with its handler: expected failures print their message, not a stack trace. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
-        // Expected failures print their message, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof TinifyException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("tinify: " + e.getMessage());
@@ -35,6 +39,6 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        return cli.execute(args);
+        return cli;
     }
 }

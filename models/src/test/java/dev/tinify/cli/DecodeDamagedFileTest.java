@@ -52,6 +52,16 @@ class DecodeDamagedFileTest {
     }
 
     @Test
+    void inspectOfATruncatedFileSaysSoInOneLine() throws Exception {
+        Path f = dir.resolve("cut.tfy");
+        Files.write(f, Arrays.copyOf(good, good.length - 7));
+        CliRun run = CliRun.of("inspect", f.toString());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains(f + ": truncated .tfy file"), run.err());
+        assertTrue(run.status() != 0, run.toString());
+    }
+
+    @Test
     void flippedByteInTheStrings() throws Exception {
         byte[] bad = good.clone();
         bad[bad.length - 6] ^= 0x10;

@@ -82,6 +82,24 @@ class EncodeDecodeCommandTest {
         assertEquals(stringBytes, r.get("string_bytes").asLong());
         assertEquals(stringBytes * 8.0 / (48 * 80), r.get("bpp").asDouble(), 0.0);
         assertEquals(Files.size(tfy), r.get("file_bytes").asLong());
+
+        // inspect reads the same header without decoding
+        CliRun ins = CliRun.of("inspect", tfy.toString(), "--json");
+        assertEquals(0, ins.status(), ins.toString());
+        JsonNode h = JSON.readTree(ins.out());
+        assertEquals("bmshj2018-hyperprior", h.get("architecture").asText());
+        assertEquals(c.weightsFingerprint(), h.get("weights_fingerprint").asText());
+        assertEquals(c.specHash(), h.get("spec_hash").asText());
+        assertEquals(List.of(48, 80, 24, 8), List.of(h.get("height").asInt(), h.get("width").asInt(),
+                h.get("padding").get("left").asInt(), h.get("padding").get("top").asInt()));
+        assertEquals(r.get("bpp").asDouble(), h.get("bpp").asDouble(), 0.0);
+        assertEquals(Files.size(tfy), h.get("file_bytes").asLong());
+        for (int i = 0; i < c.strings().size(); i++) {
+            assertEquals(c.strings().get(i).get(0).length, h.get("stream_bytes").get(i).get(0).asInt(), "stream " + i);
+        }
+        CliRun text = CliRun.of("inspect", tfy.toString());
+        assertEquals(0, text.status(), text.toString());
+        assertTrue(text.out().contains("model     bmshj2018-hyperprior q3 mse"), text.out());
     }
 
     @Test
