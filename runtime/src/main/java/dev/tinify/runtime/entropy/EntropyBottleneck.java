@@ -117,10 +117,24 @@ public final class EntropyBottleneck extends EntropyModel {
      * density parameters get no gradient (used by the aux loss and the tables).
      */
     public NDArray logitsCumulative(NDArray x, boolean stopGradient) {
+        return logits(x, stopGradient, false);
+    }
+
+    /**
+     * The cumulative logits with every matrix product done as a chain of fused multiply-adds in
+     * index order. The tables must come out the same on every machine (an encoder and a decoder
+     * that recompute them must agree), but BLAS kernels sum in a CPU-dependent way: on an AVX2
+     * AMD EPYC, sgemm gave tables one step off CompressAI's, while this chain reproduces them.
+     */
+    private NDArray tableLogits(NDArray x) {
+        return logits(x, true, true);
+    }
+
+    private NDArray logits(NDArray x, boolean stopGradient, boolean fmaChain) {
         NDArray logits = x;
         for (int i = 0; i < matrices.length; i++) {
-            NDArray m = detachIf(matrices[i].value(), stopGradient);
-            logits = Activation.softPlus(m).matMul(logits);
+            NDArray m = Activation.softPlus(detachIf(matrices[i].value(), stopGradient));
+            logits = fmaChain ? fmaMatMul(m, logits) : m.matMul(logits);
             logits = logits.add(detachIf(biases[i].value(), stopGradient));
             if (i < factors.length) {
                 NDArray f = detachIf(factors[i].value(), stopGradient);
@@ -130,14 +144,38 @@ public final class EntropyBottleneck extends EntropyModel {
         return logits;
     }
 
+    /** {@code a [C,R,K] @ b [C,K,N]}, each output {@code fma(a[k], b[k], ...)} from k = 0 up. */
+    private static NDArray fmaMatMul(NDArray a, NDArray b) {
+        long[] as = a.getShape().getShape();
+        int c = (int) as[0], rows = (int) as[1], inner = (int) as[2];
+        int cols = (int) b.getShape().get(2);
+        float[] fa = a.toFloatArray();
+        float[] fb = b.toFloatArray();
+        float[] out = new float[c * rows * cols];
+        for (int ch = 0; ch < c; ch++) {
+            for (int r = 0; r < rows; r++) {
+                int aRow = (ch * rows + r) * inner;
+                int o = (ch * rows + r) * cols;
+                for (int k = 0; k < inner; k++) {
+                    float w = fa[aRow + k];
+                    int bRow = (ch * inner + k) * cols;
+                    for (int j = 0; j < cols; j++) {
+                        out[o + j] = Math.fma(w, fb[bRow + j], out[o + j]);
+                    }
+                }
+            }
+        }
+        return b.getManager().create(out, new Shape(c, rows, cols));
+    }
+
     private static NDArray detachIf(NDArray a, boolean stop) {
         return stop ? a.stopGradient() : a;
     }
 
-    /** Likelihood of the unit bin around each value of {@code x} [C,1,N], with the cumulative logits at its edges. */
-    private NDArray[] likelihood(NDArray x, boolean stopGradient) {
-        NDArray lower = logitsCumulative(x.sub(0.5f), stopGradient);
-        NDArray upper = logitsCumulative(x.add(0.5f), stopGradient);
+    /** Likelihood of the unit bin around each value of {@code x} [C,1,N] (for the tables with {@code forTables}), with the cumulative logits at its edges. */
+    private NDArray[] likelihood(NDArray x, boolean forTables) {
+        NDArray lower = forTables ? tableLogits(x.sub(0.5f)) : logitsCumulative(x.sub(0.5f), false);
+        NDArray upper = forTables ? tableLogits(x.add(0.5f)) : logitsCumulative(x.add(0.5f), false);
         NDArray lik = Activation.sigmoid(upper).sub(Activation.sigmoid(lower));
         return new NDArray[] {lik, lower, upper};
     }
@@ -309,7 +347,7 @@ public final class EntropyBottleneck extends EntropyModel {
 
     private float[] cumulativeAt(NDManager sub, float[] points) {
         try (NDManager inner = sub.newSubManager()) {
-            return logitsCumulative(inner.create(points, new Shape(channels, 1, 1)), true).toFloatArray();
+            return tableLogits(inner.create(points, new Shape(channels, 1, 1))).toFloatArray();
         }
     }
 
