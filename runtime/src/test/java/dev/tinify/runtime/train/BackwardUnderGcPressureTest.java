@@ -19,8 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,19 +36,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * of every cached size through that thread, filling its caches: what the collection frees next
  * goes back to the shared free lists, which the NaN buffers allocated afterwards draw from.
  */
+@ExtendWith(OnePyTorchThread.class)
 class BackwardUnderGcPressureTest {
     /** Each pass frees into a different heap state; more than one makes a miss less likely. */
     private static final int PRESSED_PASSES = 2;
-
-    @BeforeAll
-    static void oneThread() {
-        TrainFixtures.oneThread();
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        TrainFixtures.restoreThreads();
-    }
 
     @ParameterizedTest
     @CsvSource({

@@ -14,22 +14,12 @@ import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.metrics.MsSsim;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The differentiable MS-SSIM agrees with the evaluation metric and has a usable gradient. */
+@ExtendWith(OnePyTorchThread.class)
 class MsSsimLossTest {
-    @BeforeAll
-    static void oneThread() {
-        TrainFixtures.oneThread();
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        TrainFixtures.restoreThreads();
-    }
-
     /** A 184x200 crop (odd sizes at the coarser scales exercise the pooling padding) and a noisy 8-bit copy. */
     private static RgbImage[] pair() throws Exception {
         RgbImage img = ImageFiles.read(TrainFixtures.trainCrops().resolve("00003.png"));

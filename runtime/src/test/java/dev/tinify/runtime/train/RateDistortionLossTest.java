@@ -11,22 +11,12 @@ import ai.djl.ndarray.types.Shape;
 import dev.tinify.dsl.Spec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** CompressAI's rate-distortion loss terms on hand-checkable inputs, and the lambda table from the spec. */
+@ExtendWith(OnePyTorchThread.class)
 class RateDistortionLossTest {
-    @BeforeAll
-    static void oneThread() {
-        TrainFixtures.oneThread();
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        TrainFixtures.restoreThreads();
-    }
-
     @Test
     void bppCountsBitsOfEveryLatentPerInputPixel() {
         try (NDManager m = NDManager.newBaseManager()) {

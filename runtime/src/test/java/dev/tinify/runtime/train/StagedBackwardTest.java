@@ -17,9 +17,8 @@ import dev.tinify.runtime.nn.Param;
 import dev.tinify.runtime.ops.GradientCut;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The staged backward of a training step (bounds first, then {@code g_a} once from the leaf at
@@ -27,18 +26,9 @@ import org.junit.jupiter.api.Test;
  * passes everything, and the gradient of the unstaged cut (whose second pass runs through
  * {@code h_a} into {@code g_a}) when it masks.
  */
+@ExtendWith(OnePyTorchThread.class)
 class StagedBackwardTest {
     private static final String H_S_OUT_BIAS = "h_s.4.bias";
-
-    @BeforeAll
-    static void oneThread() {
-        TrainFixtures.oneThread();
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        TrainFixtures.restoreThreads();
-    }
 
     private enum Backward { PLAIN, UNSTAGED_CUT, STAGED_CUT }
 

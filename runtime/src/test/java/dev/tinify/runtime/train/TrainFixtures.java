@@ -1,7 +1,6 @@
 package dev.tinify.runtime.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecReader;
 import dev.tinify.runtime.compile.SpecCompiler;
@@ -13,23 +12,7 @@ import java.util.Map;
 
 /** Specs, tiny models and small image folders for the training tests. */
 final class TrainFixtures {
-    private static int threads;
-
     private TrainFixtures() {}
-
-    /**
-     * Runs PyTorch on one thread until {@link #restoreThreads()}: the tensors of these tests are
-     * small, and on a busy machine OpenMP's barriers between 2 threads cost more than they save.
-     */
-    static void oneThread() {
-        Engine.getInstance();
-        threads = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(1);
-    }
-
-    static void restoreThreads() {
-        JniUtils.setNumThreads(threads);
-    }
 
     static Spec spec(String name) {
         return SpecReader.read(Path.of("..", "specs", name + ".yaml"));

@@ -12,25 +12,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer lowers the loss, keeps memory flat, and resumes exactly where it stopped. */
+@ExtendWith(OnePyTorchThread.class)
 class TrainerTest {
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void oneThread() {
-        TrainFixtures.oneThread();
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        TrainFixtures.restoreThreads();
-    }
 
     private TrainingConfig.Builder config(Path data, Path out, long steps) {
         return TrainingConfig.builder(data, out, RateDistortionLoss.Metric.MSE, 0.0130, steps)
