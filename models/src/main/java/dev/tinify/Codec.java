@@ -1,5 +1,6 @@
 package dev.tinify;
 
+import dev.tinify.dsl.Metric;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -149,13 +150,15 @@ public final class Codec implements AutoCloseable {
                     + "'; this decoder computes them with " + ENTROPY_PARAMS + " and cannot promise the same symbols");
         }
         EntropyCoder coder;
+        Metric metric;
         try {
             coder = EntropyCoders.get(container.entropyCoder());
+            metric = Metric.parse(container.metric());
         } catch (IllegalArgumentException e) {
             throw new TinifyException(e.getMessage(), e);
         }
         String name = specOrName != null ? specOrName : container.architecture();
-        Codec codec = open(name, container.quality(), Metric.parse(container.metric()), overrides, weights);
+        Codec codec = open(name, container.quality(), metric, overrides, weights);
         try {
             if (!codec.model.name().equals(container.architecture())) {
                 throw new TinifyException("the file was encoded with architecture '" + container.architecture() + "', but "

@@ -1,5 +1,6 @@
 package dev.tinify;
 
+import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.dsl.Spec;

@@ -1,7 +1,7 @@
 package dev.tinify.cli;
 
 import dev.tinify.Codec;
-import dev.tinify.Metric;
+import dev.tinify.dsl.Metric;
 import dev.tinify.Tinify;
 import dev.tinify.dsl.Spec;
 import dev.tinify.eval.ClassicCodecs;

@@ -1,6 +1,6 @@
 package dev.tinify.cli;
 
-import dev.tinify.Metric;
+import dev.tinify.dsl.Metric;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.tinify.Tinify;
 import dev.tinify.TinifyException;
+import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.train.RateDistortionLoss;
@@ -134,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null && !init.isEmpty()) {
             throw new TinifyException("--init starts a fresh run from weights, --resume continues a checkpoint: give one of them");
         }
-        RateDistortionLoss.Metric m = RateDistortionLoss.Metric.parse(metric);
+        Metric m = Metric.parse(metric);
         Spec s = Tinify.spec(spec);
         double lmbda = resolveLambda(s, m);
         Map<String, Object> params = new LinkedHashMap<>();
@@ -143,7 +144,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         params.putAll(Params.parse(set));
         Path outDir = out != null ? out
-                : Path.of("runs", s.name() + "-" + m.key() + (quality != null ? "-q" + quality : "-l" + lmbda));
+                : Path.of("runs", s.name() + "-" + m.id() + (quality != null ? "-q" + quality : "-l" + lmbda));
         PrintWriter err = cmd.commandLine().getErr();
         TrainingConfig.Builder builder = TrainingConfig.builder(data, outDir, m, lmbda, steps);
         if (resume != null) {
@@ -177,7 +178,7 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 }
                 err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s lambda %s, batch %d of %dx%d, steps %d..%d -> %s%n",
-                        model.name(), model.params(), model.parameterCount(), m.key(), lmbda, batch, patch, patch, trainer.step(), steps,
+                        model.name(), model.params(), model.parameterCount(), m.id(), lmbda, batch, patch, patch, trainer.step(), steps,
                         outDir);
                 err.flush();
                 trainer.addListener(log);
@@ -222,7 +223,7 @@ final class TrainCommand implements Callable<Integer> {
         return current;
     }
 
-    private double resolveLambda(Spec s, RateDistortionLoss.Metric m) {
+    private double resolveLambda(Spec s, Metric m) {
         if (lambda != null) {
             return lambda;
         }

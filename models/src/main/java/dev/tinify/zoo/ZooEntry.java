@@ -1,6 +1,6 @@
 package dev.tinify.zoo;
 
-import dev.tinify.Metric;
+import dev.tinify.dsl.Metric;
 import dev.tinify.TinifyException;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.Zoo;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tinify.Codec;
-import dev.tinify.Metric;
+import dev.tinify.dsl.Metric;
 import dev.tinify.Tinify;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.container.TfyContainer;

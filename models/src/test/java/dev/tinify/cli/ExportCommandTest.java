@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tinify.Codec;
-import dev.tinify.Metric;
+import dev.tinify.dsl.Metric;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.container.TfyContainer;

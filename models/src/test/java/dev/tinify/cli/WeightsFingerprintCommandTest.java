@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tinify.Codec;
-import dev.tinify.Metric;
+import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.SafeTensors.DType;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;

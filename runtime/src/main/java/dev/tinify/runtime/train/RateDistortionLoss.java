@@ -1,11 +1,11 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.Zoo;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import dev.tinify.runtime.ops.Scalars;
@@ -17,33 +17,6 @@ import dev.tinify.runtime.ops.Scalars;
  * clamped, as in CompressAI's training.
  */
 public final class RateDistortionLoss {
-    /** The distortion a model is trained for, named as in a spec's zoo {@code lambda} section. */
-    public enum Metric {
-        MSE("mse"),
-        MS_SSIM("ms-ssim");
-
-        private final String key;
-
-        Metric(String key) {
-            this.key = key;
-        }
-
-        /** The name used by specs and CompressAI ({@code mse}, {@code ms-ssim}). */
-        public String key() {
-            return key;
-        }
-
-        /** Parses {@code mse} or {@code ms-ssim} (case-insensitive). */
-        public static Metric parse(String s) {
-            for (Metric m : values()) {
-                if (m.key.equals(s.toLowerCase(Locale.ROOT))) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("unknown metric '" + s + "': expected mse or ms-ssim");
-        }
-    }
-
     /**
      * The terms of one evaluation, scalars in the input's manager.
      *
@@ -84,13 +57,13 @@ public final class RateDistortionLoss {
         if (zoo == null) {
             throw new IllegalArgumentException(spec.name() + ": the spec has no zoo section, so no lambda per quality; give lambda explicitly");
         }
-        List<Double> table = zoo.lambdas().get(metric.key());
+        List<Double> table = zoo.lambdas().get(metric.id());
         if (table == null || table.isEmpty()) {
-            throw new IllegalArgumentException(spec.name() + ": the spec's zoo lists no lambda for metric " + metric.key()
+            throw new IllegalArgumentException(spec.name() + ": the spec's zoo lists no lambda for metric " + metric.id()
                     + " (it has " + zoo.lambdas().keySet() + ")");
         }
         if (quality < 1 || quality > table.size()) {
-            throw new IllegalArgumentException(spec.name() + ": quality " + quality + " has no " + metric.key()
+            throw new IllegalArgumentException(spec.name() + ": quality " + quality + " has no " + metric.id()
                     + " lambda; expected 1.." + table.size());
         }
         return table.get(quality - 1);

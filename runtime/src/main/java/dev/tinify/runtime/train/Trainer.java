@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -143,7 +144,7 @@ public final class Trainer implements AutoCloseable {
                 throw new IllegalArgumentException(f + ": validation image " + img.height() + "x" + img.width()
                         + " is smaller than the model's downsampling factor " + df);
             }
-            if (config.metric() == RateDistortionLoss.Metric.MS_SSIM && Math.min(h, w) <= MsSsimLoss.MIN_SIDE_EXCLUSIVE) {
+            if (config.metric() == Metric.MS_SSIM && Math.min(h, w) <= MsSsimLoss.MIN_SIDE_EXCLUSIVE) {
                 throw new IllegalArgumentException(f + ": a " + h + "x" + w + " validation crop is too small for MS-SSIM");
             }
             int top = (img.height() - h) / 2;
@@ -438,7 +439,7 @@ public final class Trainer implements AutoCloseable {
             AtomicFiles.write(dir.resolve(optimizerFile), out -> SafeTensors.write(moments, out));
             PlateauScheduler.State ps = scheduler.state();
             TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), numericParams(model),
-                    config.metric().key(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
+                    config.metric().id(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
                     netOptimizer.learningRate(), auxOptimizer.learningRate(), netOptimizer.steps(), auxOptimizer.steps(), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
                     windowLoss, windowSteps, modelFile, optimizerFile, config.trainDir().toString(),
                     new TrainingState.Schedule(config.validateEvery(), config.checkpointEvery(), config.patience(), config.plateauFactor(),
@@ -486,7 +487,7 @@ public final class Trainer implements AutoCloseable {
         }
         requireSame(json, "architecture", s.spec(), model.name());
         requireSame(json, "parameters", s.params(), numericParams(model));
-        requireSame(json, "metric", s.metric(), config.metric().key());
+        requireSame(json, "metric", s.metric(), config.metric().id());
         requireSame(json, "lambda", s.lambda(), config.lambda());
         requireSame(json, "batch", s.batch(), config.batch());
         requireSame(json, "patch", s.patch(), config.patch());

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -28,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param patience validations without improvement before the learning rate is reduced
  * @param plateauFactor learning-rate factor on a plateau
  */
-public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, RateDistortionLoss.Metric metric, double lambda,
+public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, Metric metric, double lambda,
                              int quality, long steps, int batch, int patch, long seed, double netLr, double auxLr,
                              double clipNorm, int validateEvery, int checkpointEvery, int patience, double plateauFactor) {
     public TrainingConfig {
@@ -44,7 +45,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         require(validateEvery >= 0 && checkpointEvery >= 0, "intervals must be >= 0");
         require(patience >= 0, "patience must be >= 0, got " + patience);
         require(plateauFactor > 0 && plateauFactor < 1, "plateau factor must be in (0, 1), got " + plateauFactor);
-        if (metric == RateDistortionLoss.Metric.MS_SSIM) {
+        if (metric == Metric.MS_SSIM) {
             require(patch > MsSsimLoss.MIN_SIDE_EXCLUSIVE, "MS-SSIM training needs patches larger than "
                     + MsSsimLoss.MIN_SIDE_EXCLUSIVE + " pixels, got " + patch);
         }
@@ -57,7 +58,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
     }
 
     /** A configuration with the recipe's defaults for everything but the data, output, loss and length. */
-    public static Builder builder(Path trainDir, Path outDir, RateDistortionLoss.Metric metric, double lambda, long steps) {
+    public static Builder builder(Path trainDir, Path outDir, Metric metric, double lambda, long steps) {
         return new Builder(trainDir, outDir, metric, lambda, steps);
     }
 
@@ -65,7 +66,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
     public static final class Builder {
         private final Path trainDir;
         private final Path outDir;
-        private final RateDistortionLoss.Metric metric;
+        private final Metric metric;
         private final double lambda;
         private final long steps;
         private @Nullable Path valDir;
@@ -81,7 +82,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         private int patience = 20;
         private double plateauFactor = 0.5;
 
-        private Builder(Path trainDir, Path outDir, RateDistortionLoss.Metric metric, double lambda, long steps) {
+        private Builder(Path trainDir, Path outDir, Metric metric, double lambda, long steps) {
             this.trainDir = trainDir;
             this.outDir = outDir;
             this.metric = metric;

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class BackwardUnderGcPressureTest {
         Engine.getInstance().setRandomSeed(11);
         try (CompressionModel model = SpecCompiler.compile(TrainFixtures.spec(spec), params)) {
             model.train(true);
-            RateDistortionLoss loss = new RateDistortionLoss(RateDistortionLoss.Metric.parse(metric), 0.01);
+            RateDistortionLoss loss = new RateDistortionLoss(Metric.parse(metric), 0.01);
             float[] data = new float[2 * 3 * size * size];
             Random r = new Random(5);
             for (int i = 0; i < data.length; i++) {

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,7 +36,7 @@ class RateDistortionLossTest {
             NDArray x = m.zeros(new Shape(1, 3, 4, 4));
             NDArray xHat = m.full(new Shape(1, 3, 4, 4), 0.1f);
             Map<String, NDArray> lik = Map.of("y", m.full(new Shape(1, 2, 1, 1), 0.25f));
-            RateDistortionLoss.Terms t = new RateDistortionLoss(RateDistortionLoss.Metric.MSE, 0.0130).compute(x, xHat, lik);
+            RateDistortionLoss.Terms t = new RateDistortionLoss(Metric.MSE, 0.0130).compute(x, xHat, lik);
             double rate = 4 / 16.0;
             assertEquals(rate, t.bpp().getFloat(), 1e-6);
             assertEquals(0.01, t.mse().getFloat(), 1e-7);
@@ -50,7 +51,7 @@ class RateDistortionLossTest {
             NDArray x = m.randomUniform(0f, 1f, new Shape(1, 3, 176, 176));
             NDArray xHat = x.mul(0.9f).add(0.05f);
             Map<String, NDArray> lik = Map.of("y", m.full(new Shape(1, 2, 11, 11), 0.5f));
-            RateDistortionLoss.Terms t = new RateDistortionLoss(RateDistortionLoss.Metric.MS_SSIM, 8.73).compute(x, xHat, lik);
+            RateDistortionLoss.Terms t = new RateDistortionLoss(Metric.MS_SSIM, 8.73).compute(x, xHat, lik);
             double msSsim = MsSsimLoss.of(xHat, x).getFloat();
             assertTrue(msSsim < 1 && msSsim > 0, "a distorted copy: " + msSsim);
             assertEquals(msSsim, t.msSsim().getFloat(), 1e-6);
@@ -62,17 +63,17 @@ class RateDistortionLossTest {
     void lambdaComesFromTheSpecZooTable() {
         Spec spec = TrainFixtures.spec("bmshj2018-hyperprior");
         // CompressAI's documented training lambdas (zoo.rst): MSE q3 = 0.0067, MS-SSIM q8 = 220.00.
-        assertEquals(0.0067, RateDistortionLoss.lambda(spec, RateDistortionLoss.Metric.MSE, 3), 0);
-        assertEquals(220.0, RateDistortionLoss.lambda(spec, RateDistortionLoss.Metric.MS_SSIM, 8), 0);
+        assertEquals(0.0067, RateDistortionLoss.lambda(spec, Metric.MSE, 3), 0);
+        assertEquals(220.0, RateDistortionLoss.lambda(spec, Metric.MS_SSIM, 8), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RateDistortionLoss.lambda(spec, RateDistortionLoss.Metric.MSE, 9));
+                () -> RateDistortionLoss.lambda(spec, Metric.MSE, 9));
         assertTrue(e.getMessage().contains("quality 9") && e.getMessage().contains("1..8"), e.getMessage());
     }
 
     @Test
     void metricNamesAreTheSpecKeys() {
-        assertEquals(RateDistortionLoss.Metric.MS_SSIM, RateDistortionLoss.Metric.parse("MS-SSIM"));
-        assertEquals(RateDistortionLoss.Metric.MSE, RateDistortionLoss.Metric.parse("mse"));
-        assertThrows(IllegalArgumentException.class, () -> RateDistortionLoss.Metric.parse("psnr"));
+        assertEquals(Metric.MS_SSIM, Metric.parse("MS-SSIM"));
+        assertEquals(Metric.MSE, Metric.parse("mse"));
+        assertThrows(IllegalArgumentException.class, () -> Metric.parse("psnr"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,7 @@ class StagedBackwardTest {
         for (Param p : model.parameters().values()) {
             JniUtils.zeroGrad((PtNDArray) p.value());
         }
-        RateDistortionLoss loss = new RateDistortionLoss(RateDistortionLoss.Metric.MSE, lambda);
+        RateDistortionLoss loss = new RateDistortionLoss(Metric.MSE, lambda);
         try (NDManager sub = model.manager().newSubManager()) {
             sub.tempAttachAll(model.arrays());
             JniUtils.setSeed(11);

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import ai.djl.engine.Engine;
 import dev.tinify.dsl.SpecReader;
 import dev.tinify.runtime.compile.SpecCompiler;
@@ -78,7 +79,7 @@ public class TrainStepBenchmark {
         model = SpecCompiler.compile(SpecReader.read(specs.resolve("bmshj2018-hyperprior.yaml")),
                 Map.of("N", Integer.parseInt(m.group(1)), "M", Integer.parseInt(m.group(2))));
         out = Files.createTempDirectory("tinify-bench");
-        TrainingConfig config = TrainingConfig.builder(data, out, RateDistortionLoss.Metric.MSE, 0.0130, Long.MAX_VALUE)
+        TrainingConfig config = TrainingConfig.builder(data, out, Metric.MSE, 0.0130, Long.MAX_VALUE)
                 .batch(batch).patch(patch).validateEvery(0).checkpointEvery(0).build();
         trainer = new Trainer(model, config);
     }

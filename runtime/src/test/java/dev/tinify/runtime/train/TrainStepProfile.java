@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -61,7 +62,7 @@ final class TrainStepProfile {
         Engine.getInstance().setRandomSeed(1);
         try (CompressionModel model = SpecCompiler.compile(SpecReader.read(specs.resolve("bmshj2018-hyperprior.yaml")),
                         Map.of("N", n, "M", m));
-                Trainer trainer = new Trainer(model, TrainingConfig.builder(data, out, RateDistortionLoss.Metric.MSE, 0.0130,
+                Trainer trainer = new Trainer(model, TrainingConfig.builder(data, out, Metric.MSE, 0.0130,
                         Long.MAX_VALUE).batch(batch).patch(patch).validateEvery(0).checkpointEvery(0).build())) {
             System.out.printf(Locale.ROOT, "N=%d M=%d batch %d patch %d, %d threads%n", n, m, batch, patch, JniUtils.getNumThreads());
             List<Double> losses = new ArrayList<>();
@@ -121,7 +122,7 @@ final class TrainStepProfile {
         Layer gS = (Layer) model.children().get("g_s");
         EntropyBottleneck eb = (EntropyBottleneck) model.children().get("entropy_bottleneck");
         GaussianConditional gc = (GaussianConditional) model.children().get("gaussian_conditional");
-        RateDistortionLoss rd = new RateDistortionLoss(RateDistortionLoss.Metric.MSE, 0.0130);
+        RateDistortionLoss rd = new RateDistortionLoss(Metric.MSE, 0.0130);
         Map<String, Double> ms = new LinkedHashMap<>();
         boolean wasTraining = model.isTraining();
         model.train(true);

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ class TrainerTest {
     Path tmp;
 
     private TrainingConfig.Builder config(Path data, Path out, long steps) {
-        return TrainingConfig.builder(data, out, RateDistortionLoss.Metric.MSE, 0.0130, steps)
+        return TrainingConfig.builder(data, out, Metric.MSE, 0.0130, steps)
                 .batch(2).patch(64).seed(42).validateEvery(0).checkpointEvery(0);
     }
 
@@ -130,7 +131,7 @@ class TrainerTest {
         try (CompressionModel model = TrainFixtures.tinyHyperprior(1); Trainer t = new Trainer(model, config(data, out, 1).build())) {
             t.run();
         }
-        TrainingConfig other = TrainingConfig.builder(data, out, RateDistortionLoss.Metric.MSE, 0.0250, 2).batch(2).patch(64).build();
+        TrainingConfig other = TrainingConfig.builder(data, out, Metric.MSE, 0.0250, 2).batch(2).patch(64).build();
         try (CompressionModel model = TrainFixtures.tinyHyperprior(1); Trainer t = new Trainer(model, other)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.resume(out));
             assertTrue(e.getMessage().contains("lambda 0.013") && e.getMessage().contains("0.025"), e.getMessage());

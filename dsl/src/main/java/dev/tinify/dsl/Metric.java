@@ -1,10 +1,11 @@
-package dev.tinify;
+package dev.tinify.dsl;
 
 import java.util.Locale;
 
 /**
- * The distortion a zoo model was trained for, as in CompressAI's zoo: {@code mse} or
- * {@code ms-ssim}. The metric selects the trained weights and the rate-distortion trade-off.
+ * The distortion a model is trained for, as in CompressAI's zoo: {@code mse} or {@code ms-ssim}.
+ * It names the lambda table of a spec's zoo section, selects the trained weights, and sets the
+ * training loss.
  */
 public enum Metric {
     /** Mean squared error on RGB in [0, 1]; loss {@code lambda * 255^2 * MSE + rate}. */
@@ -23,7 +24,11 @@ public enum Metric {
         return id;
     }
 
-    /** Parses {@code mse}, {@code ms-ssim} or {@code ms_ssim} (any case). */
+    /**
+     * Parses {@code mse}, {@code ms-ssim} or {@code ms_ssim} (any case).
+     *
+     * @throws IllegalArgumentException for any other name
+     */
     public static Metric parse(String s) {
         String k = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (Metric m : values()) {
@@ -31,6 +36,6 @@ public enum Metric {
                 return m;
             }
         }
-        throw new TinifyException("unknown metric '" + s + "': expected mse or ms-ssim");
+        throw new IllegalArgumentException("unknown metric '" + s + "': expected mse or ms-ssim");
     }
 }
