@@ -174,8 +174,8 @@ public final class EntropyBottleneck extends EntropyModel {
 
     /** Likelihood of the unit bin around each value of {@code x} [C,1,N] (for the tables with {@code forTables}), with the cumulative logits at its edges. */
     private NDArray[] likelihood(NDArray x, boolean forTables) {
-        NDArray lower = forTables ? tableLogits(x.sub(0.5f)) : logitsCumulative(x.sub(0.5f), false);
-        NDArray upper = forTables ? tableLogits(x.add(0.5f)) : logitsCumulative(x.add(0.5f), false);
+        NDArray lower = logits(x.sub(0.5f), forTables, forTables);
+        NDArray upper = logits(x.add(0.5f), forTables, forTables);
         NDArray lik = Activation.sigmoid(upper).sub(Activation.sigmoid(lower));
         return new NDArray[] {lik, lower, upper};
     }
