@@ -3,8 +3,8 @@
 #   1. bmshj2018-hyperprior q3 from scratch (a warm-up), q5 fine-tuned from it;
 #   2. q6 and the shipped q3 fine-tuned from q5 (--init: the quality's lambda, q5's weights), q1 from
 #      that q3: lower qualities start from a model trained at a higher lambda, whose transforms have
-#      learned more detail (on dev8 a q3 fine-tuned from q5 beat its own 4,000-step chain by 1.9 dB
-#      at 15 % less rate);
+#      learned more detail (on dev8 a q3 fine-tuned from q5 for 1,810 steps beat the q3 of its own
+#      chain by 1.9 dB at 15 % less rate);
 #   3. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
 #      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
 #   4. each run annealed: a copy of it continues ANNEAL steps at a tenth of the learning rate (the
