@@ -18,7 +18,9 @@ public final class CheckPlan {
             "unit-gdn", ModuleChecks::gdn,
             "unit-entropy-bottleneck", ModuleChecks::entropyBottleneck,
             "unit-entropy-bottleneck-default", ModuleChecks::entropyBottleneck,
-            "unit-gaussian-conditional", ModuleChecks::gaussianConditional);
+            "unit-gaussian-conditional", ModuleChecks::gaussianConditional,
+            "unit-gaussian-mixture-conditional", ModuleChecks::gaussianMixtureConditional,
+            "unit-spectral-qrelu", ModuleChecks::spectralQrelu);
 
     private CheckPlan() {}
 

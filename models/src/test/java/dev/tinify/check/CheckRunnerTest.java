@@ -63,4 +63,18 @@ class CheckRunnerTest {
         assertTrue(out.contains("forward.likelihoods.z"), out);
         assertTrue(out.strip().endsWith("1 passed, 0 failed"), out);
     }
+
+    @Test
+    void spectralQreluAndGaussianMixtureUnitCasesPass() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        boolean ok = new CheckRunner(new PrintStream(buf, true, StandardCharsets.UTF_8))
+                .run(List.of(FIXTURES.resolve("unit-spectral-qrelu"), FIXTURES.resolve("unit-gaussian-mixture-conditional")));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(ok, out);
+        for (String line : List.of("conv.grad.weight_transformed", "deconv.out", "qrelu.grad_in", "compress.cdf",
+                "compress.strings[0]", "decompress.y_hat")) {
+            assertTrue(out.contains(line), line + " in\n" + out);
+        }
+        assertTrue(out.strip().endsWith("2 passed, 0 failed"), out);
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +21,21 @@ import java.util.Map;
  * The safetensors format: an 8-byte little-endian header length, a JSON header naming each
  * tensor's dtype, shape and byte range, then the raw little-endian data. Tensors keep the file's
  * order. Every header field is checked against the file so that a damaged file is an error that
- * names the file and the tensor, never a wrong tensor.
+ * names the file and the tensor, never a wrong tensor. A complex64 tensor ({@code C64}) is read as
+ * float32 with a trailing dimension of 2 ({@link #COMPLEX64}).
  */
 public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {}
+
+    /**
+     * The safetensors name of complex64. Read as F32 with a trailing dimension of 2 (real, then
+     * imaginary: the layout of PyTorch's {@code view_as_real}, the same bytes), which is how Tinify
+     * stores complex parameters; written never.
+     */
+    public static final String COMPLEX64 = "C64";
 
     /** Element types this project reads and writes. */
     public enum DType {
@@ -91,6 +100,27 @@ public final class SafeTensors {
             return new Tensor(DType.F32, shape, b);
         }
 
+        /**
+         * A complex tensor given as its real and imaginary parts (equal shapes, F32), in Tinify's
+         * layout: F32 with a trailing dimension of 2 ({@link #COMPLEX64}).
+         */
+        public static Tensor ofComplex(Tensor real, Tensor imag) {
+            if (!Arrays.equals(real.shape(), imag.shape())) {
+                throw new IllegalArgumentException("real part " + Arrays.toString(real.shape())
+                        + " and imaginary part " + Arrays.toString(imag.shape()) + " differ in shape");
+            }
+            float[] re = real.toFloats();
+            float[] im = imag.toFloats();
+            float[] both = new float[2 * re.length];
+            for (int i = 0; i < re.length; i++) {
+                both[2 * i] = re[i];
+                both[2 * i + 1] = im[i];
+            }
+            long[] shape = Arrays.copyOf(real.shape(), real.shape().length + 1);
+            shape[shape.length - 1] = 2;
+            return ofFloats(both, shape);
+        }
+
         public static Tensor ofInts(int[] values, long... shape) {
             ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asIntBuffer().put(values);
@@ -149,8 +179,11 @@ public final class SafeTensors {
             }
             JsonNode t = e.getValue();
             DType dtype;
+            // complex64 (PyTorch's layout of a complex parameter such as weight_transformed) is read
+            // as float32 with a trailing dimension of 2, real then imaginary: the same bytes
+            boolean complex = t.path("dtype").asText().equals(COMPLEX64);
             try {
-                dtype = DType.valueOf(t.path("dtype").asText());
+                dtype = complex ? DType.F32 : DType.valueOf(t.path("dtype").asText());
             } catch (IllegalArgumentException ex) {
                 throw new IOException(source + ": tensor '" + name + "' has unsupported dtype '" + t.path("dtype").asText() + "'");
             }
@@ -159,9 +192,13 @@ public final class SafeTensors {
             if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
                 throw new IOException(source + ": tensor '" + name + "' lacks a shape or data_offsets [begin, end]");
             }
-            long[] shape = new long[shapeNode.size()];
+            long[] shape = new long[shapeNode.size() + (complex ? 1 : 0)];
             long elements = 1;
-            for (int i = 0; i < shape.length; i++) {
+            if (complex) {
+                shape[shape.length - 1] = 2;
+                elements = 2;
+            }
+            for (int i = 0; i < shapeNode.size(); i++) {
                 shape[i] = shapeNode.get(i).asLong(-1);
                 if (shape[i] < 0) {
                     throw new IOException(source + ": tensor '" + name + "' has a negative dimension");
@@ -176,7 +213,7 @@ public final class SafeTensors {
             }
             if (end - begin != elements * dtype.bytes) {
                 throw new IOException(source + ": tensor '" + name + "' has " + (end - begin) + " bytes, its shape "
-                        + java.util.Arrays.toString(shape) + " of " + dtype + " needs " + elements * dtype.bytes);
+                        + Arrays.toString(shape) + " of " + dtype + " needs " + elements * dtype.bytes);
             }
             ByteBuffer slice = ByteBuffer.wrap(bytes, base + (int) begin, (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
             out.put(name, new Tensor(dtype, shape, slice));

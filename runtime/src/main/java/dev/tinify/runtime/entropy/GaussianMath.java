@@ -74,6 +74,21 @@ public final class GaussianMath {
         return 2 / SQRT_PI * StrictMath.exp(-x * x) * sum;
     }
 
+    /**
+     * erf(x) in double precision: the series where erf is small (no cancellation against 1),
+     * {@code 1 - erfc(x)} elsewhere. Rounded to float it is the correctly rounded float32 erf,
+     * which CompressAI's Gaussian-mixture CDFs need to come out integer-identical.
+     */
+    public static double erf(double x) {
+        if (Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        if (x < 0) {
+            return -erf(-x);
+        }
+        return x < SERIES_LIMIT ? erfSeries(x) : 1 - erfc(x);
+    }
+
     /** erfc rounded to float32: the value an exactly rounded float32 erfc returns. */
     public static float erfc(float x) {
         return (float) erfc((double) x);

@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.coding.CdfTables;
 import dev.tinify.runtime.coding.EntropyCoder;
-import dev.tinify.runtime.coding.QuantizedCdf;
 import dev.tinify.runtime.nn.ForwardScope;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A mixture of K Gaussians per element, as CompressAI's {@code GaussianMixtureConditional} (Cheng
@@ -19,25 +19,77 @@ import java.util.List;
  * [B, M, ...]: component k is channels {@code [k*M, (k+1)*M)}. Weights are used as given (the
  * caller normalises them, e.g. with a softmax over the components).
  *
- * <p>A mixture does not fit a fixed table per scale, so compress builds one CDF per element from
- * its parameters, over the symbol range {@code [-A, A]} with {@code A = max |round(y)| + 1} of
- * the batch item. Values are rounded without means. Each string is {@code A} (4 bytes, big
- * endian) followed by the coder's stream. The per-element probabilities are computed in
- * {@link StrictMath} double precision, so encoder and decoder build identical tables on any JVM.
- * This stream format is Tinify's own (CompressAI's mixture streams carry a channel bitmap and are
- * not reproduced).
+ * <p>Coding is CompressAI's, integer for integer: {@link #compress} rounds {@code y} without means,
+ * takes {@code abs_max = max(|trunc(max y)|, |trunc(min y)|) + 1}, marks the channels that round to
+ * all zeros in a bitmap (they are not coded), and codes {@code round(y) + abs_max} of the other
+ * channels with one CDF per element over {@code 2 abs_max + 1} symbols ({@link #cdfs}, built in
+ * CompressAI's float32 operation order with a correctly rounded erf). The result is CompressAI's
+ * triple (string, abs_max, zero bitmap), one per batch item; {@link Compressed#pack} puts it in
+ * one byte string for a container.
  *
  * <p>State-dict names are GaussianConditional's.
  */
 public final class GaussianMixtureConditional extends GaussianConditional {
-    /** Elements per coder call: bounds the size of the per-element tables. */
-    private static final int CHUNK = 4096;
-    private static final int HEADER_BYTES = 4;
-    /** Widest symbol range {@code [-A, A]} coded (the coder's tables hold at most 2^16 symbols). */
-    private static final int MAX_RANGE = 30000;
+    /** Largest {@code abs_max}: every symbol gets at least 1/65535, so at most 32767 of them fit. */
+    public static final int MAX_ABS = 16383;
+    /** CDF entries built per coder call: bounds the memory of the per-element tables (8 MiB). */
+    private static final int TABLE_BUDGET = 1 << 21;
+    private static final int CDF_LIMIT = (1 << PRECISION) - 1;
+    /** CompressAI's float32 constants of {@code _build_cdf}. */
+    private static final float TINY = 1e-10f;
+    private static final float SQRT2 = (float) Math.sqrt(2);
+    private static final float MIN_PMF = (float) (1.0 / CDF_LIMIT);
+    private static final float SCALE_MIN = (float) SCALES_MIN;
+    private static final float SCALE_MAX = (float) SCALES_MAX;
 
     private final int components;
-    private final float scaleBound;
+
+    /**
+     * What {@link #compress} returns for one batch item, as CompressAI's {@code compress} does:
+     * the rANS string, {@code abs_max}, and one flag per channel (0: the channel rounds to zeros
+     * and is not coded).
+     */
+    public record Compressed(byte[] string, int absMax, int[] zeroBitmap) {
+        /**
+         * One byte string: {@code abs_max} (2 bytes, big endian), the bitmap (one bit per channel,
+         * most significant first, zero-padded to a byte), then the rANS string.
+         */
+        public byte[] pack() {
+            int bitmapBytes = (zeroBitmap.length + 7) / 8;
+            ByteBuffer out = ByteBuffer.allocate(2 + bitmapBytes + string.length).putShort((short) absMax);
+            byte[] bits = new byte[bitmapBytes];
+            for (int c = 0; c < zeroBitmap.length; c++) {
+                if (zeroBitmap[c] != 0) {
+                    bits[c / 8] |= (byte) (0x80 >>> (c % 8));
+                }
+            }
+            return out.put(bits).put(string).array();
+        }
+
+        /** Reads {@link #pack} output for a latent of {@code channels} channels; a malformed string is an error. */
+        public static Compressed unpack(byte[] data, int channels) {
+            int bitmapBytes = (channels + 7) / 8;
+            if (data.length < 2 + bitmapBytes) {
+                throw new IllegalArgumentException("Gaussian mixture string of " + data.length
+                        + " bytes is shorter than its header (" + (2 + bitmapBytes) + " bytes)");
+            }
+            ByteBuffer in = ByteBuffer.wrap(data);
+            int absMax = in.getShort() & 0xffff;
+            if (absMax < 1 || absMax > MAX_ABS) {
+                throw new IllegalArgumentException("Gaussian mixture string has abs_max " + absMax + ", expected 1.." + MAX_ABS);
+            }
+            int[] bitmap = new int[channels];
+            for (int c = 0; c < bitmapBytes * 8; c++) {
+                int bit = (data[2 + c / 8] >>> (7 - c % 8)) & 1;
+                if (c < channels) {
+                    bitmap[c] = bit;
+                } else if (bit != 0) {
+                    throw new IllegalArgumentException("Gaussian mixture string has bitmap bits set past its " + channels + " channels");
+                }
+            }
+            return new Compressed(Arrays.copyOfRange(data, 2 + bitmapBytes, data.length), absMax, bitmap);
+        }
+    }
 
     /** A mixture of {@code k} Gaussians with the default scale table, scale bound 0.11 and tail mass 1e-9. */
     public GaussianMixtureConditional(NDManager manager, int k) {
@@ -51,7 +103,6 @@ public final class GaussianMixtureConditional extends GaussianConditional {
             throw new IllegalArgumentException("GaussianMixtureConditional: K must be positive, got " + k);
         }
         this.components = k;
-        this.scaleBound = (float) scaleBound;
     }
 
     /** Number of mixture components K. */
@@ -115,80 +166,146 @@ public final class GaussianMixtureConditional extends GaussianConditional {
         }
     }
 
-    /** Entropy-codes {@code round(y)}: one string per batch item (see the class comment). */
-    public List<byte[]> compress(NDArray y, NDArray scales, NDArray means, NDArray weights) {
-        long m = checkShapes(y, scales, means, weights);
-        int batch = (int) y.getShape().get(0);
-        int per = (int) (y.size() / batch);
-        float[] values = y.toFloatArray();
-        Params params = new Params(scales.toFloatArray(), means.toFloatArray(), weights.toFloatArray(), per);
-        EntropyCoder coder = entropyCoder();
-        List<byte[]> out = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            int[] symbols = new int[per];
-            int range = 1;
-            for (int e = 0; e < per; e++) {
-                double r = Math.rint(values[b * per + e]); // half to even, as torch.round
-                if (!Double.isFinite(r) || Math.abs(r) >= MAX_RANGE) {
-                    throw new IllegalArgumentException(describe() + ": latent value " + values[b * per + e]
-                            + " at batch " + b + ", element " + e + " is outside the codable range +-" + MAX_RANGE);
+    /** The latent [B, M, ...] and its parameters as flat arrays. */
+    private record Layout(int batch, int components, int channels, int positions, float[] scales, float[] means,
+            float[] weights) {
+        /** Index of component k of channel c, position p of batch item b in a parameter array. */
+        int at(int b, int k, int c, int p) {
+            return ((b * components + k) * channels + c) * positions + p;
+        }
+    }
+
+    private Layout layout(Shape latent, NDArray scales, NDArray means, NDArray weights) {
+        int batch = (int) latent.get(0);
+        int channels = (int) latent.get(1);
+        int positions = batch * channels == 0 ? 0 : (int) (latent.size() / batch / channels);
+        Layout l = new Layout(batch, components, channels, positions, scales.toFloatArray(), means.toFloatArray(), weights.toFloatArray());
+        for (float[] a : new float[][] {l.scales(), l.means(), l.weights()}) {
+            for (float v : a) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException(describe() + ": mixture parameters must be finite, got " + v);
                 }
-                symbols[e] = (int) r;
-                range = Math.max(range, Math.abs(symbols[e]) + 1);
             }
-            EntropyCoder.Encoder enc = coder.newEncoder();
-            for (int start = 0; start < per; start += CHUNK) {
-                int n = Math.min(CHUNK, per - start);
-                enc.encodeWithIndexes(Arrays.copyOfRange(symbols, start, start + n), iota(n),
-                        tables(params, b, start, n, range));
+        }
+        return l;
+    }
+
+    /** Codes {@code round(y)}, one {@link Compressed} per batch item (see the class comment). */
+    public List<Compressed> compress(NDArray y, NDArray scales, NDArray means, NDArray weights) {
+        checkShapes(y, scales, means, weights);
+        Layout l = layout(y.getShape(), scales, means, weights);
+        float[] values = y.toFloatArray();
+        int per = l.channels() * l.positions();
+        List<Compressed> out = new ArrayList<>(l.batch());
+        for (int b = 0; b < l.batch(); b++) {
+            float max = Float.NEGATIVE_INFINITY;
+            float min = Float.POSITIVE_INFINITY;
+            for (int e = b * per; e < (b + 1) * per; e++) {
+                if (!Float.isFinite(values[e])) {
+                    throw new IllegalArgumentException(describe() + ": cannot compress non-finite values (" + values[e] + ")");
+                }
+                max = Math.max(max, values[e]);
+                min = Math.min(min, values[e]);
             }
-            byte[] body = enc.flush();
-            out.add(ByteBuffer.allocate(HEADER_BYTES + body.length).putInt(range).put(body).array());
+            // CompressAI: max(|int(y.max())|, |int(y.min())|) + 1, at least 1; int() truncates
+            long absMax = per == 0 ? 1 : Math.max(1, Math.max(Math.abs((long) max), Math.abs((long) min)) + 1);
+            if (absMax > MAX_ABS) {
+                throw new IllegalArgumentException(describe() + ": latent values up to " + Math.max(max, -min)
+                        + " exceed the codable range +-" + MAX_ABS);
+            }
+            int a = (int) absMax;
+            int[] bitmap = new int[l.channels()];
+            int[] symbols = new int[per];
+            int n = 0;
+            for (int c = 0; c < l.channels(); c++) {
+                for (int p = 0; p < l.positions(); p++) {
+                    bitmap[c] |= Math.rint(values[b * per + c * l.positions() + p]) != 0 ? 1 : 0;
+                }
+                if (bitmap[c] != 0) {
+                    for (int p = 0; p < l.positions(); p++) {
+                        symbols[n++] = (int) Math.rint(values[b * per + c * l.positions() + p]) + a;
+                    }
+                }
+            }
+            EntropyCoder.Encoder enc = entropyCoder().newEncoder();
+            int chunk = chunk(a);
+            int[] channels = nonzero(bitmap);
+            for (int start = 0; start < n; start += chunk) {
+                int count = Math.min(chunk, n - start);
+                enc.encodeWithIndexes(Arrays.copyOfRange(symbols, start, start + count), iota(count),
+                        tables(cdfs(l, b, channels, start, count, a)));
+            }
+            out.add(new Compressed(enc.flush(), a, bitmap));
         }
         return out;
     }
 
     /**
-     * Decodes {@link #compress} output; the parameters give the shape [B, K*M, ...] of which the
-     * latent is [B, M, ...]. Returns float32 values in the manager of {@code scales}.
+     * Decodes {@link #compress} output; the parameters [B, K*M, ...] give the latent's shape
+     * [B, M, ...]. Returns float32 values (channels marked zero are 0) in the manager of {@code scales}.
      */
-    public NDArray decompress(List<byte[]> strings, NDArray scales, NDArray means, NDArray weights) {
+    public NDArray decompress(List<Compressed> strings, NDArray scales, NDArray means, NDArray weights) {
         Shape ps = scales.getShape();
         if (ps.dimension() < 2 || ps.get(1) % components != 0 || ps.get(0) != strings.size()) {
             throw new IllegalArgumentException(describe() + ": parameters " + ps + " do not fit " + strings.size()
                     + " strings with K=" + components);
         }
-        long[] dims = ps.getShape().clone();
-        dims[1] = ps.get(1) / components;
-        Shape shape = new Shape(dims);
-        int batch = strings.size();
-        int per = (int) (shape.size() / Math.max(batch, 1));
         if (!means.getShape().equals(ps) || !weights.getShape().equals(ps)) {
             throw new IllegalArgumentException(describe() + ": scales, means and weights must have the same shape");
         }
-        Params params = new Params(scales.toFloatArray(), means.toFloatArray(), weights.toFloatArray(), per);
-        EntropyCoder coder = entropyCoder();
-        float[] out = new float[per * batch];
-        for (int b = 0; b < batch; b++) {
-            byte[] s = strings.get(b);
-            if (s.length < HEADER_BYTES) {
-                throw new IllegalArgumentException(describe() + ": string " + b + " is too short (" + s.length + " bytes)");
+        long[] dims = ps.getShape().clone();
+        dims[1] = ps.get(1) / components;
+        Shape shape = new Shape(dims);
+        Layout l = layout(shape, scales, means, weights);
+        int per = l.channels() * l.positions();
+        float[] out = new float[per * l.batch()];
+        for (int b = 0; b < l.batch(); b++) {
+            Compressed s = strings.get(b);
+            if (s.zeroBitmap().length != l.channels() || s.absMax() < 1 || s.absMax() > MAX_ABS) {
+                throw new IllegalArgumentException(describe() + ": string " + b + " has " + s.zeroBitmap().length
+                        + " channel flags and abs_max " + s.absMax() + ", expected " + l.channels() + " and 1.." + MAX_ABS);
             }
-            ByteBuffer buf = ByteBuffer.wrap(s);
-            int range = buf.getInt();
-            if (range < 1 || range > MAX_RANGE) {
-                throw new IllegalArgumentException(describe() + ": string " + b + " has an invalid symbol range " + range);
-            }
-            EntropyCoder.Decoder dec = coder.newDecoder(Arrays.copyOfRange(s, HEADER_BYTES, s.length));
-            for (int start = 0; start < per; start += CHUNK) {
-                int n = Math.min(CHUNK, per - start);
-                int[] sym = dec.decodeStream(iota(n), tables(params, b, start, n, range));
-                for (int i = 0; i < n; i++) {
-                    out[b * per + start + i] = sym[i];
+            int[] channels = nonzero(s.zeroBitmap());
+            int n = channels.length * l.positions();
+            int chunk = chunk(s.absMax());
+            EntropyCoder.Decoder dec = entropyCoder().newDecoder(s.string());
+            for (int start = 0; start < n; start += chunk) {
+                int count = Math.min(chunk, n - start);
+                int[] sym = dec.decodeStream(iota(count), tables(cdfs(l, b, channels, start, count, s.absMax())));
+                for (int i = 0; i < count; i++) {
+                    int e = start + i;
+                    out[b * per + channels[e / l.positions()] * l.positions() + e % l.positions()] = sym[i] - s.absMax();
                 }
             }
+            dec.finish();
         }
         return scales.getManager().create(out, shape);
+    }
+
+    /**
+     * The CDFs {@link #compress} builds for batch item {@code item}: one row of {@code 2 absMax + 3}
+     * entries per coded element (the channels flagged in {@code zeroBitmap}, channel-major), in
+     * CompressAI's row order.
+     */
+    public int[][] cdfs(NDArray scales, NDArray means, NDArray weights, int item, int absMax, int[] zeroBitmap) {
+        Shape ps = scales.getShape();
+        long[] dims = ps.getShape().clone();
+        dims[1] = ps.get(1) / components;
+        Layout l = layout(new Shape(dims), scales, means, weights);
+        if (zeroBitmap.length != l.channels() || item < 0 || item >= l.batch() || absMax < 1 || absMax > MAX_ABS) {
+            throw new IllegalArgumentException(describe() + ": no CDFs for item " + item + " with " + zeroBitmap.length
+                    + " channel flags and abs_max " + absMax);
+        }
+        int[] channels = nonzero(zeroBitmap);
+        return cdfs(l, item, channels, 0, channels.length * l.positions(), absMax);
+    }
+
+    private static int chunk(int absMax) {
+        return Math.max(1, TABLE_BUDGET / (2 * absMax + 3));
+    }
+
+    private static int[] nonzero(int[] bitmap) {
+        return IntStream.range(0, bitmap.length).filter(c -> bitmap[c] != 0).toArray();
     }
 
     private static int[] iota(int n) {
@@ -199,57 +316,83 @@ public final class GaussianMixtureConditional extends GaussianConditional {
         return idx;
     }
 
-    /** Mixture parameters of all batch items, flat; {@code per} elements per latent item. */
-    private record Params(float[] scales, float[] means, float[] weights, int per) {}
+    /** Row i of {@code cdfs} is the table of index i; all symbols start at 0. */
+    private static CdfTables tables(int[][] cdfs) {
+        int[] lengths = new int[cdfs.length];
+        Arrays.fill(lengths, cdfs.length == 0 ? 0 : cdfs[0].length);
+        return new CdfTables(cdfs, lengths, new int[cdfs.length]);
+    }
 
     /**
-     * One CDF per element {@code start..start+n-1} of batch item {@code b}: the mixture mass of
-     * each integer in {@code [-range, range]}, then the escape symbol with the remaining mass.
+     * CompressAI's {@code _build_cdf} for coded elements {@code start..start+count-1} of item
+     * {@code b} (element e is channel {@code channels[e / positions]}, position {@code e %
+     * positions}): the float32 mixture mass of each sample, clamped to at least 1/65535, scaled to
+     * 65535 and rounded; renormalised through a float32 cumulative sum truncated to integers; then
+     * every zero frequency set to 1, paid for by the first symbol whose frequency exceeds the
+     * number of zeros; finally the escape entry 65536.
      */
-    private CdfTables tables(Params p, int b, int start, int n, int range) {
-        int symbols = 2 * range + 1;
-        int[][] cdfs = new int[n][];
-        int[] lengths = new int[n];
-        int[] offsets = new int[n];
-        double[] edges = new double[symbols + 1];
-        double[] tails = new double[symbols + 1];
-        double[] mass = new double[symbols];
-        for (int i = 0; i < n; i++) {
-            Arrays.fill(mass, 0);
+    private int[][] cdfs(Layout l, int b, int[] channels, int start, int count, int absMax) {
+        int samples = 2 * absMax + 1;
+        int[][] out = new int[count][];
+        float[] erf = new float[samples + 1];
+        float[] pmf = new float[samples];
+        for (int i = 0; i < count; i++) {
+            int e = start + i;
+            int c = channels[e / l.positions()];
+            int p = e % l.positions();
+            Arrays.fill(pmf, 0f);
             for (int k = 0; k < components; k++) {
-                int at = b * components * p.per() + k * p.per() + start + i;
-                double s = Math.max(p.scales()[at], scaleBound);
-                double mu = p.means()[at];
-                double w = p.weights()[at];
-                for (int j = 0; j <= symbols; j++) {
-                    edges[j] = (-range - 0.5 + j - mu) / s;
-                    // the smaller tail Phi(-|e|): the mass of each bin is taken from the tails, which
-                    // are accurate where a difference of two CDFs near 1 would cancel
-                    tails[j] = GaussianMath.normalCdf(-Math.abs(edges[j]));
+                int at = l.at(b, k, c, p);
+                float scale = Math.min(Math.max(l.scales()[at], SCALE_MIN), SCALE_MAX);
+                float mean = l.means()[at] + absMax;
+                float weight = l.weights()[at];
+                float denominator = (scale + TINY) * SQRT2;
+                // the upper edge of sample j is the lower edge of sample j + 1, bit for bit
+                for (int j = 0; j <= samples; j++) {
+                    erf[j] = (float) GaussianMath.erf(((j - 0.5f) - mean) / denominator);
                 }
-                for (int j = 0; j < symbols; j++) {
-                    double bin;
-                    if (edges[j] >= 0) {
-                        bin = tails[j] - tails[j + 1];
-                    } else if (edges[j + 1] <= 0) {
-                        bin = tails[j + 1] - tails[j];
-                    } else {
-                        bin = 1 - tails[j] - tails[j + 1];
-                    }
-                    mass[j] += w * bin;
+                for (int j = 0; j < samples; j++) {
+                    pmf[j] += (0.5f * (1 + erf[j + 1]) - 0.5f * (1 + erf[j])) * weight;
                 }
             }
-            float[] pmf = new float[symbols + 1];
-            double sum = 0;
-            for (int j = 0; j < symbols; j++) {
-                pmf[j] = (float) mass[j];
-                sum += mass[j];
+            float sum = 0;
+            for (int j = 0; j < samples; j++) {
+                pmf[j] = (float) Math.rint(Math.min(Math.max(pmf[j], MIN_PMF), 1f) * CDF_LIMIT);
+                sum += pmf[j]; // integers below 2^24: exact in any order
             }
-            pmf[symbols] = (float) Math.max(1 - sum, 0);
-            cdfs[i] = QuantizedCdf.fromPmf(pmf, PRECISION);
-            lengths[i] = symbols + 2;
-            offsets[i] = -range;
+            int[] freq = new int[samples];
+            double running = 0; // torch's CPU cumsum accumulates float32 in double
+            int previous = 0;
+            for (int j = 0; j < samples; j++) {
+                running += pmf[j] * CDF_LIMIT / sum;
+                int cumulative = (int) (float) running;
+                freq[j] = cumulative - previous;
+                previous = cumulative;
+            }
+            int zeros = 0;
+            for (int f : freq) {
+                zeros += f == 0 ? 1 : 0;
+            }
+            int steal = 0;
+            int smallest = CDF_LIMIT + 1;
+            for (int j = 0; j < samples; j++) {
+                int candidate = freq[j] > zeros ? freq[j] : CDF_LIMIT + 1;
+                if (candidate < smallest) {
+                    smallest = candidate;
+                    steal = j;
+                }
+            }
+            for (int j = 0; j < samples; j++) {
+                freq[j] += freq[j] == 0 ? 1 : 0;
+            }
+            freq[steal] -= zeros;
+            int[] cdf = new int[samples + 2];
+            for (int j = 0; j < samples; j++) {
+                cdf[j + 1] = cdf[j] + freq[j];
+            }
+            cdf[samples + 1] = CDF_LIMIT + 1;
+            out[i] = cdf;
         }
-        return new CdfTables(cdfs, lengths, offsets);
+        return out;
     }
 }

@@ -17,8 +17,10 @@ public class Conv2d extends FixedChannelsLayer {
     private final int kernel;
     private final int stride;
     private final int padding;
+    /** {@code weight}, or for a spectral convolution {@code weight_transformed}. */
     private final Param weight;
     private final @Nullable Param bias;
+    private final @Nullable SpectralKernel spectral;
 
     /** Padding {@code kernel/2}, with bias. */
     public Conv2d(NDManager manager, int in, int out, int kernel, int stride) {
@@ -26,6 +28,14 @@ public class Conv2d extends FixedChannelsLayer {
     }
 
     public Conv2d(NDManager manager, int in, int out, int kernel, int stride, int padding, boolean bias) {
+        this(manager, in, out, kernel, stride, padding, bias, false);
+    }
+
+    /**
+     * With {@code spectral}, the weight is stored in the frequency domain ({@link SpectralConv2d}):
+     * {@code bias} then {@code weight_transformed}, in CompressAI's order.
+     */
+    protected Conv2d(NDManager manager, int in, int out, int kernel, int stride, int padding, boolean bias, boolean spectral) {
         super(in, out);
         if (in <= 0 || out <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
             throw new IllegalArgumentException("Conv2d needs positive channels, kernel and stride and padding >= 0, got in="
@@ -35,8 +45,17 @@ public class Conv2d extends FixedChannelsLayer {
         this.stride = stride;
         this.padding = padding;
         long fanIn = (long) in * kernel * kernel;
-        this.weight = parameter("weight", Init.fanInUniform(manager, fanIn, out, in, kernel, kernel));
-        this.bias = bias ? parameter("bias", Init.fanInUniform(manager, fanIn, out)) : null;
+        NDArray spatial = Init.fanInUniform(manager, fanIn, out, in, kernel, kernel);
+        if (spectral) {
+            this.spectral = new SpectralKernel(manager, kernel);
+            this.bias = bias ? parameter("bias", Init.fanInUniform(manager, fanIn, out)) : null;
+            this.weight = parameter("weight_transformed", this.spectral.transform(spatial));
+            spatial.close();
+        } else {
+            this.spectral = null;
+            this.weight = parameter("weight", spatial);
+            this.bias = bias ? parameter("bias", Init.fanInUniform(manager, fanIn, out)) : null;
+        }
     }
 
     /** CompressAI's {@code conv1x1(in, out)}. */
@@ -59,9 +78,12 @@ public class Conv2d extends FixedChannelsLayer {
         return new Conv2d(manager, in, out, 3, stride);
     }
 
-    /** The weight the forward pass uses; subclasses apply masks here. The caller closes it if it is not {@link #weight()}. */
+    /**
+     * The weight the forward pass uses; subclasses apply masks here. The caller closes it if it is
+     * not the stored parameter ({@link #storedWeight()}).
+     */
     protected NDArray effectiveWeight() {
-        return weight.value();
+        return weight();
     }
 
     @Override
@@ -77,8 +99,29 @@ public class Conv2d extends FixedChannelsLayer {
         }
     }
 
+    /**
+     * The spatial weight [out, in, k, k]: the stored parameter, or for a spectral convolution a new
+     * array derived from {@code weight_transformed}, which the caller closes.
+     */
     public NDArray weight() {
+        return spectral == null ? weight.value() : spectral.inverse(weight.value());
+    }
+
+    /** The stored weight parameter: {@code weight}, or {@code weight_transformed} for a spectral convolution. */
+    public NDArray storedWeight() {
         return weight.value();
+    }
+
+    /** The spatial weight's values, row-major [out, in, k, k]. */
+    public float[] weightValues() {
+        NDArray w = weight();
+        try {
+            return w.toFloatArray();
+        } finally {
+            if (w != weight.value()) {
+                w.close();
+            }
+        }
     }
 
     public @Nullable NDArray bias() {

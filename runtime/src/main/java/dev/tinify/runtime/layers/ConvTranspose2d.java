@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.nn.Param;
 import dev.tinify.runtime.ops.ConvOps;
 import dev.tinify.runtime.ops.Init;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Transposed convolution as CompressAI's {@code deconv(in, out, k, s)}: {@code nn.ConvTranspose2d}
@@ -22,18 +23,28 @@ import dev.tinify.runtime.ops.Init;
  *
  * <p>Only odd kernels are supported: for those the result size is exactly {@code sH}.
  */
-public final class ConvTranspose2d extends FixedChannelsLayer {
+public class ConvTranspose2d extends FixedChannelsLayer {
     private final int kernel;
     private final int stride;
     private final int padding;
     /** Half-width of the phase kernels: they are (2·reach+1)² and the phase convolution pads by reach. */
     private final int reach;
+    /** {@code weight}, or for a spectral transposed convolution {@code weight_transformed}. */
     private final Param weight;
     private final Param bias;
+    private final @Nullable SpectralKernel spectral;
     /** [k², s²·J²] 0/1 matrix mapping original taps to phase taps; a constant, not state. */
     private final NDArray tapSelection;
 
     public ConvTranspose2d(NDManager manager, int in, int out, int kernel, int stride) {
+        this(manager, in, out, kernel, stride, false);
+    }
+
+    /**
+     * With {@code spectral}, the weight is stored in the frequency domain ({@link
+     * SpectralConvTranspose2d}): {@code bias} then {@code weight_transformed}, in CompressAI's order.
+     */
+    protected ConvTranspose2d(NDManager manager, int in, int out, int kernel, int stride, boolean spectral) {
         super(in, out);
         if (in <= 0 || out <= 0 || stride <= 0 || kernel <= 0 || kernel % 2 == 0) {
             throw new IllegalArgumentException("ConvTranspose2d needs positive channels and stride and an odd kernel, got in="
@@ -44,8 +55,17 @@ public final class ConvTranspose2d extends FixedChannelsLayer {
         this.padding = kernel / 2;
         this.reach = reach(kernel, stride, padding);
         long fanIn = (long) out * kernel * kernel;
-        this.weight = parameter("weight", Init.fanInUniform(manager, fanIn, in, out, kernel, kernel));
-        this.bias = parameter("bias", Init.fanInUniform(manager, fanIn, out));
+        NDArray spatial = Init.fanInUniform(manager, fanIn, in, out, kernel, kernel);
+        if (spectral) {
+            this.spectral = new SpectralKernel(manager, kernel);
+            this.bias = parameter("bias", Init.fanInUniform(manager, fanIn, out));
+            this.weight = parameter("weight_transformed", this.spectral.transform(spatial));
+            spatial.close();
+        } else {
+            this.spectral = null;
+            this.weight = parameter("weight", spatial);
+            this.bias = parameter("bias", Init.fanInUniform(manager, fanIn, out));
+        }
         int j = 2 * reach + 1;
         this.tapSelection = manager.create(selection(kernel, stride, padding, reach), new Shape((long) kernel * kernel, (long) stride * stride * j * j));
     }
@@ -93,7 +113,7 @@ public final class ConvTranspose2d extends FixedChannelsLayer {
      * A new array; the caller closes it.
      */
     public NDArray phaseWeight() {
-        NDArray w = weight.value();
+        NDArray w = weight();
         int j = 2 * reach + 1;
         NDArray sel = tapSelection;
         boolean converted = sel.getDataType() != w.getDataType();
@@ -108,6 +128,9 @@ public final class ConvTranspose2d extends FixedChannelsLayer {
         } finally {
             if (converted) {
                 sel.close();
+            }
+            if (w != weight.value()) {
+                w.close();
             }
         }
     }
@@ -131,7 +154,16 @@ public final class ConvTranspose2d extends FixedChannelsLayer {
         }
     }
 
+    /**
+     * The spatial weight [in, out, k, k]: the stored parameter, or for a spectral transposed
+     * convolution a new array derived from {@code weight_transformed}, which the caller closes.
+     */
     public NDArray weight() {
+        return spectral == null ? weight.value() : spectral.inverse(weight.value());
+    }
+
+    /** The stored weight parameter: {@code weight}, or {@code weight_transformed} for a spectral layer. */
+    public NDArray storedWeight() {
         return weight.value();
     }
 

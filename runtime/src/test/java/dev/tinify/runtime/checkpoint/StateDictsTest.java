@@ -142,6 +142,26 @@ class StateDictsTest {
     }
 
     @Test
+    void complex64IsReadAsFloatPairs() throws IOException {
+        // CompressAI's weight_transformed as PyTorch would write it: complex64 [1, 1, 3, 2]
+        String header = "{\"w\":{\"dtype\":\"C64\",\"shape\":[1,1,3,2],\"data_offsets\":[0,48]}}";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length() + 48).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length()).put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        float[] interleaved = {1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6};
+        for (float f : interleaved) {
+            b.putFloat(f);
+        }
+        Tensor t = SafeTensors.parse(b.array(), "complex.safetensors").get("w");
+        assertEquals(DType.F32, t.dtype());
+        assertArrayEquals(new long[] {1, 1, 3, 2, 2}, t.shape());
+        assertArrayEquals(interleaved, t.toFloats());
+        Tensor parts = Tensor.ofComplex(Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 1, 1, 3, 2),
+                Tensor.ofFloats(new float[] {-1, -2, -3, -4, -5, -6}, 1, 1, 3, 2));
+        assertArrayEquals(t.shape(), parts.shape());
+        assertArrayEquals(interleaved, parts.toFloats());
+    }
+
+    @Test
     void fullPrecisionRoundTripIsExact(@TempDir Path dir) throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Sequential a = ReferenceArchitectures.hyperpriorGa(m, 16, 24);

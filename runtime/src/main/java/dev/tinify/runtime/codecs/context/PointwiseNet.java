@@ -70,7 +70,7 @@ public final class PointwiseNet {
                     b = builder(c.inChannels());
                 }
                 NDArray bias = c.bias();
-                b.linear((int) c.weight().getShape().get(0), c.weight().toFloatArray(),
+                b.linear(c.outChannels(c.inChannels()), c.weightValues(),
                         bias == null ? new float[0] : bias.toFloatArray());
             } else if (b != null && l instanceof Activation a && a.kind() == Activation.Kind.RELU) {
                 b.relu();
