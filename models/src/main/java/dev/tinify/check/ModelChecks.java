@@ -39,15 +39,6 @@ public final class ModelChecks implements CaseCheck {
         this.checks = List.copyOf(checks);
     }
 
-    /**
-     * Below this, a margin in {@code case.json} is within float32 noise of a rounding or
-     * scale-table boundary: a symbol there may legitimately differ from CompressAI's.
-     */
-    public static final double MARGIN_NOISE = 1e-5;
-
-    /** At most this many symbols of one coder call may be excused by a margin. */
-    private static final int MAX_EXCUSED = 2;
-
     /** The checks of a model case: state-dict keys, evaluation-mode forward, compress, decompress. */
     public static ModelChecks standard() {
         return new ModelChecks(List.of(ModelChecks::stateDictKeys, ModelChecks::forward, ModelChecks::compress,
@@ -173,7 +164,10 @@ public final class ModelChecks implements CaseCheck {
         }
     }
 
-    /** Compares each recorded coder call with the fixture's; returns whether a difference was excused. */
+    /**
+     * Compares each recorded coder call with the fixture's under {@link ExcusedFlips}; returns
+     * whether a difference was excused.
+     */
     private static boolean compareCoderCalls(ReferenceCase reference, Map<String, RecordingCoder> coders, CaseReport report) {
         JsonNode calls = reference.meta().path("compress").path("coder_calls");
         Map<String, Integer> used = new LinkedHashMap<>();
@@ -199,47 +193,18 @@ public final class ModelChecks implements CaseCheck {
             int[] refSymbols = reference.tensor("compress.coder." + index + ".symbols").toInts();
             int[] refIndexes = reference.tensor("compress.coder." + index + ".indexes").toInts();
             RecordingCoder.Stream c = ours.get(n);
-            List<String> diffs = new ArrayList<>();
-            diffCount(diffs, "symbol", c.symbols(), refSymbols);
-            diffCount(diffs, "index", c.indexes(), refIndexes);
-            if (diffs.isEmpty()) {
+            ExcusedFlips.Verdict v = ExcusedFlips.judge(reference, "compress", model, c.symbols(), refSymbols, c.indexes(),
+                    refIndexes);
+            if (v.equal()) {
                 report.pass(what, refSymbols.length + " symbols and indexes equal");
-                continue;
-            }
-            double margin = margin(reference, model);
-            if (diffs.size() <= MAX_EXCUSED && margin < MARGIN_NOISE && c.symbols().length == refSymbols.length) {
-                report.excuse(what, String.join("; ", diffs) + " (CompressAI's margin there is " + margin + ")");
+            } else if (v.excused()) {
+                report.excuse(what, v.detail());
                 excused = true;
             } else {
-                report.fail(what, (diffs.size() > MAX_EXCUSED ? diffs.subList(0, MAX_EXCUSED) + " and more" : diffs.toString())
-                        + ", margin " + margin);
+                report.fail(what, v.differences() + (v.detail().isEmpty() ? "" : ": " + v.detail()));
             }
         }
         return excused;
-    }
-
-    private static void diffCount(List<String> diffs, String what, int[] ours, int[] reference) {
-        if (ours.length != reference.length) {
-            diffs.add(ours.length + " " + what + "s, reference has " + reference.length);
-            return;
-        }
-        for (int i = 0; i < ours.length && diffs.size() <= MAX_EXCUSED; i++) {
-            if (ours[i] != reference[i]) {
-                diffs.add(what + " " + i + " is " + ours[i] + ", CompressAI " + reference[i]);
-            }
-        }
-    }
-
-    /** The smallest of the case's compress margins for an entropy model (infinity if none is given). */
-    private static double margin(ReferenceCase reference, String model) {
-        double min = Double.POSITIVE_INFINITY;
-        for (Iterator<Map.Entry<String, JsonNode>> it = reference.meta().path("margins").path("values").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().startsWith("compress:" + model + ":")) {
-                min = Math.min(min, e.getValue().asDouble());
-            }
-        }
-        return min;
     }
 
     /** Every entropy model in the tree by dotted path. */

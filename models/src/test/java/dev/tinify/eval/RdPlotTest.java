@@ -40,6 +40,16 @@ class RdPlotTest {
     }
 
     @Test
+    void titleAxesAndLegendNameWhatIsPlotted() throws Exception {
+        Path f = ResultFileTest.baselines();
+        var chart = RdPlot.chart(List.of(ResultFile.load(f + ":jpeg"), ResultFile.load(f + ":webp")), Metric.PSNR);
+        assertEquals("Rate-distortion (PSNR)", chart.getTitle());
+        assertEquals("Bit-rate [bpp]", chart.getXAxisTitle());
+        assertEquals("PSNR-RGB [dB]", chart.getYAxisTitle());
+        assertEquals(List.of("jpeg", "webp"), List.copyOf(chart.getSeriesMap().keySet()));
+    }
+
+    @Test
     void duplicateNamesGetDistinctSeries() {
         ResultFile a = new ResultFile("m", "", List.of(new ResultFile.Point("", 0.5, 30, 0.9, 0, 0, List.of())));
         assertEquals(2, RdPlot.chart(List.of(a, a), Metric.PSNR).getSeriesMap().size());

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * tree that holds parameters (top-level modules, and the layers and entropy models written inside
  * the codec tree, per group for ELIC) yields, under the part's path, precisely the fixture's
  * state-dict keys with the fixture's shapes (CDF tables excepted: they are sized when computed or
- * loaded). This covers the specs whose latent codecs the
- * runtime cannot run yet.
+ * loaded). The keys are checked part by part, without running the model, so a failure names the
+ * part whose layers or arguments differ from CompressAI's.
  */
 class SpecFixtureKeysTest {
 

@@ -53,6 +53,31 @@ class AdamTest {
         }
     }
 
+    /**
+     * Two steps worked by hand with torch.optim.Adam's formula (lr 0.01, betas 0.9/0.999, eps 1e-8
+     * added to sqrt(v)/sqrt(1 - 0.999^t)). Parameter 1 gets gradients 0.5 then -0.5: step 1 moves it
+     * by lr exactly (m-hat 0.5, sqrt(v-hat) 0.5) to 0.99; step 2 has m = -0.005, v = 0.00049975,
+     * bias corrections 0.19 and 0.001999, sqrt(v-hat) = 0.5 again, so it moves by 0.01/0.19 * 0.01 =
+     * 0.000526316 to 0.990526316. Parameter 2 gets 1e-8 then 0: there sqrt(v-hat) equals eps, so
+     * step 1 moves it by lr/2 = 0.005 (an eps inside the square root, or added before the bias
+     * correction, would move it by lr or by 0.0003). Parameter 3 gets no gradient and stays put.
+     */
+    @Test
+    void twoStepsEqualTorchsFormulaWorkedByHand() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, Param> params = Map.of("w", new Param("w", Param.Kind.PARAMETER, m.create(new float[] {1f, 1f, 1f})));
+            try (Adam adam = new Adam(m, params, 0.01)) {
+                adam.step(m.create(new float[] {0.5f, 1e-8f, 0f}));
+                float[] one = params.get("w").value().toFloatArray();
+                assertEquals(0.99, one[0], 2e-7);
+                assertEquals(0.995, one[1], 2e-7);
+                assertEquals(1.0, one[2], 0);
+                adam.step(m.create(new float[] {-0.5f, 0f, 0f}));
+                assertEquals(0.990526316, params.get("w").value().getFloat(0), 2e-7);
+            }
+        }
+    }
+
     @Test
     void restoredStateContinuesIdentically() {
         try (NDManager m = NDManager.newBaseManager()) {
