@@ -149,6 +149,11 @@ public final class Kinds {
                 req("in_channels", i), req("out_channels", i), opt("kernel_size", i, "5"), opt("stride", i, "2"));
         layer("deconv", "compressai.models.utils.deconv (ConvTranspose2d, output_padding stride-1)", "in_channels", "out_channels", "stride", false,
                 req("in_channels", i), req("out_channels", i), opt("kernel_size", i, "5"), opt("stride", i, "2"));
+        layer("spectral_conv", "compressai.layers.SpectralConv2d (padding kernel_size//2, as conv)", "in_channels", "out_channels",
+                "stride", true, req("in_channels", i), req("out_channels", i), opt("kernel_size", i, "5"), opt("stride", i, "2"));
+        layer("spectral_deconv", "compressai.layers.SpectralConvTranspose2d (output_padding stride-1, as deconv)", "in_channels",
+                "out_channels", "stride", false, req("in_channels", i), req("out_channels", i), opt("kernel_size", i, "5"),
+                opt("stride", i, "2"));
         layer("conv2d", "torch.nn.Conv2d", "in_channels", "out_channels", "stride", true,
                 req("in_channels", i), req("out_channels", i), req("kernel_size", i), opt("stride", i, "1"),
                 opt("padding", i, "0"), opt("bias", ArgType.BOOL, "true"));
@@ -166,6 +171,8 @@ public final class Kinds {
                 req("in_channels", i), opt("inverse", ArgType.BOOL, "false"), opt("beta_min", f, "1e-6"), opt("gamma_init", f, "0.1"));
         layer("relu", "torch.nn.ReLU", null, null, null, true);
         layer("leaky_relu", "torch.nn.LeakyReLU", null, null, null, true, opt("negative_slope", f, "0.01"));
+        layer("qrelu", "compressai.layers.QReLU (clamp to [0, 2^bit_depth - 1], smooth backward outside)", null, null, null, true,
+                opt("bit_depth", i, "8"), opt("beta", f, "100"));
         layer("masked_conv", "compressai.layers.MaskedConv2d", "in_channels", "out_channels", "stride", true,
                 req("in_channels", i), req("out_channels", i), req("kernel_size", i), opt("stride", i, "1"),
                 opt("padding", i, "0"), choice("mask_type", "A", "A", "B"));
@@ -190,6 +197,8 @@ public final class Kinds {
                 req("channels", i), opt("tail_mass", f, "1e-9"), opt("init_scale", f, "10.0"), opt("filters", ArgType.INT_LIST, "[3, 3, 3, 3]"));
         layer("gaussian_conditional", "compressai.entropy_models.GaussianConditional", null, null, null, true,
                 opt("scale_bound", f, "0.11"), opt("tail_mass", f, "1e-9"));
+        layer("gaussian_mixture_conditional", "compressai.entropy_models.GaussianMixtureConditional", null, null, null, true,
+                opt("K", i, "3"), opt("scale_bound", f, "0.11"), opt("tail_mass", f, "1e-9"));
 
         String quantizer = "noise";
         codec("entropy_bottleneck", "compressai.latent_codecs.EntropyBottleneckLatentCodec",
@@ -197,6 +206,8 @@ public final class Kinds {
         codec("gaussian_conditional", "compressai.latent_codecs.GaussianConditionalLatentCodec",
                 new ArgDef("gaussian_conditional", ArgType.LAYER, false, new Node.Call("gaussian_conditional", Map.of()), List.of(), null, 0), absent("entropy_parameters", ArgType.LAYER),
                 choice("quantizer", quantizer, "noise", "ste"), opt("chunks", ArgType.STRING_LIST, "[scales, means]"));
+        codec("gaussian_mixture_conditional", "(Cheng 2020) a GaussianMixtureConditional whose entropy_parameters give scales, means and weight logits",
+                req("gaussian_mixture_conditional", ArgType.LAYER), absent("entropy_parameters", ArgType.LAYER));
         codec("hyper", "compressai.latent_codecs.HyperLatentCodec (abs_input: h_a reads |y| as ScaleHyperprior does)",
                 req("entropy_bottleneck", ArgType.LAYER), req("h_a", ArgType.LAYER), req("h_s", ArgType.LAYER),
                 choice("quantizer", quantizer, "noise", "ste"), opt("abs_input", ArgType.BOOL, "false"));

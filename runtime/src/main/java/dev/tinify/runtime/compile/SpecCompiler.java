@@ -8,6 +8,7 @@ import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.runtime.codecs.EntropyBottleneckLatentCodec;
 import dev.tinify.runtime.codecs.GaussianConditionalLatentCodec;
+import dev.tinify.runtime.codecs.GaussianMixtureConditionalLatentCodec;
 import dev.tinify.runtime.codecs.HyperLatentCodec;
 import dev.tinify.runtime.codecs.HyperpriorLatentCodec;
 import dev.tinify.runtime.codecs.LatentCodec;
@@ -18,12 +19,16 @@ import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec;
 import dev.tinify.runtime.codecs.context.RasterScanLatentCodec;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.GaussianConditional;
+import dev.tinify.runtime.entropy.GaussianMixtureConditional;
 import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.AttentionBlock;
 import dev.tinify.runtime.layers.ChannelRamp;
 import dev.tinify.runtime.layers.CheckerboardMaskedConv2d;
 import dev.tinify.runtime.layers.Conv2d;
 import dev.tinify.runtime.layers.ConvTranspose2d;
+import dev.tinify.runtime.layers.QRelu;
+import dev.tinify.runtime.layers.SpectralConv2d;
+import dev.tinify.runtime.layers.SpectralConvTranspose2d;
 import dev.tinify.runtime.layers.Gdn;
 import dev.tinify.runtime.layers.Gdn1;
 import dev.tinify.runtime.layers.LayerModule;
@@ -119,6 +124,8 @@ public final class SpecCompiler {
         return switch (p.kind()) {
             case "entropy_bottleneck" -> entropyBottleneck(p);
             case "gaussian_conditional" -> gaussianConditional(p);
+            case "gaussian_mixture_conditional" -> new GaussianMixtureConditional(manager, i(p, "K"),
+                    GaussianConditional.defaultScaleTable(), p.doubleArg("scale_bound"), p.doubleArg("tail_mass"));
             default -> layer(p);
         };
     }
@@ -158,6 +165,9 @@ public final class SpecCompiler {
         int out = p.out() == null ? 0 : p.out();
         return switch (p.kind()) {
             case "conv" -> new Conv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"));
+            case "spectral_conv" -> new SpectralConv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"));
+            case "spectral_deconv" -> new SpectralConvTranspose2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"));
+            case "qrelu" -> new QRelu(i(p, "bit_depth"), p.doubleArg("beta"));
             case "deconv" -> new ConvTranspose2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"));
             case "conv2d" -> new Conv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"), i(p, "padding"), p.boolArg("bias"));
             case "conv1x1" -> Conv2d.conv1x1(manager, in, out, i(p, "stride"));
@@ -179,7 +189,7 @@ public final class SpecCompiler {
             case "residual_bottleneck_block" -> new ResidualBottleneckBlock(manager, in, out);
             case "attention_block" -> new AttentionBlock(manager, in);
             case "channel_ramp" -> channelRamp(p, in, out);
-            case "entropy_bottleneck", "gaussian_conditional" -> throw invalid(p, p.kind() + " is an entropy model, not a layer",
+            case "entropy_bottleneck", "gaussian_conditional", "gaussian_mixture_conditional" -> throw invalid(p, p.kind() + " is an entropy model, not a layer",
                     "a layer here; entropy models belong in a latent codec");
             default -> throw unsupported(p, "layer kind '" + p.kind() + "'");
         };
@@ -243,6 +253,9 @@ public final class SpecCompiler {
                     entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
                     optionalLayer(p.part("entropy_parameters")), Quantizer.of(p.stringArg("quantizer")),
                     GaussianConditionalLatentCodec.Chunks.of(strings(p, "chunks")), parts);
+            case "gaussian_mixture_conditional" -> new GaussianMixtureConditionalLatentCodec(
+                    entropyModel(p.part("gaussian_mixture_conditional"), GaussianMixtureConditional.class),
+                    optionalLayer(p.part("entropy_parameters")), parts);
             case "hyper" -> new HyperLatentCodec(entropyModel(p.part("entropy_bottleneck"), EntropyBottleneck.class),
                     optionalLayer(p.part("h_a")), optionalLayer(p.part("h_s")), Quantizer.of(p.stringArg("quantizer")),
                     p.boolArg("abs_input"), parts);
