@@ -1,6 +1,8 @@
 package dev.tinify.runtime.ops;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import org.jspecify.annotations.Nullable;
@@ -8,6 +10,8 @@ import org.jspecify.annotations.Nullable;
 /** Convolution helpers over NCHW arrays. */
 public final class ConvOps {
     private static final Shape ONE = new Shape(1, 1);
+    /** Lane count of the widest vector block (AVX-512 floats); a multiple of the AVX2 block. */
+    private static final long BLOCK = 16;
 
     private ConvOps() {}
 
@@ -16,8 +20,80 @@ public final class ConvOps {
      * [out, in, kh, kw], {@code bias} [out] or null, symmetric zero padding.
      */
     public static NDArray conv2d(NDArray x, NDArray weight, @Nullable NDArray bias, int stride, int padding) {
+        long in = weight.getShape().get(1);
+        long out = weight.getShape().get(0);
+        if ((needsPadding(in) || needsPadding(out)) && BlockedConvProbe.paddingNeeded()) {
+            return paddedConv2d(x, weight, bias, stride, padding, in, out);
+        }
         return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
                 .singletonOrThrow();
+    }
+
+    /**
+     * Depthwise cross-correlation without padding: {@code weight} is [C, 1, kh, kw] and each of the
+     * C channels of {@code x} is filtered by its own kernel. On engines whose blocked kernels fail
+     * for partial vector blocks ({@link BlockedConvProbe}) the channels are zero-padded to a
+     * multiple of {@value #BLOCK} (extra channels filter zeros with zero kernels) and cut again.
+     */
+    public static NDArray depthwiseConv2d(NDArray x, NDArray weight) {
+        long channels = weight.getShape().get(0);
+        long extra = channels % BLOCK == 0 || !BlockedConvProbe.paddingNeeded() ? 0 : padded(channels) - channels;
+        try (NDManager scope = x.getManager().newSubManager()) {
+            NDArray xP = padChannels(scope, x, 1, extra);
+            NDArray wP = padChannels(scope, weight, 0, extra);
+            NDArray y = Conv2d.conv2d(xP, wP, null, ONE, new Shape(0, 0), ONE, Math.toIntExact(channels + extra))
+                    .singletonOrThrow();
+            y.attach(scope);
+            NDArray result = extra == 0 ? y : y.get(new NDIndex(":, :{}", channels));
+            result.attach(x.getManager());
+            return result;
+        }
+    }
+
+    /** Channel counts that fall in a partly filled vector block of 8 or 16 lanes. */
+    private static boolean needsPadding(long channels) {
+        return channels > 8 && channels % BLOCK != 0;
+    }
+
+    private static long padded(long channels) {
+        return (channels + BLOCK - 1) / BLOCK * BLOCK;
+    }
+
+    /**
+     * The same convolution with input and output channels zero-padded to a multiple of
+     * {@value #BLOCK}, for engines whose blocked kernels fail otherwise ({@link BlockedConvProbe}).
+     * The output channels count too: the backward pass convolves the output gradient. Zero
+     * channels add exact zeros, and the padding is made of ordinary differentiable ops, so values
+     * and gradients are those of the unpadded convolution.
+     */
+    private static NDArray paddedConv2d(NDArray x, NDArray weight, @Nullable NDArray bias, int stride, int padding,
+                                        long in, long out) {
+        long inExtra = padded(in) - in;
+        long outExtra = padded(out) - out;
+        try (NDManager scope = x.getManager().newSubManager()) {
+            NDArray xP = padChannels(scope, x, 1, inExtra);
+            NDArray wP = padChannels(scope, padChannels(scope, weight, 1, inExtra), 0, outExtra);
+            NDArray bP = bias == null ? null : padChannels(scope, bias, 0, outExtra);
+            NDArray y = Conv2d.conv2d(xP, wP, bP, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
+                    .singletonOrThrow();
+            y.attach(scope);
+            NDArray result = outExtra == 0 ? y : y.get(new NDIndex(":, :{}", out));
+            result.attach(x.getManager());
+            return result;
+        }
+    }
+
+    /** {@code a} with {@code extra} zero entries appended along {@code axis}; temporaries in {@code scope}. */
+    private static NDArray padChannels(NDManager scope, NDArray a, int axis, long extra) {
+        if (extra == 0) {
+            return a;
+        }
+        long[] dims = a.getShape().getShape().clone(); // getShape() exposes the array itself
+        dims[axis] = extra;
+        NDArray zeros = scope.zeros(new Shape(dims), a.getDataType());
+        NDArray joined = a.concat(zeros, axis);
+        joined.attach(scope);
+        return joined;
     }
 
     /**

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
+import dev.tinify.runtime.ops.ConvOps;
 import dev.tinify.runtime.ops.Scalars;
 
 /**
@@ -54,7 +54,7 @@ public final class MsSsimLoss {
             for (int level = 0; level < WEIGHTS.length; level++) {
                 boolean last = level == WEIGHTS.length - 1;
                 NDArray term;
-                try (NDList sc = ssimAndCs(a, b, wRow, wCol, channels)) {
+                try (NDList sc = ssimAndCs(a, b, wRow, wCol)) {
                     // Clamped at 0 as pytorch_msssim's relu, then weighted by the scale's exponent.
                     NDArray pick = sc.get(last ? 0 : 1);
                     try (NDArray clamped = Scalars.maximum(pick, 0f)) {
@@ -93,15 +93,15 @@ public final class MsSsimLoss {
     }
 
     /** Per-(batch, channel) mean SSIM and mean contrast-structure term, each [B, C]. */
-    private static NDList ssimAndCs(NDArray x, NDArray y, NDArray wRow, NDArray wCol, int channels) {
-        try (NDArray mx = filter(x, wRow, wCol, channels);
-                NDArray my = filter(y, wRow, wCol, channels);
+    private static NDList ssimAndCs(NDArray x, NDArray y, NDArray wRow, NDArray wCol) {
+        try (NDArray mx = filter(x, wRow, wCol);
+                NDArray my = filter(y, wRow, wCol);
                 NDArray xx = x.mul(x);
                 NDArray yy = y.mul(y);
                 NDArray xy = x.mul(y);
-                NDArray fxx = filter(xx, wRow, wCol, channels);
-                NDArray fyy = filter(yy, wRow, wCol, channels);
-                NDArray fxy = filter(xy, wRow, wCol, channels);
+                NDArray fxx = filter(xx, wRow, wCol);
+                NDArray fyy = filter(yy, wRow, wCol);
+                NDArray fxy = filter(xy, wRow, wCol);
                 NDArray mx2 = mx.mul(mx);
                 NDArray my2 = my.mul(my);
                 NDArray mxy = mx.mul(my);
@@ -122,11 +122,9 @@ public final class MsSsimLoss {
     }
 
     /** Separable depthwise Gaussian filtering without padding. */
-    private static NDArray filter(NDArray in, NDArray wRow, NDArray wCol, int channels) {
-        Shape one = new Shape(1, 1);
-        Shape zero = new Shape(0, 0);
-        try (NDArray rows = Conv2d.conv2d(in, wCol, null, one, zero, one, channels).singletonOrThrow()) {
-            return Conv2d.conv2d(rows, wRow, null, one, zero, one, channels).singletonOrThrow();
+    private static NDArray filter(NDArray in, NDArray wRow, NDArray wCol) {
+        try (NDArray rows = ConvOps.depthwiseConv2d(in, wCol)) {
+            return ConvOps.depthwiseConv2d(rows, wRow);
         }
     }
 

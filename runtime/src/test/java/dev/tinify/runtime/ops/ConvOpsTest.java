@@ -1,0 +1,86 @@
+package dev.tinify.runtime.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Convolutions against their definition, summed directly in Java, for channel counts on both sides
+ * of the 8- and 16-lane vector blocks (on some CPUs the engine's blocked kernels are wrong exactly
+ * there: {@link BlockedConvProbe}). Inputs and weights are small integers, so every float sum is
+ * exact and the comparison is exact: forward values, and the gradients of sum(y * g) with respect
+ * to the input and the weight (which the backward pass computes with convolutions of its own).
+ */
+class ConvOpsTest {
+    private static final int B = 2;
+    private static final int H = 7;
+    private static final int W = 6;
+
+    @ParameterizedTest
+    @CsvSource({"3, 12, 5", "12, 8, 3", "17, 24, 3", "24, 40, 5", "24, 3, 1", "33, 12, 3", "16, 48, 3"})
+    void convolutionAndItsGradientsEqualTheDirectSums(int in, int out, int k) {
+        int p = k / 2;
+        float[] x = ints(B * in * H * W, 7, 3);
+        float[] w = ints(out * in * k * k, 5, 2);
+        float[] g = ints(B * out * H * W, 3, 1);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray xa = m.create(x, new Shape(B, in, H, W));
+            NDArray wa = m.create(w, new Shape(out, in, k, k));
+            xa.setRequiresGradient(true);
+            wa.setRequiresGradient(true);
+            float[] y;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray ya = ConvOps.conv2d(xa, wa, null, 1, p);
+                y = ya.toFloatArray();
+                gc.backward(ya.mul(m.create(g, new Shape(B, out, H, W))).sum());
+            }
+            float[] yRef = new float[y.length];
+            float[] gx = new float[x.length];
+            float[] gw = new float[w.length];
+            for (int b = 0; b < B; b++) {
+                for (int o = 0; o < out; o++) {
+                    for (int r = 0; r < H; r++) {
+                        for (int c = 0; c < W; c++) {
+                            int yi = ((b * out + o) * H + r) * W + c;
+                            for (int i = 0; i < in; i++) {
+                                for (int dr = 0; dr < k; dr++) {
+                                    for (int dc = 0; dc < k; dc++) {
+                                        int ir = r + dr - p;
+                                        int ic = c + dc - p;
+                                        if (ir < 0 || ic < 0 || ir >= H || ic >= W) {
+                                            continue;
+                                        }
+                                        int xi = ((b * in + i) * H + ir) * W + ic;
+                                        int wi = ((o * in + i) * k + dr) * k + dc;
+                                        yRef[yi] += x[xi] * w[wi];
+                                        gx[xi] += g[yi] * w[wi];
+                                        gw[wi] += g[yi] * x[xi];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            String shape = in + "->" + out + " k" + k;
+            assertArrayEquals(yRef, y, shape + " forward");
+            assertArrayEquals(gx, xa.getGradient().toFloatArray(), shape + " input gradient");
+            assertArrayEquals(gw, wa.getGradient().toFloatArray(), shape + " weight gradient");
+        }
+    }
+
+    /** Integers in [-half, half], a fixed pattern per size. */
+    private static float[] ints(int n, int stride, int half) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = Math.floorMod(i * stride + i / 3, 2 * half + 1) - half;
+        }
+        return v;
+    }
+}
