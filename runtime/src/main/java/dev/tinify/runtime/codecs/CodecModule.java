@@ -51,12 +51,12 @@ public abstract class CodecModule extends Module implements LatentCodec {
         return Collections.unmodifiableList(partModules);
     }
 
-    static NDArray apply(@Nullable Layer layer, NDArray x) {
+    protected static NDArray apply(@Nullable Layer layer, NDArray x) {
         return layer == null ? x : layer.forward(x);
     }
 
     /** {@code [H, W]} of a [B,C,H,W] tensor, as CompressAI's {@code x.size()[-2:]}. */
-    static List<Integer> spatial(NDArray x) {
+    protected static List<Integer> spatial(NDArray x) {
         Shape s = x.getShape();
         if (s.dimension() != 4) {
             throw new IllegalArgumentException("expected a [B, C, H, W] latent, got " + s);
@@ -65,7 +65,7 @@ public abstract class CodecModule extends Module implements LatentCodec {
     }
 
     /** Reads a spatial size given as a list of positive integers (e.g. from a .tfy header or JSON). */
-    static List<Integer> sizeOf(Object shape, String codec) {
+    protected static List<Integer> sizeOf(Object shape, String codec) {
         if (!(shape instanceof List<?> list) || list.isEmpty()) {
             throw new IllegalArgumentException(codec + ": expected a shape [h, w], got " + shape);
         }
@@ -80,7 +80,7 @@ public abstract class CodecModule extends Module implements LatentCodec {
     }
 
     /** The single stream of a one-stream codec. */
-    static List<byte[]> single(List<List<byte[]>> strings, String codec) {
+    protected static List<byte[]> single(List<List<byte[]>> strings, String codec) {
         if (strings.size() != 1) {
             throw new IllegalArgumentException(codec + ": expected 1 stream, got " + strings.size());
         }

@@ -17,6 +17,8 @@ import dev.tinify.runtime.codecs.Quantizer;
 import dev.tinify.runtime.codecs.context.ChannelGroupsLatentCodec;
 import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec;
 import dev.tinify.runtime.codecs.context.RasterScanLatentCodec;
+import dev.tinify.runtime.codecs.vbr.GainTable;
+import dev.tinify.runtime.codecs.vbr.VbrHyperpriorLatentCodec;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.GaussianConditional;
 import dev.tinify.runtime.entropy.GaussianMixtureConditional;
@@ -32,6 +34,7 @@ import dev.tinify.runtime.layers.SpectralConvTranspose2d;
 import dev.tinify.runtime.layers.Gdn;
 import dev.tinify.runtime.layers.Gdn1;
 import dev.tinify.runtime.layers.LayerModule;
+import dev.tinify.runtime.layers.Linear;
 import dev.tinify.runtime.layers.MaskedConv2d;
 import dev.tinify.runtime.layers.ResidualBlock;
 import dev.tinify.runtime.layers.ResidualBlockUpsample;
@@ -42,6 +45,7 @@ import dev.tinify.runtime.layers.SubpelConv3x3;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.ops.LowerBound;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,19 +126,23 @@ public final class SpecCompiler {
     /** A top-level module: an entropy model or a layer. */
     private Module module(Part p) {
         return switch (p.kind()) {
-            case "entropy_bottleneck" -> entropyBottleneck(p);
+            case "entropy_bottleneck" -> entropyBottleneck(p, EntropyBottleneck.Naming.LISTS);
+            case "entropy_bottleneck_vbr" -> entropyBottleneck(p, EntropyBottleneck.Naming.LEGACY);
             case "gaussian_conditional" -> gaussianConditional(p);
             case "gaussian_mixture_conditional" -> new GaussianMixtureConditional(manager, i(p, "K"),
                     GaussianConditional.defaultScaleTable(), p.doubleArg("scale_bound"), p.doubleArg("tail_mass"));
+            case "gain_table" -> new GainTable(manager, i(p, "levels"));
+            case "lower_bound" -> new LowerBound(manager, p.doubleArg("bound"));
             default -> layer(p);
         };
     }
 
-    private EntropyBottleneck entropyBottleneck(Part p) {
+    private EntropyBottleneck entropyBottleneck(Part p, EntropyBottleneck.Naming naming) {
         @SuppressWarnings("unchecked")
         List<Long> filters = (List<Long>) p.args().get("filters");
         int[] f = filters.stream().mapToInt(Long::intValue).toArray();
-        return new EntropyBottleneck(manager, (int) p.intArg("channels"), p.doubleArg("tail_mass"), p.doubleArg("init_scale"), f);
+        return new EntropyBottleneck(manager, (int) p.intArg("channels"), p.doubleArg("tail_mass"), p.doubleArg("init_scale"), f,
+                naming);
     }
 
     private GaussianConditional gaussianConditional(Part p) {
@@ -177,6 +185,8 @@ public final class SpecCompiler {
             case "igdn" -> new Gdn(manager, in, true, p.doubleArg("beta_min"), p.doubleArg("gamma_init"));
             case "gdn1" -> new Gdn1(manager, in, p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"));
             case "relu" -> Activation.relu();
+            case "softplus" -> Activation.softplus();
+            case "linear" -> new Linear(manager, in, out);
             case "leaky_relu" -> Activation.leakyRelu((float) p.doubleArg("negative_slope"));
             case "masked_conv" -> new MaskedConv2d(manager, in, out, i(p, "kernel_size"), i(p, "stride"), i(p, "padding"),
                     MaskedConv2d.MaskType.valueOf(p.stringArg("mask_type")));
@@ -189,7 +199,8 @@ public final class SpecCompiler {
             case "residual_bottleneck_block" -> new ResidualBottleneckBlock(manager, in, out);
             case "attention_block" -> new AttentionBlock(manager, in);
             case "channel_ramp" -> channelRamp(p, in, out);
-            case "entropy_bottleneck", "gaussian_conditional", "gaussian_mixture_conditional" -> throw invalid(p, p.kind() + " is an entropy model, not a layer",
+            case "entropy_bottleneck", "entropy_bottleneck_vbr", "gaussian_conditional", "gaussian_mixture_conditional", "gain_table",
+                    "lower_bound" -> throw invalid(p, p.kind() + " is an entropy model, not a layer",
                     "a layer here; entropy models belong in a latent codec");
             default -> throw unsupported(p, "layer kind '" + p.kind() + "'");
         };
@@ -267,6 +278,7 @@ public final class SpecCompiler {
                 }
                 yield new HyperpriorLatentCodec(codec(p.part("y")), h, parts);
             }
+            case "vbr_hyperprior" -> vbrHyperprior(p, parts);
             case "raster_scan" -> new RasterScanLatentCodec(entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
                     typed(p.part("entropy_parameters"), LayerModule.class, "a layer or sequence of 1x1 convolutions"),
                     typed(p.part("context_prediction"), MaskedConv2d.class, "a masked_conv"), parts);
@@ -292,6 +304,42 @@ public final class SpecCompiler {
             }
             default -> throw unsupported(p, "latent codec kind '" + p.kind() + "'");
         };
+    }
+
+    private VbrHyperpriorLatentCodec vbrHyperprior(Part p, Parts parts) {
+        Part zStep = p.part("z_step");
+        Part zStepBound = p.part("z_step_bound");
+        if ((zStep == null) != (zStepBound == null)) {
+            throw invalid(p, "z_step and z_step_bound must be given together", "both (a variable-step hyper-latent) or neither");
+        }
+        // CompressAI's vr_entbttlnck switch: without it the model has a plain bottleneck and no step network.
+        if (p.boolArg("variable_z") != (zStep != null)) {
+            throw invalid(p, p.boolArg("variable_z") ? "variable_z (vr_entbttlnck) needs z_step and z_step_bound"
+                    : "z_step is given but variable_z (vr_entbttlnck) is false",
+                    "variable_z true with z_step, z_step_bound and an entropy_bottleneck_vbr, or false with none of them");
+        }
+        EntropyBottleneck eb = entropyModel(p.part("entropy_bottleneck"), EntropyBottleneck.class);
+        VbrHyperpriorLatentCodec.Hyper hyper = new VbrHyperpriorLatentCodec.Hyper(eb,
+                typed(p.part("h_a"), Layer.class, "a layer or sequence"), typed(p.part("h_s"), Layer.class, "a layer or sequence"),
+                p.boolArg("abs_input"), zStep == null ? null : typed(zStep, Layer.class, "a layer or sequence"),
+                zStepBound == null ? null : typed(zStepBound, LowerBound.class, "a lower_bound"));
+        Part cp = p.part("context_prediction");
+        Part ep = p.part("entropy_parameters");
+        Part sc = p.part("scale_to_context");
+        if ((cp == null) != (ep == null) || (sc != null && cp == null)) {
+            throw invalid(p, "context_prediction, entropy_parameters and scale_to_context come as a context model",
+                    "context_prediction with entropy_parameters (and optionally scale_to_context), or none of them");
+        }
+        VbrHyperpriorLatentCodec.Context context = cp == null ? null : new VbrHyperpriorLatentCodec.Context(
+                typed(cp, MaskedConv2d.class, "a masked_conv"), typed(ep, Layer.class, "a layer or sequence of 1x1 convolutions"),
+                sc == null ? null : typed(sc, Layer.class, "a linear layer"));
+        GaussianConditionalLatentCodec.Chunks chunks = GaussianConditionalLatentCodec.Chunks.of(strings(p, "chunks"));
+        if (chunks == GaussianConditionalLatentCodec.Chunks.MEANS_SCALES) {
+            throw invalid(p, "chunks [means, scales] is not supported by vbr_hyperprior", "[scales] or [scales, means]");
+        }
+        return new VbrHyperpriorLatentCodec(entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
+                chunks == GaussianConditionalLatentCodec.Chunks.SCALES_MEANS, typed(p.part("gain"), GainTable.class, "a gain_table"),
+                typed(p.part("quant_offsets"), Layer.class, "a sequence of linear layers"), hyper, context, parts);
     }
 
     private <T> T typed(@Nullable Part p, Class<T> type, String expected) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.tinify.runtime.coding.CdfTables;
 import dev.tinify.runtime.coding.QuantizedCdf;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Module;
@@ -11,6 +12,7 @@ import dev.tinify.runtime.nn.Param;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fully factorized learned density of Ballé et al. (2018), as CompressAI's
@@ -20,11 +22,28 @@ import java.util.List;
  * <p>State-dict names: {@code quantiles} [C,1,3] (the tail_mass/2, 0.5 and 1-tail_mass/2
  * quantiles; medians are the middle column), {@code _offset}, {@code _quantized_cdf},
  * {@code _cdf_length}, {@code target}, {@code likelihood_lower_bound.bound},
- * {@code matrices.i}, {@code biases.i}, {@code factors.i}.
+ * {@code matrices.i}, {@code biases.i}, {@code factors.i} ({@link Naming#LISTS}), or
+ * {@code _matrixI}, {@code _biasI}, {@code _factorI} ({@link Naming#LEGACY}, as CompressAI's
+ * {@code EntropyBottleneckVbr} still names them).
+ *
+ * <p>The variable-rate methods (those taking a {@code step}) quantize with an adjustable step
+ * {@code qs} as CompressAI's {@code EntropyBottleneckVbr}: symbols {@code round((x - median) /
+ * qs)}, values {@code symbol * qs + median}, and CDF tables of bins {@code qs} wide, computed for
+ * the step on demand and kept apart from the state dict (the buffers hold the unit-step tables),
+ * so that coding at any rate leaves the weights and their fingerprint unchanged. A step of 1 gives
+ * exactly the fixed-step results.
  */
 public final class EntropyBottleneck extends EntropyModel {
     /** CompressAI's default hidden widths. */
     public static final int[] DEFAULT_FILTERS = {3, 3, 3, 3};
+
+    /** How the density parameters are named in the state dict. */
+    public enum Naming {
+        /** {@code matrices.0}, {@code biases.0}, {@code factors.0} (CompressAI's {@code EntropyBottleneck}). */
+        LISTS,
+        /** {@code _matrix0}, {@code _bias0}, {@code _factor0} (CompressAI's {@code EntropyBottleneckVbr}). */
+        LEGACY
+    }
 
     private final int channels;
     private final Param quantiles;
@@ -32,6 +51,10 @@ public final class EntropyBottleneck extends EntropyModel {
     private final Param[] matrices;
     private final Param[] biases;
     private final Param[] factors;
+    /** Tables of the last variable step asked for: the step and its tables. */
+    private float stepTablesStep = Float.NaN;
+    private @Nullable CdfTables stepTables;
+    private @Nullable NDArray stepTablesSource;
 
     /** {@code EntropyBottleneck(channels)} with CompressAI's defaults (tail mass 1e-9, init scale 10, filters 3,3,3,3). */
     public EntropyBottleneck(NDManager manager, int channels) {
@@ -46,6 +69,14 @@ public final class EntropyBottleneck extends EntropyModel {
      * @param filters hidden widths of the density network
      */
     public EntropyBottleneck(NDManager manager, int channels, double tailMass, double initScale, int[] filters) {
+        this(manager, channels, tailMass, initScale, filters, Naming.LISTS);
+    }
+
+    /**
+     * As {@link #EntropyBottleneck(NDManager, int, double, double, int[])}, with the density
+     * parameters named as {@code naming} says.
+     */
+    public EntropyBottleneck(NDManager manager, int channels, double tailMass, double initScale, int[] filters, Naming naming) {
         if (channels <= 0) {
             throw new IllegalArgumentException("EntropyBottleneck: channels must be positive, got " + channels);
         }
@@ -76,16 +107,20 @@ public final class EntropyBottleneck extends EntropyModel {
         matrices = new Param[layers];
         biases = new Param[layers];
         factors = new Param[filters.length];
-        ParameterList m = child("matrices", new ParameterList());
-        ParameterList b = child("biases", new ParameterList());
-        ParameterList f = child("factors", new ParameterList());
+        boolean lists = naming == Naming.LISTS;
+        ParameterList m = lists ? child("matrices", new ParameterList()) : null;
+        ParameterList b = lists ? child("biases", new ParameterList()) : null;
+        ParameterList f = lists ? child("factors", new ParameterList()) : null;
         for (int i = 0; i < layers; i++) {
             float init = (float) Math.log(Math.expm1(1 / scale / widths[i + 1]));
             Shape ms = new Shape(channels, widths[i + 1], widths[i]);
-            matrices[i] = m.add(manager.full(ms, init));
-            biases[i] = b.add(manager.randomUniform(-0.5f, 0.5f, new Shape(channels, widths[i + 1], 1)));
+            NDArray matrix = manager.full(ms, init);
+            NDArray bias = manager.randomUniform(-0.5f, 0.5f, new Shape(channels, widths[i + 1], 1));
+            matrices[i] = m != null ? m.add(matrix) : parameter("_matrix" + i, matrix);
+            biases[i] = b != null ? b.add(bias) : parameter("_bias" + i, bias);
             if (i < filters.length) {
-                factors[i] = f.add(manager.zeros(new Shape(channels, widths[i + 1], 1)));
+                NDArray factor = manager.zeros(new Shape(channels, widths[i + 1], 1));
+                factors[i] = f != null ? f.add(factor) : parameter("_factor" + i, factor);
             }
         }
     }
@@ -174,8 +209,14 @@ public final class EntropyBottleneck extends EntropyModel {
 
     /** Likelihood of the unit bin around each value of {@code x} [C,1,N] (for the tables with {@code forTables}), with the cumulative logits at its edges. */
     private NDArray[] likelihood(NDArray x, boolean forTables) {
-        NDArray lower = logits(x.sub(0.5f), forTables, forTables);
-        NDArray upper = logits(x.add(0.5f), forTables, forTables);
+        return likelihood(x, forTables, 1f);
+    }
+
+    /** As {@link #likelihood(NDArray, boolean)} for bins {@code step} wide. */
+    private NDArray[] likelihood(NDArray x, boolean forTables, float step) {
+        float half = 0.5f * step;
+        NDArray lower = logits(x.sub(half), forTables, forTables);
+        NDArray upper = logits(x.add(half), forTables, forTables);
         NDArray lik = Activation.sigmoid(upper).sub(Activation.sigmoid(lower));
         return new NDArray[] {lik, lower, upper};
     }
@@ -208,6 +249,38 @@ public final class EntropyBottleneck extends EntropyModel {
     }
 
     /**
+     * Variable-step forward, as CompressAI's {@code EntropyBottleneckVbr.forward(x, qs=step)}:
+     * values {@code round((x - median) / step) * step + median} in evaluation, {@code x + step *
+     * noise} in training. The likelihoods are CompressAI's own for that call: unit bins around the
+     * values, with the density parameters held fixed (its {@code _likelihood_variable(outputs,
+     * qs)} passes the step as {@code stop_gradient}, so no step reaches the bins). {@code step} is
+     * a scalar array so that its gradient flows (CompressAI learns the step network through it).
+     */
+    public Output forward(NDArray x, boolean training, NDArray step) {
+        Shape shape = x.getShape();
+        if (shape.dimension() < 2 || shape.get(1) != channels) {
+            throw new IllegalArgumentException(describe() + ": expected input [B, " + channels + ", ...], got " + shape);
+        }
+        try (ForwardScope scope = ForwardScope.open(x.getManager(), this)) {
+            scope.input(x, step);
+            NDArray perm = x.swapAxes(0, 1);
+            Shape permShape = perm.getShape();
+            NDArray values = perm.reshape(channels, 1, -1);
+            NDArray outputs;
+            if (training) {
+                outputs = values.add(x.getManager().randomUniform(-0.5f, 0.5f, values.getShape(), values.getDataType()).mul(step));
+            } else {
+                NDArray med = medians();
+                outputs = values.sub(med).div(step).round().mul(step).add(med);
+            }
+            NDArray lik = boundLikelihood(likelihood(outputs, true, 1f)[0]);
+            NDArray xHat = outputs.reshape(permShape).swapAxes(0, 1);
+            NDArray l = lik.reshape(permShape).swapAxes(0, 1);
+            return new Output(scope.keep(xHat), scope.keep(l));
+        }
+    }
+
+    /**
      * The auxiliary loss: {@code sum |logits_cumulative(quantiles) - target|}, which moves the
      * quantiles towards the tail_mass/2, median and 1 - tail_mass/2 points of the density. Only
      * {@code quantiles} gets a gradient.
@@ -231,59 +304,97 @@ public final class EntropyBottleneck extends EntropyModel {
         if (hasTables() && !force) {
             return false;
         }
+        stepTables = null;
         NDManager model = quantiles.value().getManager();
         float[] solved = null;
-        int[][] cdfs = new int[channels][];
-        int[] cdfLengths = new int[channels];
-        int[] offsets = new int[channels];
+        CdfTables t;
         // Parameters are attached to the scope only while computing; buffers are replaced after it.
         try (NDManager sub = model.newSubManager()) {
             sub.tempAttachAll(arrays());
             if (updateQuantiles) {
                 solved = solveQuantiles(sub);
             }
-            float[] q = solved != null ? solved : quantiles.value().toFloatArray();
-            int[] minima = new int[channels];
-            int[] lengths = new int[channels];
-            float[] start = new float[channels];
-            int maxLength = 0;
-            for (int c = 0; c < channels; c++) {
-                float median = q[3 * c + 1];
-                // float32 arithmetic in CompressAI's order: ceil(median - q0), ceil(q2 - median), clamped at 0
-                minima[c] = Math.max((int) Math.ceil(median - q[3 * c]), 0);
-                int maxima = Math.max((int) Math.ceil(q[3 * c + 2] - median), 0);
-                offsets[c] = -minima[c];
-                start[c] = median - (float) minima[c];
-                lengths[c] = minima[c] + maxima + 1;
-                maxLength = Math.max(maxLength, lengths[c]);
-            }
-            float[] samples = new float[channels * maxLength];
-            for (int c = 0; c < channels; c++) {
-                for (int k = 0; k < maxLength; k++) {
-                    samples[c * maxLength + k] = (float) k + start[c];
-                }
-            }
-            NDArray[] lik = likelihood(sub.create(samples, new Shape(channels, 1, maxLength)), true);
-            float[] pmf = lik[0].toFloatArray();
-            float[] lower = lik[1].toFloatArray();
-            float[] upper = lik[2].toFloatArray();
-            // CompressAI takes the tail mass at the ends of the padded sample range (index 0 and
-            // maxLength - 1) for every channel, whatever its own length.
-            float[] lowerTail = Activation.sigmoid(sub.create(firstOfRows(lower, maxLength))).toFloatArray();
-            float[] upperTail = Activation.sigmoid(sub.create(lastOfRows(upper, maxLength)).neg()).toFloatArray();
-            for (int c = 0; c < channels; c++) {
-                float[] prob = new float[lengths[c] + 1];
-                System.arraycopy(pmf, c * maxLength, prob, 0, lengths[c]);
-                prob[lengths[c]] = lowerTail[c] + upperTail[c];
-                cdfs[c] = QuantizedCdf.fromPmf(prob, PRECISION);
-                cdfLengths[c] = lengths[c] + 2;
-            }
+            t = tables(sub, solved != null ? solved : quantiles.value().toFloatArray(), 1f);
         }
         if (solved != null) {
             quantiles.set(model.create(solved, quantiles.value().getShape()));
         }
-        setTables(cdfs, cdfLengths, offsets);
+        setTables(t.cdfs(), t.cdfLengths(), t.offsets());
         return true;
+    }
+
+    /**
+     * The CDF tables for quantization step {@code step} (CompressAI's {@code update_variable(qs)}),
+     * from the current quantiles and density; kept until the step changes, weights are loaded or
+     * {@link #update(boolean, boolean)} runs (call it after training steps, as before any coding).
+     */
+    public CdfTables tables(float step) {
+        if (!(step > 0) || !Float.isFinite(step)) {
+            throw new IllegalArgumentException(describe() + ": quantization step must be positive and finite, got " + step);
+        }
+        NDArray source = matrices[0].value();
+        CdfTables t = stepTables;
+        if (t != null && step == stepTablesStep && source == stepTablesSource) {
+            return t;
+        }
+        try (NDManager sub = quantiles.value().getManager().newSubManager()) {
+            sub.tempAttachAll(arrays());
+            t = tables(sub, quantiles.value().toFloatArray(), step);
+        }
+        stepTables = t;
+        stepTablesStep = step;
+        stepTablesSource = source;
+        return t;
+    }
+
+    /** The tables of quantiles {@code q} for bins {@code step} wide, in float32 in CompressAI's order. */
+    private CdfTables tables(NDManager sub, float[] q, float step) {
+        int[][] cdfs = new int[channels][];
+        int[] cdfLengths = new int[channels];
+        int[] offsets = new int[channels];
+        int[] minima = new int[channels];
+        int[] lengths = new int[channels];
+        float[] start = new float[channels];
+        int maxLength = 0;
+        for (int c = 0; c < channels; c++) {
+            float median = q[3 * c + 1];
+            // float32 arithmetic in CompressAI's order: ceil((median - q0) / qs), ceil((q2 - median) / qs), clamped at 0
+            minima[c] = Math.max((int) Math.ceil((median - q[3 * c]) / step), 0);
+            int maxima = Math.max((int) Math.ceil((q[3 * c + 2] - median) / step), 0);
+            offsets[c] = -minima[c];
+            start[c] = median - (float) minima[c] * step;
+            lengths[c] = minima[c] + maxima + 1;
+            maxLength = Math.max(maxLength, lengths[c]);
+        }
+        float[] samples = new float[channels * maxLength];
+        for (int c = 0; c < channels; c++) {
+            for (int k = 0; k < maxLength; k++) {
+                samples[c * maxLength + k] = (float) k * step + start[c];
+            }
+        }
+        NDArray[] lik = likelihood(sub.create(samples, new Shape(channels, 1, maxLength)), true, step);
+        float[] pmf = lik[0].toFloatArray();
+        float[] lower = lik[1].toFloatArray();
+        float[] upper = lik[2].toFloatArray();
+        // CompressAI takes the tail mass at the ends of the padded sample range (index 0 and
+        // maxLength - 1) for every channel, whatever its own length.
+        float[] lowerTail = Activation.sigmoid(sub.create(firstOfRows(lower, maxLength))).toFloatArray();
+        float[] upperTail = Activation.sigmoid(sub.create(lastOfRows(upper, maxLength)).neg()).toFloatArray();
+        for (int c = 0; c < channels; c++) {
+            float[] prob = new float[lengths[c] + 1];
+            System.arraycopy(pmf, c * maxLength, prob, 0, lengths[c]);
+            prob[lengths[c]] = lowerTail[c] + upperTail[c];
+            cdfs[c] = QuantizedCdf.fromPmf(prob, PRECISION);
+            cdfLengths[c] = lengths[c] + 2;
+        }
+        int cols = 0;
+        for (int[] row : cdfs) {
+            cols = Math.max(cols, row.length);
+        }
+        for (int c = 0; c < channels; c++) {
+            cdfs[c] = Arrays.copyOf(cdfs[c], cols);
+        }
+        return new CdfTables(cdfs, cdfLengths, offsets);
     }
 
     private static float[] firstOfRows(float[] a, int cols) {
@@ -394,8 +505,35 @@ public final class EntropyBottleneck extends EntropyModel {
         }
     }
 
-    /** Decodes {@link #compress} output; {@code size} is the spatial size (e.g. [H, W]); returns [B,C,...] in {@code manager}. */
-    public NDArray decompress(NDManager manager, List<byte[]> strings, List<? extends Number> size) {
+    /**
+     * Entropy-codes {@code x} [B,C,...] with quantization step {@code step}: symbols
+     * {@code round((x - median) / step)} with the tables of {@link #tables(float)}.
+     */
+    public List<byte[]> compress(NDArray x, float step) {
+        Shape size = x.getShape();
+        if (size.dimension() < 2 || size.get(1) != channels) {
+            throw new IllegalArgumentException(describe() + ": expected input [B, " + channels + ", ...], got " + size);
+        }
+        CdfTables t = tables(step);
+        try (NDManager sub = x.getManager().newSubManager()) {
+            NDArray scaled = x.sub(mediansFor(sub, size)).div(step);
+            scaled.attach(sub);
+            return compress(scaled, buildIndexes(sub, size), null, t);
+        }
+    }
+
+    /** Decodes {@link #compress(NDArray, float)} output: {@code symbol * step + median}, [B,C,...] in {@code manager}. */
+    public NDArray decompress(NDManager manager, List<byte[]> strings, List<? extends Number> size, float step) {
+        CdfTables t = tables(step);
+        Shape full = fullShape(strings, size);
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray out = decompress(strings, buildIndexes(sub, full), null, t).mul(step).add(mediansFor(sub, full));
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    private Shape fullShape(List<byte[]> strings, List<? extends Number> size) {
         long[] dims = new long[size.size() + 2];
         dims[0] = strings.size();
         dims[1] = channels;
@@ -405,7 +543,12 @@ public final class EntropyBottleneck extends EntropyModel {
                 throw new IllegalArgumentException(describe() + ": invalid spatial size " + size);
             }
         }
-        Shape full = new Shape(dims);
+        return new Shape(dims);
+    }
+
+    /** Decodes {@link #compress} output; {@code size} is the spatial size (e.g. [H, W]); returns [B,C,...] in {@code manager}. */
+    public NDArray decompress(NDManager manager, List<byte[]> strings, List<? extends Number> size) {
+        Shape full = fullShape(strings, size);
         try (NDManager sub = manager.newSubManager()) {
             NDArray out = decompress(strings, buildIndexes(sub, full), mediansFor(sub, full));
             out.attach(manager);

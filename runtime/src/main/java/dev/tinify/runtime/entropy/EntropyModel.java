@@ -135,6 +135,11 @@ public abstract class EntropyModel extends Module {
      * {@code round(x - means)} with the table {@code indexes} names.
      */
     public List<byte[]> compress(NDArray x, NDArray indexes, @Nullable NDArray means) {
+        return compress(x, indexes, means, cdfTables());
+    }
+
+    /** As {@link #compress(NDArray, NDArray, NDArray)}, with tables other than the buffers' (a variable quantization step). */
+    protected final List<byte[]> compress(NDArray x, NDArray indexes, @Nullable NDArray means, CdfTables t) {
         if (x.getShape().dimension() < 2) {
             throw new IllegalArgumentException(describe() + ": compress expects a tensor with at least 2 dimensions, got "
                     + x.getShape());
@@ -143,7 +148,6 @@ public abstract class EntropyModel extends Module {
             throw new IllegalArgumentException(describe() + ": inputs " + x.getShape() + " and indexes "
                     + indexes.getShape() + " must have the same shape");
         }
-        CdfTables t = cdfTables();
         int batch = (int) x.getShape().get(0);
         int[] symbols;
         try (NDManager sub = x.getManager().newSubManager()) {
@@ -174,6 +178,11 @@ public abstract class EntropyModel extends Module {
      * as float32 in the manager of {@code indexes}.
      */
     public NDArray decompress(List<byte[]> strings, NDArray indexes, @Nullable NDArray means) {
+        return decompress(strings, indexes, means, cdfTables());
+    }
+
+    /** As {@link #decompress(List, NDArray, NDArray)}, with tables other than the buffers' (a variable quantization step). */
+    protected final NDArray decompress(List<byte[]> strings, NDArray indexes, @Nullable NDArray means, CdfTables t) {
         Shape shape = indexes.getShape();
         if (shape.dimension() < 1 || shape.get(0) != strings.size()) {
             throw new IllegalArgumentException(describe() + ": " + strings.size() + " strings for indexes of shape "
@@ -183,7 +192,6 @@ public abstract class EntropyModel extends Module {
             throw new IllegalArgumentException(describe() + ": means " + means.getShape() + " and indexes " + shape
                     + " must have the same shape");
         }
-        CdfTables t = cdfTables();
         int[] idx = toInts(indexes);
         checkIndexes(idx, t);
         int batch = strings.size();

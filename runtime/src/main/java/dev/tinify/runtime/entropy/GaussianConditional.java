@@ -182,6 +182,11 @@ public class GaussianConditional extends EntropyModel {
         return scales.getManager().create(idx, scales.getShape());
     }
 
+    /** {@code max(scales, scale_bound)} as CompressAI's {@code lower_bound_scale} module applies it. */
+    public NDArray lowerBoundScale(NDArray scales) {
+        return lowerBoundScale.forwardExact(scales);
+    }
+
     /**
      * Likelihood of the unit bin around each {@code inputs} value under N(means, max(scales,
      * bound)): {@code Phi((0.5 - v) / s) - Phi((-0.5 - v) / s)} with {@code v = |inputs - means|}.

@@ -1,15 +1,17 @@
 package dev.tinify.runtime.layers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 
 /**
  * Parameter-free element-wise activations: ReLU, LeakyReLU (PyTorch's default slope 0.01),
- * GELU (exact, erf-based, as {@code nn.GELU()}) and sigmoid. They keep the channel count and
+ * GELU (exact, erf-based, as {@code nn.GELU()}), sigmoid and softplus (as {@code nn.Softplus()}:
+ * {@code log(1 + exp(x))}, and {@code x} itself above 20). They keep the channel count and
  * own no state-dict keys.
  */
 public final class Activation extends LayerModule {
     /** The function applied. */
-    public enum Kind { RELU, LEAKY_RELU, GELU, SIGMOID }
+    public enum Kind { RELU, LEAKY_RELU, GELU, SIGMOID, SOFTPLUS }
 
     /** PyTorch's default negative slope of {@code nn.LeakyReLU}. */
     public static final float DEFAULT_SLOPE = 0.01f;
@@ -42,6 +44,10 @@ public final class Activation extends LayerModule {
         return new Activation(Kind.SIGMOID, 0);
     }
 
+    public static Activation softplus() {
+        return new Activation(Kind.SOFTPLUS, 0);
+    }
+
     public Kind kind() {
         return kind;
     }
@@ -58,7 +64,15 @@ public final class Activation extends LayerModule {
             case LEAKY_RELU -> ai.djl.nn.Activation.leakyRelu(x, slope);
             case GELU -> ai.djl.nn.Activation.gelu(x);
             case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
+            case SOFTPLUS -> softplus(x);
         };
+    }
+
+    /** PyTorch's softplus with beta 1 and threshold 20: linear above the threshold, where exp would overflow. */
+    private static NDArray softplus(NDArray x) {
+        try (NDArray above = x.gt(20f); NDArray smooth = x.minimum(20f).exp().add(1f).log()) {
+            return NDArrays.where(above, x, smooth);
+        }
     }
 
     @Override

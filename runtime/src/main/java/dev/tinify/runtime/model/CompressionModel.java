@@ -7,6 +7,8 @@ import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.codecs.LatentCodec;
+import dev.tinify.runtime.codecs.vbr.Rate;
+import dev.tinify.runtime.codecs.vbr.VariableRateCodec;
 import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Layer;
@@ -122,15 +124,26 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     /**
      * Runs the model on a [B, 3, H, W] batch: noise quantization in training mode, rounding in
-     * evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager.
+     * evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager. A
+     * variable-rate model runs at its default rate (see {@link #forward(NDArray, Rate)}).
      */
     public ForwardResult forward(NDArray x) {
+        return forward(x, (Float) null);
+    }
+
+    /** As {@link #forward(NDArray)}, at {@code rate}; only for a {@link #variableRate()} model. */
+    public ForwardResult forward(NDArray x, Rate rate) {
+        return forward(x, gain(rate));
+    }
+
+    private ForwardResult forward(NDArray x, @Nullable Float gain) {
         requireImage(x);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
             NDArray y = gA.forward(x);
             // In training, g_a's backward waits until the latent codec's gradients are complete.
-            LatentCodec.ForwardOut out = codec.forward(GradientCut.stage(y), null);
+            NDArray staged = GradientCut.stage(y);
+            LatentCodec.ForwardOut out = gain == null ? codec.forward(staged, null) : vbr().forward(staged, gain);
             NDArray xHat = gS.forward(out.yHat());
             Map<String, NDArray> likelihoods = new LinkedHashMap<>();
             out.likelihoods().forEach((k, v) -> likelihoods.put(k, s.keep(v)));
@@ -140,6 +153,18 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     /** Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link #downsamplingFactor()}. */
     public Compressed compress(NDArray x) {
+        return compress(x, (Float) null);
+    }
+
+    /**
+     * As {@link #compress(NDArray)}, at {@code rate}; only for a {@link #variableRate()} model.
+     * The strings do not record the rate: decompress with the same one.
+     */
+    public Compressed compress(NDArray x, Rate rate) {
+        return compress(x, gain(rate));
+    }
+
+    private Compressed compress(NDArray x, @Nullable Float gain) {
         requireImage(x);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
@@ -149,19 +174,52 @@ public final class CompressionModel extends Module implements AutoCloseable {
         }
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
-            LatentCodec.CompressOut out = codec.compress(gA.forward(x), null);
+            NDArray y = gA.forward(x);
+            LatentCodec.CompressOut out = gain == null ? codec.compress(y, null) : vbr().compress(y, gain);
             return new Compressed(out.strings(), out.shape());
         }
     }
 
     /** Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in {@code m}. */
     public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape) {
+        return decompress(m, strings, shape, (Float) null);
+    }
+
+    /** Decodes strings from {@link #compress(NDArray, Rate)} made at {@code rate}. */
+    public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape, Rate rate) {
+        return decompress(m, strings, shape, gain(rate));
+    }
+
+    private NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape, @Nullable Float gain) {
         Objects.requireNonNull(strings, "strings");
         Objects.requireNonNull(shape, "shape");
         try (ForwardScope s = ForwardScope.open(m, this)) {
-            NDArray yHat = codec.decompress(s.manager(), strings, shape, null);
+            NDArray yHat = gain == null ? codec.decompress(s.manager(), strings, shape, null)
+                    : vbr().decompress(s.manager(), strings, shape, gain);
             return s.keep(gS.forward(yHat).clip(0f, 1f));
         }
+    }
+
+    /** Whether the rate is chosen per call ({@link Rate}): the model has a variable-rate latent codec. */
+    public boolean variableRate() {
+        return codec instanceof VariableRateCodec;
+    }
+
+    /** The trained gains of a {@link #variableRate()} model, coarse to fine. */
+    public float[] gains() {
+        return vbr().gains().gains();
+    }
+
+    /** The gain {@code rate} selects; the quantization step of y is its inverse. Only for a {@link #variableRate()} model. */
+    public float gain(Rate rate) {
+        return rate.gain(gains());
+    }
+
+    private VariableRateCodec vbr() {
+        if (!(codec instanceof VariableRateCodec v)) {
+            throw new IllegalArgumentException(name() + " is a fixed-rate model: it takes no rate (choose a zoo quality instead)");
+        }
+        return v;
     }
 
     /** Builds the CDF tables of every entropy model (kept unless {@code force}); true if any was updated. */

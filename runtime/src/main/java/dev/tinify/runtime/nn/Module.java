@@ -70,7 +70,8 @@ public abstract class Module {
 
     private void collect(String prefix, Map<String, Param> out) {
         for (Param p : params.values()) {
-            out.put(prefix + p.name(), p);
+            // A module that is one tensor (CompressAI's bare nn.Parameter attributes) names it by its own name.
+            out.put(p.name().isEmpty() ? prefix.substring(0, Math.max(0, prefix.length() - 1)) : prefix + p.name(), p);
         }
         for (Map.Entry<String, Module> e : children.entrySet()) {
             e.getValue().collect(prefix + e.getKey() + ".", out);
