@@ -199,6 +199,15 @@ public final class Kinds {
                 opt("scale_bound", f, "0.11"), opt("tail_mass", f, "1e-9"));
         layer("gaussian_mixture_conditional", "compressai.entropy_models.GaussianMixtureConditional", null, null, null, true,
                 opt("K", i, "3"), opt("scale_bound", f, "0.11"), opt("tail_mass", f, "1e-9"));
+        layer("entropy_bottleneck_vbr", "compressai.entropy_models.EntropyBottleneckVbr (adjustable quantization step; parameters _matrixI, _biasI, _factorI)",
+                "channels", "channels", null, true,
+                req("channels", i), opt("tail_mass", f, "1e-9"), opt("init_scale", f, "10.0"), opt("filters", ArgType.INT_LIST, "[3, 3, 3, 3]"));
+        layer("linear", "torch.nn.Linear (over the last dimension)", "in_features", "out_features", null, true,
+                req("in_features", i), req("out_features", i));
+        layer("softplus", "torch.nn.Softplus", null, null, null, true);
+        layer("lower_bound", "compressai.ops.LowerBound", null, null, null, true, req("bound", f));
+        layer("gain_table", "the Gain parameter of CompressAI's *Vbr models (trained gains, inverse quantization steps)", null, null, null, true,
+                opt("levels", i, "8"));
 
         String quantizer = "noise";
         codec("entropy_bottleneck", "compressai.latent_codecs.EntropyBottleneckLatentCodec",
@@ -214,6 +223,13 @@ public final class Kinds {
         codec("hyperprior", "compressai.latent_codecs.HyperpriorLatentCodec", req("y", ArgType.CODEC), req("hyper", ArgType.CODEC));
         codec("raster_scan", "compressai.latent_codecs.RasterScanLatentCodec",
                 req("gaussian_conditional", ArgType.LAYER), req("entropy_parameters", ArgType.LAYER), req("context_prediction", ArgType.LAYER));
+        codec("vbr_hyperprior", "compressai.models.vbr ScaleHyperpriorVbr / MeanScaleHyperpriorVbr / JointAutoregressiveHierarchicalPriorsVbr (stage 2)",
+                req("gaussian_conditional", ArgType.LAYER), req("entropy_bottleneck", ArgType.LAYER), req("h_a", ArgType.LAYER),
+                req("h_s", ArgType.LAYER), req("gain", ArgType.LAYER), req("quant_offsets", ArgType.LAYER),
+                absent("z_step", ArgType.LAYER), absent("z_step_bound", ArgType.LAYER), opt("variable_z", ArgType.BOOL, "false"),
+                opt("abs_input", ArgType.BOOL, "false"),
+                opt("chunks", ArgType.STRING_LIST, "[scales, means]"), absent("context_prediction", ArgType.LAYER),
+                absent("entropy_parameters", ArgType.LAYER), absent("scale_to_context", ArgType.LAYER));
         codec("checkerboard", "compressai.latent_codecs.CheckerboardLatentCodec",
                 req("y", ArgType.CODEC), req("entropy_parameters", ArgType.LAYER), req("context_prediction", ArgType.LAYER),
                 choice("anchor_parity", "even", "even", "odd"), choice("forward_method", "twopass", "onepass", "twopass", "twopass_faster"));

@@ -149,9 +149,10 @@ public final class Resolver {
     }
 
     private static long hyperStride(Part codec) {
-        if (codec.kind().equals("hyper")) {
-            Part ha = codec.part("h_a");
-            return ha == null ? 1 : ha.stride();
+        // The codec that holds the hyper analysis transform (hyper, vbr_hyperprior) sets the hyper-latent's stride.
+        Part ha = codec.isSequence() ? null : codec.part("h_a");
+        if (ha != null) {
+            return ha.stride();
         }
         long f = 1;
         for (Object v : codec.args().values()) {

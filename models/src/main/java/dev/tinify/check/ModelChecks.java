@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.coding.RansCoder;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.CompressionModel.ForwardResult;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks of a CompressAI model case: builds the architecture the case names (its bundled spec,
@@ -89,6 +91,24 @@ public final class ModelChecks implements CaseCheck {
         }
     }
 
+    /**
+     * The rate a variable-rate case was run at ({@code vbr} in case.json: a nonzero
+     * {@code inputscale} is the gain itself, else {@code s} indexes the trained gains); null for
+     * fixed-rate cases.
+     */
+    static @Nullable Rate rate(ReferenceCase reference) {
+        JsonNode vbr = reference.meta().path("vbr");
+        if (vbr.isMissingNode() || vbr.isNull()) {
+            return null;
+        }
+        if (vbr.path("stage").asInt(2) != 2) {
+            throw new IllegalArgumentException(reference.dir() + ": only stage-2 variable-rate cases can be checked, got stage "
+                    + vbr.path("stage"));
+        }
+        double scale = vbr.path("inputscale").asDouble(0);
+        return scale != 0 ? Rate.scale(scale) : Rate.level(vbr.path("s").asInt(1));
+    }
+
     /** Our state-dict keys equal CompressAI's, in any order. */
     static void stateDictKeys(ReferenceCase reference, CompressionModel model, CaseReport report) throws Exception {
         compareKeys("state_dict keys", model.stateDict().keySet(), reference.stateDict().keySet(), report);
@@ -97,7 +117,9 @@ public final class ModelChecks implements CaseCheck {
     /** Forward (evaluation mode) on the case's {@code x}: {@code y}, {@code x_hat} and every likelihood. */
     static void forward(ReferenceCase reference, CompressionModel model, CaseReport report) {
         try (NDManager m = model.manager().newSubManager()) {
-            ForwardResult out = model.forward(toArray(m, reference.tensor("x")));
+            NDArray x = toArray(m, reference.tensor("x"));
+            Rate rate = rate(reference);
+            ForwardResult out = rate == null ? model.forward(x) : model.forward(x, rate);
             List<String> refLikelihoods = new ArrayList<>();
             for (String name : referenceTensorNames(reference)) {
                 if (name.startsWith("forward.likelihoods.")) {
@@ -126,7 +148,9 @@ public final class ModelChecks implements CaseCheck {
         Map<String, EntropyModel> models = entropyModels("", model, new LinkedHashMap<>());
         Map<String, RecordingCoder> coders = RecordingCoder.install(models, new RansCoder());
         try (NDManager m = model.manager().newSubManager()) {
-            CompressionModel.Compressed out = model.compress(toArray(m, reference.tensor("x")));
+            NDArray x = toArray(m, reference.tensor("x"));
+            Rate rate = rate(reference);
+            CompressionModel.Compressed out = rate == null ? model.compress(x) : model.compress(x, rate);
             boolean excused = compareCoderCalls(reference, coders, report);
             List<List<byte[]>> expected = reference.compressStrings();
             if (out.strings().size() != expected.size()) {
@@ -159,7 +183,9 @@ public final class ModelChecks implements CaseCheck {
     /** Decompress of CompressAI's own strings and shape: {@code x_hat} within tolerance. */
     static void decompress(ReferenceCase reference, CompressionModel model, CaseReport report) {
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray xHat = model.decompress(m, reference.compressStrings(), reference.compressShape());
+            Rate rate = rate(reference);
+            NDArray xHat = rate == null ? model.decompress(m, reference.compressStrings(), reference.compressShape())
+                    : model.decompress(m, reference.compressStrings(), reference.compressShape(), rate);
             report.compare("decompress.x_hat", floats(xHat), reference.tensor("decompress.x_hat").toFloats(), TOLERANCE);
         }
     }
