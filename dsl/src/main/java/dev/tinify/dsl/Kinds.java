@@ -206,8 +206,9 @@ public final class Kinds {
                 req("in_features", i), req("out_features", i));
         layer("softplus", "torch.nn.Softplus", null, null, null, true);
         layer("lower_bound", "compressai.ops.LowerBound", null, null, null, true, req("bound", f));
-        layer("gain_table", "the Gain parameter of CompressAI's *Vbr models (trained gains, inverse quantization steps)", null, null, null, true,
-                opt("levels", i, "8"));
+        layer("gain_table", "trained gains per rate level: scalars (the Gain parameter of CompressAI's *Vbr models) or, with channels, "
+                + "one gain vector per level (Cui et al. 2021)", null, null, null, true,
+                opt("levels", i, "8"), opt("channels", i, "0"));
 
         String quantizer = "noise";
         codec("entropy_bottleneck", "compressai.latent_codecs.EntropyBottleneckLatentCodec",
@@ -230,6 +231,11 @@ public final class Kinds {
                 opt("abs_input", ArgType.BOOL, "false"),
                 opt("chunks", ArgType.STRING_LIST, "[scales, means]"), absent("context_prediction", ArgType.LAYER),
                 absent("entropy_parameters", ArgType.LAYER), absent("scale_to_context", ArgType.LAYER));
+        codec("gain_hyper", "compressai.latent_codecs.GainHyperLatentCodec",
+                req("entropy_bottleneck", ArgType.LAYER), req("h_a", ArgType.LAYER), req("h_s", ArgType.LAYER));
+        codec("gain_hyperprior", "compressai.latent_codecs.GainHyperpriorLatentCodec (gains: gain_table(levels, channels) per side)",
+                req("y", ArgType.CODEC), req("hyper", ArgType.CODEC), req("y_gain", ArgType.LAYER), req("y_gain_inv", ArgType.LAYER),
+                req("z_gain", ArgType.LAYER), req("z_gain_inv", ArgType.LAYER));
         codec("checkerboard", "compressai.latent_codecs.CheckerboardLatentCodec",
                 req("y", ArgType.CODEC), req("entropy_parameters", ArgType.LAYER), req("context_prediction", ArgType.LAYER),
                 choice("anchor_parity", "even", "even", "odd"), choice("forward_method", "twopass", "onepass", "twopass", "twopass_faster"));

@@ -88,7 +88,7 @@ public abstract class CodecModule extends Module implements LatentCodec {
     }
 
     /** An entry of a map-shaped shape. */
-    static Object entry(Map<?, ?> shape, String key, String codec) {
+    protected static Object entry(Map<?, ?> shape, String key, String codec) {
         Object v = shape.get(key);
         if (v == null) {
             throw new IllegalArgumentException(codec + ": shape has no '" + key + "' entry: " + shape);

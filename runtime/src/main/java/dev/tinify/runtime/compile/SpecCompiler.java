@@ -17,6 +17,8 @@ import dev.tinify.runtime.codecs.Quantizer;
 import dev.tinify.runtime.codecs.context.ChannelGroupsLatentCodec;
 import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec;
 import dev.tinify.runtime.codecs.context.RasterScanLatentCodec;
+import dev.tinify.runtime.codecs.vbr.GainHyperLatentCodec;
+import dev.tinify.runtime.codecs.vbr.GainHyperpriorLatentCodec;
 import dev.tinify.runtime.codecs.vbr.GainTable;
 import dev.tinify.runtime.codecs.vbr.VbrHyperpriorLatentCodec;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
@@ -131,7 +133,7 @@ public final class SpecCompiler {
             case "gaussian_conditional" -> gaussianConditional(p);
             case "gaussian_mixture_conditional" -> new GaussianMixtureConditional(manager, i(p, "K"),
                     GaussianConditional.defaultScaleTable(), p.doubleArg("scale_bound"), p.doubleArg("tail_mass"));
-            case "gain_table" -> new GainTable(manager, i(p, "levels"));
+            case "gain_table" -> new GainTable(manager, i(p, "levels"), i(p, "channels"));
             case "lower_bound" -> new LowerBound(manager, p.doubleArg("bound"));
             default -> layer(p);
         };
@@ -279,6 +281,18 @@ public final class SpecCompiler {
                 yield new HyperpriorLatentCodec(codec(p.part("y")), h, parts);
             }
             case "vbr_hyperprior" -> vbrHyperprior(p, parts);
+            case "gain_hyper" -> new GainHyperLatentCodec(entropyModel(p.part("entropy_bottleneck"), EntropyBottleneck.class),
+                    typed(p.part("h_a"), Layer.class, "a layer or sequence"), typed(p.part("h_s"), Layer.class, "a layer or sequence"), parts);
+            case "gain_hyperprior" -> {
+                LatentCodec hyper = codec(p.part("hyper"));
+                if (!(hyper instanceof GainHyperLatentCodec h)) {
+                    throw invalid(p.part("hyper"), "the hyper branch of a gain_hyperprior is a " + p.part("hyper").kind() + " codec",
+                            "a gain_hyper codec: gain_hyper(entropy_bottleneck, h_a, h_s)");
+                }
+                yield new GainHyperpriorLatentCodec(codec(p.part("y")), h, typed(p.part("y_gain"), GainTable.class, "a gain_table"),
+                        typed(p.part("y_gain_inv"), GainTable.class, "a gain_table"), typed(p.part("z_gain"), GainTable.class, "a gain_table"),
+                        typed(p.part("z_gain_inv"), GainTable.class, "a gain_table"), parts);
+            }
             case "raster_scan" -> new RasterScanLatentCodec(entropyModel(p.part("gaussian_conditional"), GaussianConditional.class),
                     typed(p.part("entropy_parameters"), LayerModule.class, "a layer or sequence of 1x1 convolutions"),
                     typed(p.part("context_prediction"), MaskedConv2d.class, "a masked_conv"), parts);

@@ -12,6 +12,8 @@ import dev.tinify.runtime.nn.Param;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +53,8 @@ public final class EntropyBottleneck extends EntropyModel {
     private final Param[] matrices;
     private final Param[] biases;
     private final Param[] factors;
+    private static final Pattern LIST_NAME = Pattern.compile("(^|.*\\.)(matrices|biases|factors)\\.(\\d+)$");
+    private static final Pattern LEGACY_NAME = Pattern.compile("(^|.*\\.)_(matrix|bias|factor)(\\d+)$");
     /** Tables of the last variable step asked for: the step and its tables. */
     private float stepTablesStep = Float.NaN;
     private @Nullable CdfTables stepTables;
@@ -209,14 +213,18 @@ public final class EntropyBottleneck extends EntropyModel {
 
     /** Likelihood of the unit bin around each value of {@code x} [C,1,N] (for the tables with {@code forTables}), with the cumulative logits at its edges. */
     private NDArray[] likelihood(NDArray x, boolean forTables) {
-        return likelihood(x, forTables, 1f);
+        return likelihood(x, forTables, forTables, 1f);
     }
 
-    /** As {@link #likelihood(NDArray, boolean)} for bins {@code step} wide. */
-    private NDArray[] likelihood(NDArray x, boolean forTables, float step) {
+    /**
+     * As {@link #likelihood(NDArray, boolean)} for bins {@code step} wide; {@code stopGradient}
+     * holds the density parameters fixed, {@code fmaChain} takes the table's exact products (no
+     * gradient at all).
+     */
+    private NDArray[] likelihood(NDArray x, boolean stopGradient, boolean fmaChain, float step) {
         float half = 0.5f * step;
-        NDArray lower = logits(x.sub(half), forTables, forTables);
-        NDArray upper = logits(x.add(half), forTables, forTables);
+        NDArray lower = logits(x.sub(half), stopGradient, fmaChain);
+        NDArray upper = logits(x.add(half), stopGradient, fmaChain);
         NDArray lik = Activation.sigmoid(upper).sub(Activation.sigmoid(lower));
         return new NDArray[] {lik, lower, upper};
     }
@@ -273,7 +281,7 @@ public final class EntropyBottleneck extends EntropyModel {
                 NDArray med = medians();
                 outputs = values.sub(med).div(step).round().mul(step).add(med);
             }
-            NDArray lik = boundLikelihood(likelihood(outputs, true, 1f)[0]);
+            NDArray lik = boundLikelihood(likelihood(outputs, true, false, 1f)[0]);
             NDArray xHat = outputs.reshape(permShape).swapAxes(0, 1);
             NDArray l = lik.reshape(permShape).swapAxes(0, 1);
             return new Output(scope.keep(xHat), scope.keep(l));
@@ -372,7 +380,7 @@ public final class EntropyBottleneck extends EntropyModel {
                 samples[c * maxLength + k] = (float) k * step + start[c];
             }
         }
-        NDArray[] lik = likelihood(sub.create(samples, new Shape(channels, 1, maxLength)), true, step);
+        NDArray[] lik = likelihood(sub.create(samples, new Shape(channels, 1, maxLength)), true, true, step);
         float[] pmf = lik[0].toFloatArray();
         float[] lower = lik[1].toFloatArray();
         float[] upper = lik[2].toFloatArray();
@@ -563,6 +571,33 @@ public final class EntropyBottleneck extends EntropyModel {
             out.add((int) shape.get(i));
         }
         return out;
+    }
+
+    /**
+     * The same density parameter under the other {@link Naming} ({@code h.matrices.0} and
+     * {@code h._matrix0}, likewise biases and factors), or null if {@code key} names none; CompressAI's
+     * loader renames them the same way.
+     */
+    public static @Nullable String otherNaming(String key) {
+        Matcher lists = LIST_NAME.matcher(key);
+        if (lists.matches()) {
+            String single = switch (lists.group(2)) {
+                case "matrices" -> "_matrix";
+                case "biases" -> "_bias";
+                default -> "_factor";
+            };
+            return lists.group(1) + single + lists.group(3);
+        }
+        Matcher legacy = LEGACY_NAME.matcher(key);
+        if (legacy.matches()) {
+            String list = switch (legacy.group(2)) {
+                case "matrix" -> "matrices";
+                case "bias" -> "biases";
+                default -> "factors";
+            };
+            return legacy.group(1) + list + "." + legacy.group(3);
+        }
+        return null;
     }
 
     /** Parameters as a module named {@code 0, 1, ...} (CompressAI's {@code nn.ParameterList}). */

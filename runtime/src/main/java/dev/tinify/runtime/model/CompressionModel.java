@@ -128,22 +128,22 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * variable-rate model runs at its default rate (see {@link #forward(NDArray, Rate)}).
      */
     public ForwardResult forward(NDArray x) {
-        return forward(x, (Float) null);
+        return forwardAt(x, null);
     }
 
     /** As {@link #forward(NDArray)}, at {@code rate}; only for a {@link #variableRate()} model. */
     public ForwardResult forward(NDArray x, Rate rate) {
-        return forward(x, gain(rate));
+        return forwardAt(x, checked(rate));
     }
 
-    private ForwardResult forward(NDArray x, @Nullable Float gain) {
+    private ForwardResult forwardAt(NDArray x, @Nullable Rate rate) {
         requireImage(x);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
             NDArray y = gA.forward(x);
             // In training, g_a's backward waits until the latent codec's gradients are complete.
             NDArray staged = GradientCut.stage(y);
-            LatentCodec.ForwardOut out = gain == null ? codec.forward(staged, null) : vbr().forward(staged, gain);
+            LatentCodec.ForwardOut out = rate == null ? codec.forward(staged, null) : vbr().forward(staged, rate);
             NDArray xHat = gS.forward(out.yHat());
             Map<String, NDArray> likelihoods = new LinkedHashMap<>();
             out.likelihoods().forEach((k, v) -> likelihoods.put(k, s.keep(v)));
@@ -153,7 +153,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     /** Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link #downsamplingFactor()}. */
     public Compressed compress(NDArray x) {
-        return compress(x, (Float) null);
+        return compressAt(x, null);
     }
 
     /**
@@ -161,10 +161,10 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * The strings do not record the rate: decompress with the same one.
      */
     public Compressed compress(NDArray x, Rate rate) {
-        return compress(x, gain(rate));
+        return compressAt(x, checked(rate));
     }
 
-    private Compressed compress(NDArray x, @Nullable Float gain) {
+    private Compressed compressAt(NDArray x, @Nullable Rate rate) {
         requireImage(x);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
@@ -175,27 +175,27 @@ public final class CompressionModel extends Module implements AutoCloseable {
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
             NDArray y = gA.forward(x);
-            LatentCodec.CompressOut out = gain == null ? codec.compress(y, null) : vbr().compress(y, gain);
+            LatentCodec.CompressOut out = rate == null ? codec.compress(y, null) : vbr().compress(y, rate);
             return new Compressed(out.strings(), out.shape());
         }
     }
 
     /** Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in {@code m}. */
     public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape) {
-        return decompress(m, strings, shape, (Float) null);
+        return decompressAt(m, strings, shape, null);
     }
 
     /** Decodes strings from {@link #compress(NDArray, Rate)} made at {@code rate}. */
     public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape, Rate rate) {
-        return decompress(m, strings, shape, gain(rate));
+        return decompressAt(m, strings, shape, checked(rate));
     }
 
-    private NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape, @Nullable Float gain) {
+    private NDArray decompressAt(NDManager m, List<List<byte[]>> strings, Object shape, @Nullable Rate rate) {
         Objects.requireNonNull(strings, "strings");
         Objects.requireNonNull(shape, "shape");
         try (ForwardScope s = ForwardScope.open(m, this)) {
-            NDArray yHat = gain == null ? codec.decompress(s.manager(), strings, shape, null)
-                    : vbr().decompress(s.manager(), strings, shape, gain);
+            NDArray yHat = rate == null ? codec.decompress(s.manager(), strings, shape, null)
+                    : vbr().decompress(s.manager(), strings, shape, rate);
             return s.keep(gS.forward(yHat).clip(0f, 1f));
         }
     }
@@ -205,14 +205,15 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return codec instanceof VariableRateCodec;
     }
 
-    /** The trained gains of a {@link #variableRate()} model, coarse to fine. */
-    public float[] gains() {
-        return vbr().gains().gains();
+    /** The number of trained rate levels of a {@link #variableRate()} model. */
+    public int rateLevels() {
+        return vbr().levels();
     }
 
-    /** The gain {@code rate} selects; the quantization step of y is its inverse. Only for a {@link #variableRate()} model. */
-    public float gain(Rate rate) {
-        return rate.gain(gains());
+    private Rate checked(Rate rate) {
+        Objects.requireNonNull(rate, "rate");
+        vbr();
+        return rate;
     }
 
     private VariableRateCodec vbr() {

@@ -17,6 +17,8 @@ import dev.tinify.runtime.container.AtomicFiles;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.dsl.Zoo;
+import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
@@ -61,6 +63,7 @@ public final class Trainer implements AutoCloseable {
     private final CompressionModel model;
     private final TrainingConfig config;
     private final RateDistortionLoss loss;
+    private final List<RateDistortionLoss> rateLosses;
     private final ParameterGroups groups;
     private final List<GradientCorrection> corrections = new ArrayList<>();
     private final NDManager stateManager;
@@ -108,6 +111,7 @@ public final class Trainer implements AutoCloseable {
                     + "downsampling factor " + df);
         }
         this.loss = new RateDistortionLoss(config.metric(), config.lambda());
+        this.rateLosses = rateLosses(model, config);
         this.groups = ParameterGroups.of(model);
         collectCorrections(model);
         this.sampler = new PatchSampler(config.trainDir(), config.patch(), config.seed());
@@ -119,6 +123,34 @@ public final class Trainer implements AutoCloseable {
         this.stateManager = NDManager.newBaseManager();
         this.netOptimizer = new Adam(stateManager, groups.net(), config.netLr());
         this.auxOptimizer = new Adam(stateManager, groups.aux(), config.auxLr());
+    }
+
+    /**
+     * For a variable-rate model, one loss per trained gain with the spec's zoo lambda of that level
+     * (the multi-objective training of Kamisli et al.: each step draws a level); empty otherwise.
+     */
+    private static List<RateDistortionLoss> rateLosses(CompressionModel model, TrainingConfig config) {
+        if (!model.variableRate()) {
+            return List.of();
+        }
+        int levels = model.rateLevels();
+        Zoo zoo = model.spec().zoo();
+        List<Double> table = zoo == null ? null : zoo.lambdas().get(config.metric().id());
+        if (table == null || table.size() != levels) {
+            throw new IllegalArgumentException(model.name() + ": a variable-rate model trains each of its " + levels
+                    + " gains with its own lambda, so its spec's zoo needs " + levels + " " + config.metric().id() + " lambdas"
+                    + (table == null ? "" : ", it has " + table.size()));
+        }
+        List<RateDistortionLoss> out = new ArrayList<>();
+        for (double l : table) {
+            out.add(new RateDistortionLoss(config.metric(), l));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The rate level of step {@code s} of a variable-rate run: a function of (seed, step) only, so a resumed run draws the same. */
+    private int levelOf(long s) {
+        return (int) Math.floorMod(PatchSampler.mix(seed ^ 0x6a09e667f3bcc909L, s), (long) rateLosses.size());
     }
 
     private void collectCorrections(Module m) {
@@ -266,8 +298,9 @@ public final class Trainer implements AutoCloseable {
             NDArray x = sub.create(input, new Shape(b, 3, p, p), DataType.FLOAT32);
             phaseEnded("input");
             try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
-                CompressionModel.ForwardResult out = model.forward(x);
-                RateDistortionLoss.Terms t = loss.compute(x, out.xHat(), out.likelihoods());
+                int level = rateLosses.isEmpty() ? -1 : levelOf(step);
+                CompressionModel.ForwardResult out = level < 0 ? model.forward(x) : model.forward(x, Rate.level(level));
+                RateDistortionLoss.Terms t = (level < 0 ? loss : rateLosses.get(level)).compute(x, out.xHat(), out.likelihoods());
                 phaseEnded("forward+loss");
                 cut.backward(t.loss());
                 phaseEnded("backward");
@@ -390,8 +423,10 @@ public final class Trainer implements AutoCloseable {
                     try (NDManager sub = model.manager().newSubManager()) {
                         sub.tempAttachAll(model.arrays());
                         NDArray x = img.toNDArray(sub);
-                        CompressionModel.ForwardResult out = model.forward(x);
-                        RateDistortionLoss.Terms t = loss.compute(x, out.xHat(), out.likelihoods());
+                        // A variable-rate model is validated at its finest trained gain, with that level's lambda.
+                        int top = rateLosses.size() - 1;
+                        CompressionModel.ForwardResult out = top < 0 ? model.forward(x) : model.forward(x, Rate.level(top));
+                        RateDistortionLoss.Terms t = (top < 0 ? loss : rateLosses.get(top)).compute(x, out.xHat(), out.likelihoods());
                         lossSum += t.loss().getFloat();
                         bppSum += t.bpp().getFloat();
                         mseSum += t.mse().getFloat();

@@ -2,6 +2,7 @@ package dev.tinify.runtime.train;
 
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.Param;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Starts a fresh run from model weights instead of the initial parameters: used to fine-tune one
@@ -56,7 +58,7 @@ public final class WarmStart {
         for (Path given : files) {
             Path f = modelFile(given);
             used.add(f);
-            Map<String, SafeTensors.Tensor> tensors = read(f);
+            Map<String, SafeTensors.Tensor> tensors = withOtherNaming(read(f), state.keySet());
             Map<String, SafeTensors.Tensor> matching = StateDicts.matching(model, tensors);
             if (matching.keySet().stream().noneMatch(k -> state.get(k).trainable())) {
                 throw new IllegalArgumentException("no parameter of " + model.name() + " " + model.params() + " matches " + f
@@ -70,6 +72,21 @@ public final class WarmStart {
         List<String> taken = StateDicts.loadMatching(model, merged);
         model.update(true);
         return new Result(used, taken, state.size());
+    }
+
+    /**
+     * {@code tensors} plus each entropy-bottleneck density parameter under the model's naming when
+     * the file uses the other one (a variable-rate model started from a fixed-rate one).
+     */
+    private static Map<String, SafeTensors.Tensor> withOtherNaming(Map<String, SafeTensors.Tensor> tensors, Set<String> modelKeys) {
+        Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>(tensors);
+        tensors.forEach((k, v) -> {
+            String other = EntropyBottleneck.otherNaming(k);
+            if (other != null && modelKeys.contains(other) && !tensors.containsKey(other)) {
+                out.put(other, v);
+            }
+        });
+        return out;
     }
 
     /** {@code p}, or the model file of a run folder (its {@code latest.json}) or checkpoint JSON. */

@@ -9,6 +9,12 @@ public sealed interface Rate {
     /** The gain this rate selects among {@code gains} (the trained gains, coarse to fine). */
     float gain(float[] gains);
 
+    /**
+     * The position among {@code levels} trained levels (a level index, possibly fractional) for
+     * codecs whose levels are gain vectors; a scale has no position.
+     */
+    double positionAmong(int levels);
+
     /** Trained gain {@code index} (0-based, CompressAI's {@code s}). */
     static Rate level(int index) {
         return new Level(index);
@@ -38,6 +44,11 @@ public sealed interface Rate {
             }
             return gains[index];
         }
+
+        @Override
+        public double positionAmong(int levels) {
+            return new Position(index).positionAmong(levels);
+        }
     }
 
     /** See {@link #position(double)}. */
@@ -54,6 +65,14 @@ public sealed interface Rate {
             double t = position - i;
             return (float) Math.exp((1 - t) * Math.log(gains[i]) + t * Math.log(gains[i + 1]));
         }
+
+        @Override
+        public double positionAmong(int levels) {
+            if (!(position >= 0 && position <= levels - 1)) {
+                throw new IllegalArgumentException("rate position " + position + " is out of range [0, " + (levels - 1) + "]");
+            }
+            return position;
+        }
     }
 
     /** See {@link #scale(double)}. */
@@ -67,6 +86,12 @@ public sealed interface Rate {
         @Override
         public float gain(float[] gains) {
             return (float) value;
+        }
+
+        @Override
+        public double positionAmong(int levels) {
+            throw new IllegalArgumentException("this model's rates are its " + levels
+                    + " trained gain levels (a level or a fractional position between them), not a scale");
         }
     }
 }

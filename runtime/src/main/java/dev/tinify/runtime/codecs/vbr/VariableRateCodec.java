@@ -4,41 +4,40 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.codecs.LatentCodec;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A latent codec whose rate is chosen per call: the methods taking a {@code gain} code the latent
- * with quantization step {@code 1 / gain}; the {@link LatentCodec} methods use
- * {@link #defaultGain()}. The gain is not in the strings: a decoder must be given the gain that
+ * A latent codec whose rate is chosen per call ({@link Rate}); the {@link LatentCodec} methods use
+ * {@link #defaultRate()}. The rate is not in the strings: a decoder must be given the rate that
  * encoded them.
  */
 public interface VariableRateCodec extends LatentCodec {
-    /** The trained gains, coarse to fine. */
-    GainTable gains();
+    /** Number of trained rate levels. */
+    int levels();
 
-    /** The gain of the plain {@link LatentCodec} calls: trained level 1, CompressAI's default {@code s}. */
-    default float defaultGain() {
-        return Rate.level(Math.min(1, gains().levels() - 1)).gain(gains().gains());
+    /** The rate of the plain {@link LatentCodec} calls: level 1, CompressAI's default {@code s}. */
+    default Rate defaultRate() {
+        return Rate.level(Math.min(1, levels() - 1));
     }
 
-    ForwardOut forward(NDArray y, float gain);
+    ForwardOut forward(NDArray y, Rate rate);
 
-    CompressOut compress(NDArray y, float gain);
+    CompressOut compress(NDArray y, Rate rate);
 
-    NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, float gain);
-
-    @Override
-    default ForwardOut forward(NDArray y, @org.jspecify.annotations.Nullable NDArray ctx) {
-        return forward(y, defaultGain());
-    }
+    NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, Rate rate);
 
     @Override
-    default CompressOut compress(NDArray y, @org.jspecify.annotations.Nullable NDArray ctx) {
-        return compress(y, defaultGain());
+    default ForwardOut forward(NDArray y, @Nullable NDArray ctx) {
+        return forward(y, defaultRate());
     }
 
     @Override
-    default NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape,
-            @org.jspecify.annotations.Nullable NDArray ctx) {
-        return decompress(manager, strings, shape, defaultGain());
+    default CompressOut compress(NDArray y, @Nullable NDArray ctx) {
+        return compress(y, defaultRate());
+    }
+
+    @Override
+    default NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, @Nullable NDArray ctx) {
+        return decompress(manager, strings, shape, defaultRate());
     }
 }

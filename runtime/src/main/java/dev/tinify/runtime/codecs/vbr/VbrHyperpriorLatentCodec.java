@@ -103,9 +103,21 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
         this.context = context;
     }
 
-    @Override
+    /** The trained gains, coarse to fine. */
     public GainTable gains() {
         return gains;
+    }
+
+    @Override
+    public int levels() {
+        return gains.levels();
+    }
+
+    /** The gain {@code rate} selects: the inverse quantization step of y. */
+    public float gain(Rate rate) {
+        float gain = rate.gain(gains.gains());
+        checkGain(gain);
+        return gain;
     }
 
     private static void checkGain(float gain) {
@@ -140,8 +152,8 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
     }
 
     @Override
-    public ForwardOut forward(NDArray y, float gain) {
-        checkGain(gain);
+    public ForwardOut forward(NDArray y, Rate rate) {
+        float gain = gain(rate);
         NDManager m = y.getManager();
         NDArray z = analysis(y);
         EntropyBottleneck eb = hyper.entropyBottleneck();
@@ -183,8 +195,8 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
     }
 
     @Override
-    public CompressOut compress(NDArray y, float gain) {
-        checkGain(gain);
+    public CompressOut compress(NDArray y, Rate rate) {
+        float gain = gain(rate);
         NDManager m = y.getManager();
         NDArray z = analysis(y);
         List<Integer> zShape = spatial(z);
@@ -227,8 +239,8 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
     }
 
     @Override
-    public NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, float gain) {
-        checkGain(gain);
+    public NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, Rate rate) {
+        float gain = gain(rate);
         if (strings.size() != 2) {
             throw new IllegalArgumentException(NAME + ": expected a y stream and a z stream, got " + strings.size() + " streams");
         }
