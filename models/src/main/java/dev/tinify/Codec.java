@@ -16,6 +16,7 @@ import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
@@ -252,12 +253,21 @@ public final class Codec implements AutoCloseable {
         String weightsFingerprint = model.weightsFingerprint();
         CompressionModel.Compressed out;
         try (NDManager m = NDManager.newBaseManager()) {
-            out = model.compress(image.pad(pad).toNDArray(m));
+            NDArray x = image.pad(pad).toNDArray(m);
+            out = model.variableRate() ? model.compress(x, levelOf(quality)) : model.compress(x);
         } catch (IllegalArgumentException e) {
             throw new TinifyException(model.name() + ": cannot compress: " + e.getMessage(), e);
         }
         return new TfyContainer(model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(), ENTROPY_PARAMS,
                 image.height(), image.width(), pad, out.shape(), out.strings());
+    }
+
+    /**
+     * The rate of a variable-rate model at zoo quality {@code q}: its trained level q - 1 (the
+     * container records the quality, so the decoder uses the same level).
+     */
+    private static Rate levelOf(int q) {
+        return Rate.level(q - 1);
     }
 
     /**
@@ -278,7 +288,8 @@ public final class Codec implements AutoCloseable {
         }
         checkShapeFits(c.latentShape(), (long) h * w);
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray xHat = model.decompress(m, c.strings(), c.latentShape());
+            NDArray xHat = model.variableRate() ? model.decompress(m, c.strings(), c.latentShape(), levelOf(c.quality()))
+                    : model.decompress(m, c.strings(), c.latentShape());
             RgbImage padded = RgbImage.fromNDArray(xHat);
             if (padded.height() != h || padded.width() != w) {
                 throw new TinifyFormatException("the latent shape " + c.latentShape() + " decodes to " + padded.height() + "x"
