@@ -91,7 +91,10 @@ public final class Codec implements AutoCloseable {
      * @throws TinifyException naming the spec, quality or weight file that cannot be used
      */
     public static Codec open(String specOrName, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
-        Spec spec = Tinify.spec(specOrName);
+        return open(Tinify.spec(specOrName), quality, metric, overrides, weights);
+    }
+
+    private static Codec open(Spec spec, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
         Map<String, Object> params = new LinkedHashMap<>();
         if (spec.zoo() != null) {
             params.putAll(ZooEntry.of(spec, quality, metric).params());
@@ -136,17 +139,19 @@ public final class Codec implements AutoCloseable {
 
     /**
      * Rebuilds the model that wrote {@code container}: the spec is {@code specOrName} if given (its
-     * name must be the recorded architecture), else the bundled spec of that name; quality and
-     * metric are the recorded ones. Refuses a model whose spec hash differs from the recorded one,
-     * and containers whose coder or entropy-parameter method this library does not have; the
-     * recorded weights fingerprint is checked by {@link #decompress}.
+     * name must be the recorded architecture), else the bundled spec of that name (a file never
+     * makes the decoder read another file it names); quality and metric are the recorded ones.
+     * Refuses a model whose spec hash differs from the recorded one, and containers whose coder or
+     * entropy-parameter method this library does not have; the recorded weights fingerprint is
+     * checked by {@link #decompress}.
      *
-     * @throws TinifyException naming what differs
+     * @throws UndecodableFileException naming what the file records and what differs
+     * @throws TinifyException if the given spec or weights cannot be used
      */
     public static Codec forContainer(TfyContainer container, @Nullable String specOrName, Map<String, ?> overrides,
             @Nullable Path weights) {
         if (!ENTROPY_PARAMS.equals(container.entropyParams())) {
-            throw new TinifyException("entropy parameters were computed by '" + container.entropyParams()
+            throw new UndecodableFileException("entropy parameters were computed by '" + container.entropyParams()
                     + "'; this decoder computes them with " + ENTROPY_PARAMS + " and cannot promise the same symbols");
         }
         EntropyCoder coder;
@@ -155,19 +160,29 @@ public final class Codec implements AutoCloseable {
             coder = EntropyCoders.get(container.entropyCoder());
             metric = Metric.parse(container.metric());
         } catch (IllegalArgumentException e) {
-            throw new TinifyException(e.getMessage(), e);
+            throw new UndecodableFileException(e.getMessage(), e);
         }
-        String name = specOrName != null ? specOrName : container.architecture();
-        Codec codec = open(name, container.quality(), metric, overrides, weights);
-        try {
-            if (!codec.model.name().equals(container.architecture())) {
-                throw new TinifyException("the file was encoded with architecture '" + container.architecture() + "', but "
-                        + name + " is '" + codec.model.name() + "'");
+        Spec spec;
+        if (specOrName != null) {
+            spec = Tinify.spec(specOrName);
+        } else {
+            try {
+                spec = Tinify.bundledSpec(container.architecture());
+            } catch (TinifyException e) {
+                throw new UndecodableFileException("the file was encoded with architecture " + e.getMessage()
+                        + "; pass the spec file it was encoded with (-m FILE.yaml)", e);
             }
+        }
+        if (!spec.name().equals(container.architecture())) {
+            throw new UndecodableFileException("the file was encoded with architecture '" + container.architecture() + "', but "
+                    + specOrName + " is '" + spec.name() + "'");
+        }
+        Codec codec = open(spec, container.quality(), metric, overrides, weights);
+        try {
             if (!codec.specHash.equals(container.specHash())) {
-                throw new TinifyException("spec hash mismatch: the file was encoded by " + container.architecture() + " @"
-                        + container.specHash().substring(0, Math.min(12, container.specHash().length())) + ", but "
-                        + codec.describe() + " has @" + codec.specHash.substring(0, 12)
+                throw new UndecodableFileException("spec hash mismatch: the file was encoded by " + container.architecture() + " @"
+                        + differingPrefix(container.specHash(), codec.specHash) + ", but " + codec.describe() + " has @"
+                        + differingPrefix(codec.specHash, container.specHash())
                         + "; decode with the spec file and --set overrides used for encoding");
             }
             codec.useCoder(coder);
@@ -176,6 +191,15 @@ public final class Codec implements AutoCloseable {
             codec.close();
             throw e;
         }
+    }
+
+    /** A prefix of hash {@code a} long enough (at least 12 digits) to show where it differs from {@code b}. */
+    private static String differingPrefix(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return a.substring(0, Math.min(a.length(), Math.max(12, i + 1)));
     }
 
     /** Loads weights; a state dict of another configuration is summarised on one line (the full list stays in the cause). */
@@ -273,8 +297,11 @@ public final class Codec implements AutoCloseable {
         int h = c.padding().paddedHeight(c.height());
         int w = c.padding().paddedWidth(c.width());
         int f = model.downsamplingFactor();
-        if (h % f != 0 || w % f != 0) {
-            throw new TinifyFormatException("padded size " + h + "x" + w + " is not a multiple of the model's stride " + f);
+        // Any other padding would decode to a shifted crop without an error.
+        Padding centred = Padding.forStride(c.height(), c.width(), f);
+        if (!c.padding().equals(centred)) {
+            throw new TinifyFormatException("padding " + c.padding() + " of the " + c.height() + "x" + c.width()
+                    + " image is not the centred padding the encoder writes for stride " + f + " (" + centred + ")");
         }
         checkShapeFits(c.latentShape(), (long) h * w);
         try (NDManager m = NDManager.newBaseManager()) {

@@ -1,6 +1,7 @@
 package dev.tinify.cli;
 
 import dev.tinify.TinifyException;
+import dev.tinify.UndecodableFileException;
 import dev.tinify.runtime.container.TinifyFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,7 +38,7 @@ abstract class ToolCommand implements Callable<Integer> {
             int status = execute();
             out().flush();
             return status;
-        } catch (TinifyFormatException e) {
+        } catch (TinifyFormatException | UndecodableFileException e) {
             return fail(e.getMessage(), EXIT_FORMAT);
         } catch (UncheckedIOException e) {
             return fail(message(e.getCause()), EXIT_FAILURE);
