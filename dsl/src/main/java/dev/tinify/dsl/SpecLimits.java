@@ -11,11 +11,13 @@ public final class SpecLimits {
     /** Largest spec file or text, in bytes (the bundled specs are under 4 KB). */
     public static final int MAX_SPEC_BYTES = 256 * 1024;
     /** Longest expression, in characters. */
-    public static final int MAX_EXPRESSION_CHARS = 4096;
+    public static final int MAX_EXPRESSION_CHARS = 16384;
     /** Deepest nesting of operators, calls, brackets and signs within one expression. */
     public static final int MAX_EXPRESSION_DEPTH = 64;
     /** Most items a list value may hold, however it was computed. */
     public static final int MAX_LIST_ITEMS = 4096;
+    /** Largest product of strides (how much the analysis transforms downsample; 64 in CompressAI's models). */
+    public static final long MAX_DOWNSAMPLING = 1 << 12;
     /** Longest spec name, in characters. */
     public static final int MAX_NAME_CHARS = 64;
 
