@@ -17,6 +17,7 @@ import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,11 @@ import org.jspecify.annotations.Nullable;
  * writes it) is built with those parameters unless overrides are given. Without weights the model keeps its initial
  * parameters, drawn from a fixed seed so that an encoder and a decoder built the same way agree;
  * {@link #trained()} is then false and the reconstruction is not useful.
+ *
+ * <p>Thread safety: a codec may be shared between threads; its methods run one at a time (on this
+ * codec, and on its model, see {@link CompressionModel}) and give the bytes one thread would get.
+ * Open one codec per thread to code in parallel. Before coding, the memory an image needs is
+ * checked against {@link MemoryBudget}.
  */
 public final class Codec implements AutoCloseable {
     /** How the entropy parameters are computed, as recorded in the container. */
@@ -254,7 +260,7 @@ public final class Codec implements AutoCloseable {
     }
 
     /** Codes with entropy coder {@code name} ({@code ans} or {@code range}) from now on. */
-    public void useCoder(String name) {
+    public synchronized void useCoder(String name) {
         try {
             useCoder(EntropyCoders.get(name));
         } catch (IllegalArgumentException e) {
@@ -270,8 +276,9 @@ public final class Codec implements AutoCloseable {
     }
 
     /** Pads {@code image} to the model's stride, codes it, and returns the container. */
-    public TfyContainer compress(RgbImage image) {
+    public synchronized TfyContainer compress(RgbImage image) {
         Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        MemoryBudget.checkImage(model, pad.paddedHeight(image.height()), pad.paddedWidth(image.width()));
         // Taken before coding, as the decoder takes it before decoding.
         String weightsFingerprint = model.weightsFingerprint();
         CompressionModel.Compressed out;
@@ -292,7 +299,7 @@ public final class Codec implements AutoCloseable {
      * @throws TinifyFormatException if the container was encoded with other weights, or the strings
      *     or shape cannot be decoded
      */
-    public RgbImage decompress(TfyContainer c) throws TinifyFormatException {
+    public synchronized RgbImage decompress(TfyContainer c) throws TinifyFormatException {
         checkWeights(c);
         int h = c.padding().paddedHeight(c.height());
         int w = c.padding().paddedWidth(c.width());
@@ -304,6 +311,7 @@ public final class Codec implements AutoCloseable {
                     + " image is not the centred padding the encoder writes for stride " + f + " (" + centred + ")");
         }
         checkShapeFits(c.latentShape(), (long) h * w);
+        MemoryBudget.checkImage(model, h, w);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray xHat = model.decompress(m, c.strings(), c.latentShape());
             RgbImage padded = RgbImage.fromNDArray(xHat);
@@ -377,8 +385,9 @@ public final class Codec implements AutoCloseable {
     public record Estimate(RgbImage image, double bits) {}
 
     /** The entropy estimate of {@code image}; see {@link Estimate}. */
-    public Estimate estimate(RgbImage image) {
+    public synchronized Estimate estimate(RgbImage image) {
         Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        MemoryBudget.checkImage(model, pad.paddedHeight(image.height()), pad.paddedWidth(image.width()));
         try (NDManager m = NDManager.newBaseManager()) {
             CompressionModel.ForwardResult out = model.forward(image.pad(pad).toNDArray(m));
             double bits = 0;
@@ -433,7 +442,7 @@ public final class Codec implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         model.close();
     }
 

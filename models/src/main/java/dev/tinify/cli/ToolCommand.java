@@ -44,6 +44,10 @@ abstract class ToolCommand implements Callable<Integer> {
             return fail(message(e.getCause()), EXIT_FAILURE);
         } catch (TinifyException | IOException | IllegalArgumentException | IllegalStateException e) {
             return fail(message(e), EXIT_FAILURE);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // Budgets and limits should prevent these; if one still happens, it is reported, not thrown at the user.
+            return fail("ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack") + " (" + message(e)
+                    + "); give Java more memory (TINIFY_JAVA_OPTS=-Xmx...) or use a smaller input", EXIT_FAILURE);
         } catch (RuntimeException e) {
             // Not an expected failure: still one line, with the stack trace on request.
             if (Boolean.getBoolean(DEBUG_PROPERTY)) {
