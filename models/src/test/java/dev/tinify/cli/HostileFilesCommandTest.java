@@ -154,4 +154,20 @@ class HostileFilesCommandTest {
         assertTrue(Files.isSymbolicLink(link));
         assertTrue(Files.size(real) > 100, "the PNG went to the link's target");
     }
+
+    @Test
+    void anImageOverTheMemoryBudgetIsRefusedWithHowMuchAndWhy() throws Exception {
+        // 1x70000 pads to 64x70016 for a stride-64 model: refused before any tensor exists.
+        Path thin = dir.resolve("thin.png");
+        dev.tinify.runtime.image.ImageFiles.writePng(new dev.tinify.runtime.image.RgbImage(1, 70000, new float[3 * 70000]), thin);
+        System.setProperty(dev.tinify.runtime.model.MemoryBudget.PROPERTY, "64m");
+        try {
+            CliRun run = CliRun.of(CliRun.tiny("encode", thin.toString(), "-q", "1", "-o", dir.resolve("out.png.tfy").toString()));
+            assertRefused(run, 1, "bmshj2018-hyperprior on a 64x70016 image (padded) needs about ");
+            assertTrue(run.err().contains("more than the memory budget of 64 MB; use a smaller image or a smaller model, or raise the"
+                    + " budget with -Dtinify.memory=SIZE or TINIFY_MEMORY=SIZE"), run.err());
+        } finally {
+            System.clearProperty(dev.tinify.runtime.model.MemoryBudget.PROPERTY);
+        }
+    }
 }

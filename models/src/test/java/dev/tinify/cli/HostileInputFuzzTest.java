@@ -139,7 +139,7 @@ class HostileInputFuzzTest {
         surfaces.put("image", this::image);
         surfaces.put("cli", this::cli);
         // Shares of the cases, in the order above: the command line is the slowest surface.
-        int[] weights = {20, 25, 10, 3, 15, 15, 11, 1};
+        int[] weights = {200, 250, 100, 30, 150, 150, 115, 5};
         int total = Arrays.stream(weights).sum();
         List<String> names = List.copyOf(surfaces.keySet());
         Map<String, Integer> tally = new TreeMap<>();
@@ -511,12 +511,32 @@ class HostileInputFuzzTest {
             "99999999999", "bmshj2018-factorized", "bmshj2018-hyperprior", "../../etc/passwd", "", "x\u0000y",
             "ans", "range", "zip", "white", "psnr", "1x3x64x64", "1x3x999999x999999", "x".repeat(5000)};
         List<String> args = new ArrayList<>();
-        args.add(COMMANDS[r.nextInt(COMMANDS.length)]);
-        int n = r.nextInt(9);
-        for (int k = 0; k < n; k++) {
-            args.add(r.nextInt(3) == 0 ? values[r.nextInt(values.length)] : OPTIONS[r.nextInt(OPTIONS.length)]);
-            if (r.nextBoolean()) {
+        if (r.nextBoolean()) {
+            // A working command line with one argument replaced, dropped or repeated.
+            String out = work.resolve(r.nextBoolean() ? "out.png" : "out.tfy").toString();
+            String[][] templates = {
+                {"encode", png.toString(), "-m", "bmshj2018-factorized", "-q", "1", "--set", "N=8", "--set", "M=8", "-o", out},
+                {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8"},
+                {"inspect", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
+            };
+            args.addAll(List.of(templates[r.nextInt(templates.length)]));
+            int at = 1 + r.nextInt(args.size() - 1);
+            switch (r.nextInt(3)) {
+                case 0 -> args.set(at, values[r.nextInt(values.length)]);
+                case 1 -> args.remove(at);
+                default -> args.add(at, args.get(at));
+            }
+        } else {
+            args.add(COMMANDS[r.nextInt(COMMANDS.length)]);
+            if (r.nextInt(4) != 0) {
                 args.add(values[r.nextInt(values.length)]);
+            }
+            int n = r.nextInt(6);
+            for (int k = 0; k < n; k++) {
+                args.add(OPTIONS[r.nextInt(OPTIONS.length)]);
+                if (r.nextInt(4) != 0) {
+                    args.add(values[r.nextInt(values.length)]);
+                }
             }
         }
         byte[] before = Files.readAllBytes(png);
