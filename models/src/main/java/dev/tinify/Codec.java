@@ -18,6 +18,7 @@ import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,11 @@ import org.jspecify.annotations.Nullable;
  * writes it) is built with those parameters unless overrides are given. Without weights the model keeps its initial
  * parameters, drawn from a fixed seed so that an encoder and a decoder built the same way agree;
  * {@link #trained()} is then false and the reconstruction is not useful.
+ *
+ * <p>Thread safety: a codec may be shared between threads; its methods run one at a time (on this
+ * codec, and on its model, see {@link CompressionModel}) and give the bytes one thread would get.
+ * Open one codec per thread to code in parallel. Before coding, the memory an image needs is
+ * checked against {@link MemoryBudget}.
  */
 public final class Codec implements AutoCloseable {
     /** How the entropy parameters are computed, as recorded in the container. */
@@ -92,7 +98,10 @@ public final class Codec implements AutoCloseable {
      * @throws TinifyException naming the spec, quality or weight file that cannot be used
      */
     public static Codec open(String specOrName, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
-        Spec spec = Tinify.spec(specOrName);
+        return open(Tinify.spec(specOrName), quality, metric, overrides, weights);
+    }
+
+    private static Codec open(Spec spec, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
         Map<String, Object> params = new LinkedHashMap<>();
         if (spec.zoo() != null) {
             params.putAll(ZooEntry.of(spec, quality, metric).params());
@@ -137,17 +146,19 @@ public final class Codec implements AutoCloseable {
 
     /**
      * Rebuilds the model that wrote {@code container}: the spec is {@code specOrName} if given (its
-     * name must be the recorded architecture), else the bundled spec of that name; quality and
-     * metric are the recorded ones. Refuses a model whose spec hash differs from the recorded one,
-     * and containers whose coder or entropy-parameter method this library does not have; the
-     * recorded weights fingerprint is checked by {@link #decompress}.
+     * name must be the recorded architecture), else the bundled spec of that name (a file never
+     * makes the decoder read another file it names); quality and metric are the recorded ones.
+     * Refuses a model whose spec hash differs from the recorded one, and containers whose coder or
+     * entropy-parameter method this library does not have; the recorded weights fingerprint is
+     * checked by {@link #decompress}.
      *
-     * @throws TinifyException naming what differs
+     * @throws UndecodableFileException naming what the file records and what differs
+     * @throws TinifyException if the given spec or weights cannot be used
      */
     public static Codec forContainer(TfyContainer container, @Nullable String specOrName, Map<String, ?> overrides,
             @Nullable Path weights) {
         if (!ENTROPY_PARAMS.equals(container.entropyParams())) {
-            throw new TinifyException("entropy parameters were computed by '" + container.entropyParams()
+            throw new UndecodableFileException("entropy parameters were computed by '" + container.entropyParams()
                     + "'; this decoder computes them with " + ENTROPY_PARAMS + " and cannot promise the same symbols");
         }
         EntropyCoder coder;
@@ -156,19 +167,29 @@ public final class Codec implements AutoCloseable {
             coder = EntropyCoders.get(container.entropyCoder());
             metric = Metric.parse(container.metric());
         } catch (IllegalArgumentException e) {
-            throw new TinifyException(e.getMessage(), e);
+            throw new UndecodableFileException(e.getMessage(), e);
         }
-        String name = specOrName != null ? specOrName : container.architecture();
-        Codec codec = open(name, container.quality(), metric, overrides, weights);
-        try {
-            if (!codec.model.name().equals(container.architecture())) {
-                throw new TinifyException("the file was encoded with architecture '" + container.architecture() + "', but "
-                        + name + " is '" + codec.model.name() + "'");
+        Spec spec;
+        if (specOrName != null) {
+            spec = Tinify.spec(specOrName);
+        } else {
+            try {
+                spec = Tinify.bundledSpec(container.architecture());
+            } catch (TinifyException e) {
+                throw new UndecodableFileException("the file was encoded with architecture " + e.getMessage()
+                        + "; pass the spec file it was encoded with (-m FILE.yaml)", e);
             }
+        }
+        if (!spec.name().equals(container.architecture())) {
+            throw new UndecodableFileException("the file was encoded with architecture '" + container.architecture() + "', but "
+                    + specOrName + " is '" + spec.name() + "'");
+        }
+        Codec codec = open(spec, container.quality(), metric, overrides, weights);
+        try {
             if (!codec.specHash.equals(container.specHash())) {
-                throw new TinifyException("spec hash mismatch: the file was encoded by " + container.architecture() + " @"
-                        + container.specHash().substring(0, Math.min(12, container.specHash().length())) + ", but "
-                        + codec.describe() + " has @" + codec.specHash.substring(0, 12)
+                throw new UndecodableFileException("spec hash mismatch: the file was encoded by " + container.architecture() + " @"
+                        + differingPrefix(container.specHash(), codec.specHash) + ", but " + codec.describe() + " has @"
+                        + differingPrefix(codec.specHash, container.specHash())
                         + "; decode with the spec file and --set overrides used for encoding");
             }
             codec.useCoder(coder);
@@ -177,6 +198,15 @@ public final class Codec implements AutoCloseable {
             codec.close();
             throw e;
         }
+    }
+
+    /** A prefix of hash {@code a} long enough (at least 12 digits) to show where it differs from {@code b}. */
+    private static String differingPrefix(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        return a.substring(0, Math.min(a.length(), Math.max(12, i + 1)));
     }
 
     /** Loads weights; a state dict of another configuration is summarised on one line (the full list stays in the cause). */
@@ -231,7 +261,7 @@ public final class Codec implements AutoCloseable {
     }
 
     /** Codes with entropy coder {@code name} ({@code ans} or {@code range}) from now on. */
-    public void useCoder(String name) {
+    public synchronized void useCoder(String name) {
         try {
             useCoder(EntropyCoders.get(name));
         } catch (IllegalArgumentException e) {
@@ -247,8 +277,9 @@ public final class Codec implements AutoCloseable {
     }
 
     /** Pads {@code image} to the model's stride, codes it, and returns the container. */
-    public TfyContainer compress(RgbImage image) {
+    public synchronized TfyContainer compress(RgbImage image) {
         Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        MemoryBudget.checkImage(model, pad.paddedHeight(image.height()), pad.paddedWidth(image.width()));
         // Taken before coding, as the decoder takes it before decoding.
         String weightsFingerprint = model.weightsFingerprint();
         CompressionModel.Compressed out;
@@ -278,15 +309,19 @@ public final class Codec implements AutoCloseable {
      * @throws TinifyFormatException if the container was encoded with other weights, or the strings
      *     or shape cannot be decoded
      */
-    public RgbImage decompress(TfyContainer c) throws TinifyFormatException {
+    public synchronized RgbImage decompress(TfyContainer c) throws TinifyFormatException {
         checkWeights(c);
         int h = c.padding().paddedHeight(c.height());
         int w = c.padding().paddedWidth(c.width());
         int f = model.downsamplingFactor();
-        if (h % f != 0 || w % f != 0) {
-            throw new TinifyFormatException("padded size " + h + "x" + w + " is not a multiple of the model's stride " + f);
+        // Any other padding would decode to a shifted crop without an error.
+        Padding centred = Padding.forStride(c.height(), c.width(), f);
+        if (!c.padding().equals(centred)) {
+            throw new TinifyFormatException("padding " + c.padding() + " of the " + c.height() + "x" + c.width()
+                    + " image is not the centred padding the encoder writes for stride " + f + " (" + centred + ")");
         }
         checkShapeFits(c.latentShape(), (long) h * w);
+        MemoryBudget.checkImage(model, h, w);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray xHat = model.variableRate() ? model.decompress(m, c.strings(), c.latentShape(), levelOf(c.quality()))
                     : model.decompress(m, c.strings(), c.latentShape());
@@ -361,8 +396,9 @@ public final class Codec implements AutoCloseable {
     public record Estimate(RgbImage image, double bits) {}
 
     /** The entropy estimate of {@code image}; see {@link Estimate}. */
-    public Estimate estimate(RgbImage image) {
+    public synchronized Estimate estimate(RgbImage image) {
         Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+        MemoryBudget.checkImage(model, pad.paddedHeight(image.height()), pad.paddedWidth(image.width()));
         try (NDManager m = NDManager.newBaseManager()) {
             CompressionModel.ForwardResult out = model.forward(image.pad(pad).toNDArray(m));
             double bits = 0;
@@ -417,7 +453,7 @@ public final class Codec implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         model.close();
     }
 

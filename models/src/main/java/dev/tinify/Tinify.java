@@ -5,6 +5,7 @@ import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
+import dev.tinify.dsl.SpecLimits;
 import dev.tinify.dsl.SpecReader;
 import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.ZooEntry;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -83,6 +86,18 @@ public final class Tinify {
     /** Reads a spec file or bundled spec (checked with its default parameters). */
     public static Spec spec(String specOrName) {
         return SpecSource.resolve(specOrName).read();
+    }
+
+    /**
+     * Reads the bundled spec {@code name} and nothing else: never a file, whatever the name looks
+     * like. For names that come from a file (a {@code .tfy} container's architecture), which must
+     * not make the program read another file.
+     *
+     * @throws TinifyException if no bundled spec has that name
+     */
+    public static Spec bundledSpec(String name) {
+        return SpecSource.bundled(name).orElseThrow(() -> new TinifyException("'" + name + "' is not a bundled spec (bundled: "
+                + String.join(", ", SpecSource.bundledNames()) + ")")).read();
     }
 
     /**
@@ -180,22 +195,42 @@ public final class Tinify {
                 return file(p);
             }
             String name = specOrName.endsWith(".yaml") ? specOrName.substring(0, specOrName.length() - 5) : specOrName;
+            return bundled(name).orElseThrow(() -> new TinifyException("no spec '" + specOrName
+                    + "': not a file, and not a bundled spec (bundled: " + bundledNames() + ")"));
+        }
+
+        /** The bundled spec {@code name}; a name that is not a plain spec name never reaches the class path. */
+        static Optional<SpecSource> bundled(String name) {
+            if (SpecLimits.nameProblem(name) != null) {
+                return Optional.empty();
+            }
             String resource = SPEC_RESOURCE_DIR + name + ".yaml";
             try (InputStream in = Tinify.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in != null) {
-                    return new SpecSource(name, "classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    return Optional.of(new SpecSource(name, "classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 }
             } catch (IOException e) {
                 throw new TinifyException("classpath:" + resource + ": cannot read: " + e.getMessage(), e);
             }
-            throw new TinifyException("no spec '" + specOrName + "': not a file, and not a bundled spec (bundled: "
-                    + bundledNames() + ")");
+            return Optional.empty();
         }
 
         static SpecSource file(Path p) {
             try {
                 String name = p.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+                if (!Files.isRegularFile(p)) {
+                    throw new TinifyException(p + ": not a spec file (" + (Files.isDirectory(p) ? "a directory" : Files.exists(p)
+                            ? "not a regular file" : "no such file") + "); expected a YAML spec");
+                }
+                // Refused before reading: a huge file would be parsed for minutes.
+                long size = Files.size(p);
+                if (size > SpecLimits.MAX_SPEC_BYTES) {
+                    throw new TinifyException(p + ": a spec file of " + size + " bytes is larger than the limit of "
+                            + SpecLimits.MAX_SPEC_BYTES + " bytes");
+                }
                 return new SpecSource(name, p.toString(), Files.readString(p));
+            } catch (CharacterCodingException e) {
+                throw new TinifyException(p + ": not a spec file: not UTF-8 text", e);
             } catch (IOException e) {
                 throw new TinifyException(p + ": cannot read spec: " + e.getMessage(), e);
             }

@@ -55,7 +55,7 @@ final class Eval {
         }
         if (e instanceof Expr.Neg n) {
             Object v = eval(n.operand(), scope);
-            return v instanceof Double d ? (Object) (-d) : (Object) (-asLong(v, "-"));
+            return v instanceof Double d ? (Object) (-d) : (Object) exact("-", () -> Math.negateExact(asLong(v, "-")));
         }
         if (e instanceof Expr.ListOf l) {
             List<Object> out = new ArrayList<>();
@@ -135,6 +135,9 @@ final class Eval {
                     throw new Problem("int takes one number", "int(x)");
                 }
                 Object v = args.get(0);
+                if (v instanceof Double d && !(Math.abs(d) < 0x1p63)) {
+                    throw new Problem("int(" + d + ") does not fit an integer", "a number between -2^63 and 2^63");
+                }
                 return v instanceof Double d ? (Object) (long) (double) d : (Object) asLong(v, "int");
             }
             default -> throw new Problem("unknown function '" + f.name() + "'", "one of sum, len, min, max, int");
@@ -153,6 +156,9 @@ final class Eval {
 
     static Object binary(String op, Object a, Object b) {
         if (op.equals("+") && a instanceof List<?> la && b instanceof List<?> lb) {
+            if ((long) la.size() + lb.size() > SpecLimits.MAX_LIST_ITEMS) {
+                throw new Problem("list of " + ((long) la.size() + lb.size()) + " items", "lists of at most " + SpecLimits.MAX_LIST_ITEMS + " items");
+            }
             List<Object> out = new ArrayList<>(la);
             out.addAll(lb);
             return List.copyOf(out);
@@ -184,17 +190,26 @@ final class Eval {
         long x = asLong(a, op);
         long y = asLong(b, op);
         return switch (op) {
-            case "+" -> x + y;
-            case "-" -> x - y;
-            case "*" -> x * y;
+            case "+" -> exact(x + " + " + y, () -> Math.addExact(x, y));
+            case "-" -> exact(x + " - " + y, () -> Math.subtractExact(x, y));
+            case "*" -> exact(x + " * " + y, () -> Math.multiplyExact(x, y));
             case "//", "%" -> {
                 if (y == 0) {
                     throw new Problem("division by zero", "a non-zero divisor");
                 }
-                yield op.equals("//") ? Math.floorDiv(x, y) : Math.floorMod(x, y);
+                yield op.equals("//") ? exact(x + " // " + y, () -> y == -1 ? Math.negateExact(x) : Math.floorDiv(x, y)) : Math.floorMod(x, y);
             }
             default -> compare(op, Long.compare(x, y));
         };
+    }
+
+    /** Integer arithmetic is checked: a result that does not fit 64 bits is an error, never a wrapped value. */
+    private static long exact(String what, java.util.function.LongSupplier f) {
+        try {
+            return f.getAsLong();
+        } catch (ArithmeticException e) {
+            throw new Problem("integer overflow in " + what, "integers between -2^63 and 2^63-1");
+        }
     }
 
     private static Object compare(String op, int c) {

@@ -1,9 +1,11 @@
 package dev.tinify.dsl;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses and prints the expression syntax of spec scalars ({@code conv(3, N, 5, 2)},
@@ -32,14 +34,26 @@ final class ExprParser {
     private final String src;
     private final List<Tok> toks = new ArrayList<>();
     private int i;
+    /** Height of every node built so far (nodes are records, so by identity). */
+    private final Map<Expr, Integer> heights = new IdentityHashMap<>();
+    /** Current recursion depth of {@link #unary}, through which every nesting passes. */
+    private int nesting;
 
     private ExprParser(String src) {
         this.src = src;
         lex();
     }
 
-    /** Parses a whole expression; trailing text is an error. */
+    /**
+     * Parses a whole expression; trailing text is an error, and so is an expression longer than
+     * {@link SpecLimits#MAX_EXPRESSION_CHARS} or nested deeper than {@link SpecLimits#MAX_EXPRESSION_DEPTH}
+     * (which evaluating and printing would pay for in stack).
+     */
     static Expr parse(String text) {
+        if (text.length() > SpecLimits.MAX_EXPRESSION_CHARS) {
+            throw new Error(SpecLimits.MAX_EXPRESSION_CHARS, "expression of " + text.length() + " characters",
+                    "an expression of at most " + SpecLimits.MAX_EXPRESSION_CHARS + " characters");
+        }
         ExprParser p = new ExprParser(text);
         if (p.peek().type == T.END) {
             throw new Error(0, "empty expression", "a value such as 3, N or M*2");
@@ -140,8 +154,9 @@ final class ExprParser {
     private Expr expr() {
         Expr left = additive();
         while (peek().type == T.OP && List.of("<", "<=", ">", ">=", "==", "!=").contains(peek().text)) {
+            int opPos = peek().pos;
             String op = toks.get(i++).text;
-            left = new Expr.Binary(op, left, additive());
+            left = node(new Expr.Binary(op, left, additive()), opPos, left);
         }
         return left;
     }
@@ -149,8 +164,9 @@ final class ExprParser {
     private Expr additive() {
         Expr left = multiplicative();
         while (isOp("+") || isOp("-")) {
+            int opPos = peek().pos;
             String op = toks.get(i++).text;
-            left = new Expr.Binary(op, left, multiplicative());
+            left = node(new Expr.Binary(op, left, multiplicative()), opPos, left);
         }
         return left;
     }
@@ -158,26 +174,59 @@ final class ExprParser {
     private Expr multiplicative() {
         Expr left = unary();
         while (isOp("*") || isOp("/") || isOp("//") || isOp("%")) {
+            int opPos = peek().pos;
             String op = toks.get(i++).text;
-            left = new Expr.Binary(op, left, unary());
+            left = node(new Expr.Binary(op, left, unary()), opPos, left);
         }
         return left;
     }
 
     private Expr unary() {
-        if (isOp("-")) {
-            i++;
-            Expr e = unary();
-            if (e instanceof Expr.Num num) {
-                return new Expr.Num(num.value() instanceof Long l ? (Number) (-l) : (Number) (-num.value().doubleValue()));
-            }
-            return new Expr.Neg(e);
+        int pos = peek().pos;
+        if (++nesting > SpecLimits.MAX_EXPRESSION_DEPTH) {
+            throw tooDeep(pos);
         }
-        return postfix(primary());
+        try {
+            if (isOp("-")) {
+                i++;
+                Expr e = unary();
+                if (e instanceof Expr.Num num) {
+                    return new Expr.Num(num.value() instanceof Long l ? (Number) (-l) : (Number) (-num.value().doubleValue()));
+                }
+                return node(new Expr.Neg(e), pos, e);
+            }
+            return postfix(primary());
+        } finally {
+            nesting--;
+        }
+    }
+
+    private static Error tooDeep(int pos) {
+        return new Error(pos, "expression nested more than " + SpecLimits.MAX_EXPRESSION_DEPTH + " levels deep",
+                "at most " + SpecLimits.MAX_EXPRESSION_DEPTH + " nested operators, calls, brackets or signs");
+    }
+
+    /** Records {@code e}'s height (one more than its tallest child) and refuses a tree that grew too tall. */
+    private Expr node(Expr e, int pos, @Nullable Expr... children) {
+        int h = 0;
+        for (Expr c : children) {
+            if (c != null) {
+                h = Math.max(h, heights.getOrDefault(c, 1));
+            }
+        }
+        if (e instanceof Expr.Binary b) {
+            h = Math.max(h, heights.getOrDefault(b.right(), 1));
+        }
+        if (h + 1 > SpecLimits.MAX_EXPRESSION_DEPTH) {
+            throw tooDeep(pos);
+        }
+        heights.put(e, h + 1);
+        return e;
     }
 
     private Expr postfix(Expr e) {
         while (isOp("[")) {
+            int pos = peek().pos;
             i++;
             Expr from = null;
             if (!isOp(":")) {
@@ -187,10 +236,10 @@ final class ExprParser {
                 i++;
                 Expr to = isOp("]") ? null : expr();
                 expect("]", "to close the slice");
-                e = new Expr.Slice(e, from, to);
+                e = node(new Expr.Slice(e, from, to), pos, e, from, to);
             } else {
                 expect("]", "to close the index");
-                e = new Expr.Index(e, java.util.Objects.requireNonNull(from));
+                e = node(new Expr.Index(e, java.util.Objects.requireNonNull(from)), pos, e, from);
             }
         }
         return e;
@@ -246,7 +295,7 @@ final class ExprParser {
                         }
                     }
                     i++;
-                    return new Expr.ListOf(items);
+                    return node(new Expr.ListOf(items), t.pos, items.toArray(Expr[]::new));
                 }
                 throw new Error(t.pos, "unexpected '" + t.text + "'", "a number, a name, '(' or '['");
             }
@@ -255,6 +304,7 @@ final class ExprParser {
     }
 
     private Expr call(String name) {
+        int pos = peek().pos;
         expect("(", "");
         List<Expr> args = new ArrayList<>();
         Map<String, Expr> named = new LinkedHashMap<>();
@@ -280,7 +330,9 @@ final class ExprParser {
             }
         }
         i++;
-        return new Expr.Fn(name, args, named);
+        List<Expr> all = new ArrayList<>(args);
+        all.addAll(named.values());
+        return node(new Expr.Fn(name, args, named), pos, all.toArray(Expr[]::new));
     }
 
     /** Argument offsets inside a call text, for locating errors: names (or "#index") to offsets. */

@@ -24,6 +24,8 @@ public final class Resolver {
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final Map<String, Part> modules = new LinkedHashMap<>();
     private final Set<String> referenced = new HashSet<>();
+    /** The top-level module being expanded, to tell a reference cycle from an unknown name. */
+    private String expanding = "";
 
     private Resolver(Spec spec) {
         this.spec = spec;
@@ -121,12 +123,19 @@ public final class Resolver {
     }
 
     private Resolved run(Map<String, ?> overrides) {
+        String nameProblem = SpecLimits.nameProblem(spec.name());
+        if (nameProblem != null) {
+            throw error("#name", "name", "bad spec name: " + nameProblem,
+                    "1 to " + SpecLimits.MAX_NAME_CHARS + " letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
         resolveParams(overrides);
         checkZoo();
         Eval.Scope scope = Eval.scope(params, null);
         for (Map.Entry<String, Node> e : spec.modules().entrySet()) {
+            expanding = e.getKey();
             modules.put(e.getKey(), expand(e.getValue(), Kinds.Namespace.LAYER, e.getKey(), e.getKey(), scope));
         }
+        expanding = "latent_codec";
         Part codec = expand(spec.latentCodec(), Kinds.Namespace.CODEC, "latent_codec", "latent_codec", scope);
         Part ga = modules.get("g_a");
         Part gs = modules.get("g_s");
@@ -144,7 +153,12 @@ public final class Resolver {
                         "a $" + m + " reference in the latent codec tree, or no such module");
             }
         }
-        long factor = ga.stride() * hyperStride(codec);
+        long hyper = hyperStride(codec);
+        if (hyper > SpecLimits.MAX_DOWNSAMPLING / ga.stride()) {
+            throw error("g_a", "g_a", "downsampling factor " + ga.stride() + " x " + hyper + " (g_a and the hyper transforms) is larger than "
+                    + SpecLimits.MAX_DOWNSAMPLING, "strides whose product is at most " + SpecLimits.MAX_DOWNSAMPLING);
+        }
+        long factor = ga.stride() * hyper;
         return new Resolved(spec, params, modules, codec, (int) factor);
     }
 
@@ -206,6 +220,10 @@ public final class Resolver {
         } else {
             if (!visiting.add(name)) {
                 throw error("#params." + name, "params." + name, "param '" + name + "' depends on itself", "params defined without cycles");
+            }
+            if (visiting.size() > SpecLimits.MAX_EXPRESSION_DEPTH) {
+                throw error("#params." + name, "params." + name, "params refer to one another more than "
+                        + SpecLimits.MAX_EXPRESSION_DEPTH + " deep", "a shorter chain of params");
             }
             try {
                 v = Eval.eval(spec.params().get(name), scope);
@@ -295,6 +313,12 @@ public final class Resolver {
     private Part expand(Node node, Kinds.Namespace ns, String path, String srcPath, Eval.Scope scope) {
         if (node instanceof Expr.Ref r) {
             Part target = modules.get(r.name());
+            if (target == null && spec.modules().containsKey(r.name())) {
+                throw error(srcPath, path, r.name().equals(expanding)
+                        ? "reference cycle: module '" + r.name() + "' refers to itself"
+                        : "module '$" + r.name() + "' is declared after '" + expanding + "'" + " (or refers back to it: a cycle)",
+                        "a reference to a module declared above this one");
+            }
             if (target == null) {
                 String near = Kinds.nearest(r.name(), spec.modules().keySet());
                 throw error(srcPath, path, "unknown module reference '$" + r.name() + "'" + (near != null ? " (did you mean '$" + near + "'?)" : ""),
@@ -498,6 +522,10 @@ public final class Resolver {
                 cur = p.out();
                 curFrom = p.path() + " " + describe(p);
                 curPath = p.path();
+            }
+            if (p.stride() < 1 || p.stride() > SpecLimits.MAX_DOWNSAMPLING / stride) {
+                throw error(itemSrc.get(i), p.path(), "downsampling factor " + stride + " x " + p.stride() + " is larger than "
+                        + SpecLimits.MAX_DOWNSAMPLING, "strides whose product is at most " + SpecLimits.MAX_DOWNSAMPLING);
             }
             stride *= p.stride();
         }

@@ -49,9 +49,14 @@ public final class SpecReader {
         this.lines = text.split("\n", -1);
     }
 
-    /** Reads and checks a spec file. */
+    /** Reads and checks a spec file (at most {@value SpecLimits#MAX_SPEC_BYTES} bytes, checked before reading). */
     public static Spec read(Path path) {
         try {
+            long size = Files.size(path);
+            if (size > SpecLimits.MAX_SPEC_BYTES) {
+                throw new SpecException(new Location(path.getFileName().toString(), 1, 1), "", "the file has " + size + " bytes",
+                        "a spec of at most " + SpecLimits.MAX_SPEC_BYTES + " bytes");
+            }
             return read(path.getFileName().toString(), Files.readString(path, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read spec " + path + ": " + e.getMessage(), e);
@@ -61,7 +66,7 @@ public final class SpecReader {
     /** Reads and checks a spec from a stream (e.g. a class-path resource) named {@code file} in messages. */
     public static Spec read(String file, InputStream in) {
         try {
-            return read(file, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return read(file, new String(in.readNBytes(SpecLimits.MAX_SPEC_BYTES + 1), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read spec " + file + ": " + e.getMessage(), e);
         }
@@ -69,6 +74,10 @@ public final class SpecReader {
 
     /** Reads and checks spec text; {@code file} names it in messages. */
     public static Spec read(String file, String text) {
+        if (text.length() > SpecLimits.MAX_SPEC_BYTES) {
+            throw new SpecException(new Location(file, 1, 1), "", "the spec has more than " + SpecLimits.MAX_SPEC_BYTES + " characters",
+                    "a spec of at most " + SpecLimits.MAX_SPEC_BYTES + " bytes");
+        }
         Spec spec = new SpecReader(file, text).parse(text);
         Resolver.resolve(spec, Map.of());
         return spec;
@@ -98,7 +107,12 @@ public final class SpecReader {
             if (t == null) {
                 throw new SpecException(new Location(file, 1, 1), "", "the file is empty", "a YAML mapping starting with 'tinify: 1'");
             }
-            return value(p, t);
+            LNode root = value(p, t);
+            if (p.nextToken() != null) {
+                // Jackson reads YAML documents one after another; a spec is exactly one.
+                throw new SpecException(loc(p.currentTokenLocation()), "", "a second YAML document", "one spec per file (no '---' after it)");
+            }
+            return root;
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             Location at = l != null ? loc(l) : new Location(file, 1, 1);
@@ -166,7 +180,9 @@ public final class SpecReader {
         if (!version.text().equals(String.valueOf(Spec.FORMAT))) {
             throw new SpecException(version.loc(), "tinify", "unsupported format version '" + version.text() + "'", "tinify: " + Spec.FORMAT);
         }
-        String name = asScalar(required(top, "name"), "name", "the architecture name").text();
+        LScalar nameNode = asScalar(required(top, "name"), "name", "the architecture name");
+        record.put("#name", nameNode.loc());
+        String name = nameNode.text();
         LEntry d = top.entries().get("description");
         String description = d == null ? "" : asScalar(d.value(), "description", "free text").text();
 

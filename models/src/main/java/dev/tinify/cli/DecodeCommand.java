@@ -1,8 +1,10 @@
 package dev.tinify.cli;
 
 import dev.tinify.Codec;
+import dev.tinify.UndecodableFileException;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.container.TinifyFormatException;
+import dev.tinify.runtime.container.OutputFiles;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import java.nio.file.Path;
@@ -46,9 +48,10 @@ final class DecodeCommand extends ToolCommand {
 
     @Override
     int execute() throws Exception {
+        OutputFiles.checkNotInput(output, input, metrics, weights, model == null ? null : Path.of(model));
         TfyContainer container = TfyContainer.read(input);
         @Nullable RgbImage source = metrics == null ? null : ImageFiles.read(metrics);
-        try (Codec codec = Codec.forContainer(container, model, Params.parse(set), weights)) {
+        try (Codec codec = forContainer(container)) {
             if (!codec.trained()) {
                 warnUntrained(codec.describe());
             }
@@ -91,5 +94,14 @@ final class DecodeCommand extends ToolCommand {
             }
         }
         return 0;
+    }
+
+    /** The model that wrote {@code container}; what makes the file undecodable is said with the file's name. */
+    private Codec forContainer(TfyContainer container) {
+        try {
+            return Codec.forContainer(container, model, Params.parse(set), weights);
+        } catch (UndecodableFileException e) {
+            throw new UndecodableFileException(input + ": " + e.getMessage(), e);
+        }
     }
 }

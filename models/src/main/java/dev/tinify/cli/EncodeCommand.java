@@ -2,6 +2,7 @@ package dev.tinify.cli;
 
 import dev.tinify.Codec;
 import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.OutputFiles;
 import dev.tinify.runtime.image.AlphaMode;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
@@ -55,6 +56,11 @@ final class EncodeCommand extends ToolCommand {
 
     @Override
     int execute() throws Exception {
+        OutputFiles.checkNotInput(output, image, weights);
+        if (recon != null) {
+            OutputFiles.checkNotInput(recon, image, weights);
+            OutputFiles.checkDistinct(recon, output);
+        }
         RgbImage source = ImageFiles.read(image, alphaMode(alpha));
         try (Codec codec = Codec.open(model.model, quality, model.metric(), model.overrides(), weights)) {
             codec.useCoder(model.coder);

@@ -24,7 +24,10 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error). */
+    /** Exit status of a command line that does not parse (as picocli's usage status). */
+    static final int USAGE_STATUS = 2;
+
+    /** Runs the command line and returns the exit status (0 ok, 1 failure, 2 usage error or a file that cannot be decoded). */
     public static int run(String... args) {
         return commandLine().execute(args);
     }
@@ -32,6 +35,15 @@ public final class Main implements Runnable {
     /** The command line with its handler: expected failures print their message, not a stack trace. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        // A usage mistake is one line, like every other error; `tinify help COMMAND` shows the usage.
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName();
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("bad arguments");
+            c.getErr().println(name + ": " + message + " (see: tinify help" + (c.getParent() == null ? "" : " " + c.getCommandName()) + ")");
+            c.getErr().flush();
+            return USAGE_STATUS;
+        });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof TinifyException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("tinify: " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.tinify.cli;
 import dev.tinify.eval.Metric;
 import dev.tinify.eval.RdPlot;
 import dev.tinify.eval.ResultFile;
+import dev.tinify.runtime.container.OutputFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +35,15 @@ final class PlotCommand extends ToolCommand {
         Metric m = Metric.parse(metric);
         List<ResultFile> curves = new ArrayList<>();
         for (String r : results) {
+            int colon = r.lastIndexOf(':');
+            Path[] files = {Path.of(r), colon > 0 ? Path.of(r.substring(0, colon)) : null};
+            OutputFiles.checkNotInput(output, files);
+            if (svg != null) {
+                OutputFiles.checkNotInput(svg, files);
+            }
             curves.add(ResultFile.load(r));
         }
+        OutputFiles.checkDistinct(output, svg);
         RdPlot.write(curves, m, output, svg);
         out().println("wrote " + output + (svg != null ? " and " + svg : ""));
         return 0;

@@ -1,6 +1,7 @@
 package dev.tinify.cli;
 
 import dev.tinify.TinifyException;
+import dev.tinify.UndecodableFileException;
 import dev.tinify.runtime.container.TinifyFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,12 +38,16 @@ abstract class ToolCommand implements Callable<Integer> {
             int status = execute();
             out().flush();
             return status;
-        } catch (TinifyFormatException e) {
+        } catch (TinifyFormatException | UndecodableFileException e) {
             return fail(e.getMessage(), EXIT_FORMAT);
         } catch (UncheckedIOException e) {
             return fail(message(e.getCause()), EXIT_FAILURE);
         } catch (TinifyException | IOException | IllegalArgumentException | IllegalStateException e) {
             return fail(message(e), EXIT_FAILURE);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // Budgets and limits should prevent these; if one still happens, it is reported, not thrown at the user.
+            return fail("ran out of " + (e instanceof OutOfMemoryError ? "memory" : "stack") + " (" + message(e)
+                    + "); give Java more memory (TINIFY_JAVA_OPTS=-Xmx...) or use a smaller input", EXIT_FAILURE);
         } catch (RuntimeException e) {
             // Not an expected failure: still one line, with the stack trace on request.
             if (Boolean.getBoolean(DEBUG_PROPERTY)) {

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.checkpoint;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,11 +8,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +28,8 @@ import java.util.Map;
  * float32 with a trailing dimension of 2 ({@link #COMPLEX64}).
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys are an error, not a silent "last one wins". */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final long MAX_HEADER = 100L << 20;
 
     private SafeTensors() {}
@@ -144,40 +148,101 @@ public final class SafeTensors {
         return sign == 1 ? -v : v;
     }
 
-    /** Reads every tensor of a file, in file order. */
+    /**
+     * Reads every tensor of a file, in file order. The header is checked before any data is
+     * touched, and each tensor is mapped from the file on its own, so a file of any size is read
+     * without one array as large as the file.
+     */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        return parse(Files.readAllBytes(file), file.toString());
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": " + (Files.isDirectory(file) ? "is a directory" : Files.exists(file) ? "is not a regular file"
+                    : "no such file") + "; expected a safetensors file");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            String source = file.toString();
+            long n = headerLength(readFully(ch, 0, (int) Math.min(8, size)), size, source);
+            Map<String, Entry> entries = header(readFully(ch, 8, (int) n), source, size - 8 - n);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Entry> e : entries.entrySet()) {
+                Entry t = e.getValue();
+                ByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, 8 + n + t.begin(), t.end() - t.begin());
+                out.put(e.getKey(), new Tensor(t.dtype(), t.shape(), data.order(ByteOrder.LITTLE_ENDIAN)));
+            }
+            return out;
+        }
+    }
+
+    private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (ch.read(b, position + b.position()) < 0) {
+                throw new IOException("the file ended while reading it");
+            }
+        }
+        return b.array();
     }
 
     /** Parses safetensors bytes; {@code source} names the data in error messages. */
     public static Map<String, Tensor> parse(byte[] bytes, String source) throws IOException {
-        if (bytes.length < 8) {
-            throw new IOException(source + ": not a safetensors file (" + bytes.length + " bytes, expected at least 8)");
+        long n = headerLength(Arrays.copyOf(bytes, Math.min(8, bytes.length)), bytes.length, source);
+        Map<String, Entry> entries = header(Arrays.copyOfRange(bytes, 8, 8 + (int) n), source, bytes.length - 8 - n);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        int base = 8 + (int) n;
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Entry t = e.getValue();
+            out.put(e.getKey(), new Tensor(t.dtype(), t.shape(),
+                    ByteBuffer.wrap(bytes, base + (int) t.begin(), (int) (t.end() - t.begin())).slice().order(ByteOrder.LITTLE_ENDIAN)));
         }
-        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        long n = all.getLong(0);
-        if (n <= 0 || n > MAX_HEADER || n > bytes.length - 8) {
-            throw new IOException(source + ": safetensors header length " + n + " does not fit a file of " + bytes.length + " bytes");
+        return out;
+    }
+
+    /** One checked header entry: its data is {@code [begin, end)} of the data section. */
+    private record Entry(DType dtype, long[] shape, long begin, long end) {}
+
+    private static long headerLength(byte[] first, long size, String source) throws IOException {
+        if (size < 8) {
+            throw new IOException(source + ": not a safetensors file (" + size + " bytes, expected at least 8)");
         }
+        long n = ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        if (n <= 0 || n > MAX_HEADER || n > size - 8) {
+            throw new IOException(source + ": safetensors header length " + n + " does not fit a file of " + size + " bytes"
+                    + (n > MAX_HEADER && n <= size - 8 ? " (headers are at most " + MAX_HEADER + " bytes)" : ""));
+        }
+        return n;
+    }
+
+    /**
+     * Checks the header as the safetensors format defines it: a JSON object with unique keys; per
+     * tensor a known dtype, a shape of non-negative integers and integer data offsets whose length
+     * is the shape's size (checked arithmetic); and ranges that are contiguous, do not overlap and
+     * cover the data section exactly, so every byte belongs to one tensor.
+     */
+    private static Map<String, Entry> header(byte[] json, String source, long dataLength) throws IOException {
         JsonNode header;
         try {
-            header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+            header = JSON.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(source + ": safetensors header is not valid JSON: " + e.getOriginalMessage(), e);
         }
-        if (!header.isObject()) {
+        if (header == null || !header.isObject()) {
             throw new IOException(source + ": safetensors header is not a JSON object");
         }
-        int base = 8 + (int) n;
-        int dataLength = bytes.length - base;
-        Map<String, Tensor> out = new LinkedHashMap<>();
+        Map<String, Entry> out = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
+            JsonNode t = e.getValue();
             if (name.equals("__metadata__")) {
+                if (!t.isObject()) {
+                    throw new IOException(source + ": safetensors __metadata__ is not a JSON object of strings");
+                }
                 continue;
             }
-            JsonNode t = e.getValue();
+            String what = source + ": tensor '" + name + "'";
+            if (!t.isObject()) {
+                throw new IOException(what + " is not a JSON object with dtype, shape and data_offsets");
+            }
             DType dtype;
             // complex64 (PyTorch's layout of a complex parameter such as weight_transformed) is read
             // as float32 with a trailing dimension of 2, real then imaginary: the same bytes
@@ -185,12 +250,13 @@ public final class SafeTensors {
             try {
                 dtype = complex ? DType.F32 : DType.valueOf(t.path("dtype").asText());
             } catch (IllegalArgumentException ex) {
-                throw new IOException(source + ": tensor '" + name + "' has unsupported dtype '" + t.path("dtype").asText() + "'");
+                throw new IOException(what + " has unsupported dtype '" + t.path("dtype").asText() + "' (expected one of "
+                        + Arrays.toString(DType.values()) + ")");
             }
             JsonNode shapeNode = t.path("shape");
             JsonNode offsets = t.path("data_offsets");
             if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-                throw new IOException(source + ": tensor '" + name + "' lacks a shape or data_offsets [begin, end]");
+                throw new IOException(what + " lacks a shape or data_offsets [begin, end]");
             }
             long[] shape = new long[shapeNode.size() + (complex ? 1 : 0)];
             long elements = 1;
@@ -199,26 +265,63 @@ public final class SafeTensors {
                 elements = 2;
             }
             for (int i = 0; i < shapeNode.size(); i++) {
-                shape[i] = shapeNode.get(i).asLong(-1);
-                if (shape[i] < 0) {
-                    throw new IOException(source + ": tensor '" + name + "' has a negative dimension");
+                shape[i] = integer(shapeNode.get(i), what + " dimension " + i);
+                try {
+                    elements = Math.multiplyExact(elements, shape[i]);
+                } catch (ArithmeticException ex) {
+                    throw new IOException(what + " has shape " + shapeNode + ", more elements than a 64-bit count holds");
                 }
-                elements = Math.multiplyExact(elements, shape[i]);
             }
-            long begin = offsets.get(0).asLong(-1);
-            long end = offsets.get(1).asLong(-1);
-            if (begin < 0 || end < begin || end > dataLength) {
-                throw new IOException(source + ": tensor '" + name + "' data_offsets [" + begin + ", " + end
-                        + "] lie outside the " + dataLength + " data bytes");
+            long begin = integer(offsets.get(0), what + " data_offsets begin");
+            long end = integer(offsets.get(1), what + " data_offsets end");
+            if (end < begin || end > dataLength) {
+                throw new IOException(what + " data_offsets [" + begin + ", " + end + "] lie outside the " + dataLength + " data bytes");
             }
-            if (end - begin != elements * dtype.bytes) {
-                throw new IOException(source + ": tensor '" + name + "' has " + (end - begin) + " bytes, its shape "
-                        + Arrays.toString(shape) + " of " + dtype + " needs " + elements * dtype.bytes);
+            long needed;
+            try {
+                needed = Math.multiplyExact(elements, dtype.bytes);
+            } catch (ArithmeticException ex) {
+                throw new IOException(what + " has shape " + shapeNode + ", too large for any file");
             }
-            ByteBuffer slice = ByteBuffer.wrap(bytes, base + (int) begin, (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
-            out.put(name, new Tensor(dtype, shape, slice));
+            if (end - begin != needed) {
+                throw new IOException(what + " has " + (end - begin) + " bytes, its shape " + Arrays.toString(shape) + " of " + dtype
+                        + " needs " + needed);
+            }
+            if (needed > Integer.MAX_VALUE) {
+                throw new IOException(what + " has " + needed + " bytes; tensors of more than " + Integer.MAX_VALUE
+                        + " bytes are not supported");
+            }
+            out.put(name, new Entry(dtype, shape, begin, end));
+        }
+        List<Map.Entry<String, Entry>> byOffset = new ArrayList<>(out.entrySet());
+        byOffset.sort(Comparator.comparingLong((Map.Entry<String, Entry> x) -> x.getValue().begin())
+                .thenComparingLong(x -> x.getValue().end()));
+        long expected = 0;
+        String previous = null;
+        for (Map.Entry<String, Entry> x : byOffset) {
+            long begin = x.getValue().begin();
+            if (begin != expected) {
+                throw new IOException(source + ": tensor '" + x.getKey() + "' starts at data byte " + begin + ", but "
+                        + (previous == null ? "the data start at 0" : "'" + previous + "' ends at " + expected)
+                        + (begin < expected ? " (overlapping tensors)" : " (a gap of unindexed bytes)")
+                        + "; expected contiguous tensors covering the data");
+            }
+            expected = x.getValue().end();
+            previous = x.getKey();
+        }
+        if (expected != dataLength) {
+            throw new IOException(source + ": the tensors cover " + expected + " of the " + dataLength
+                    + " data bytes; expected contiguous tensors covering the data");
         }
         return out;
+    }
+
+    /** A non-negative JSON integer (not 64.7, not "64", not beyond 64 bits). */
+    private static long integer(JsonNode v, String what) throws IOException {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+            throw new IOException(what + " is " + v + "; expected a non-negative integer");
+        }
+        return v.asLong();
     }
 
     /** Writes tensors in map order. */

@@ -45,6 +45,7 @@ import dev.tinify.runtime.layers.ResidualBottleneckBlock;
 import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.layers.SubpelConv3x3;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.ops.LowerBound;
@@ -94,6 +95,7 @@ public final class SpecCompiler {
      */
     public static CompressionModel compile(Spec spec, Map<String, ?> overrides) {
         Resolver.Resolved resolved = spec.resolve(overrides);
+        MemoryBudget.checkParameters(resolved);
         NDManager manager = NDManager.newBaseManager();
         try {
             SpecCompiler c = new SpecCompiler(spec, manager);

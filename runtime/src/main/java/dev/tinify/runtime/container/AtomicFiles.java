@@ -18,6 +18,8 @@ import java.util.Set;
  * Writes files so that readers see either the old content or the complete new one: the data go to
  * a temporary file in the target's directory, are forced to disk, and the file is then moved over
  * the target atomically. On any failure the temporary file is deleted and the target is untouched.
+ * What the target may be is {@link OutputFiles}'s policy: a symbolic link is written through to
+ * its regular file; directories and special files are refused.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -35,13 +37,10 @@ public final class AtomicFiles {
 
     /** Atomically replaces {@code target} with what {@code writer} writes. */
     public static void write(Path target, Writer writer) throws IOException {
-        Path abs = target.toAbsolutePath();
+        Path abs = OutputFiles.resolve(target);
         Path dir = abs.getParent();
         if (dir == null) {
             throw new IOException("cannot write " + target + ": it has no parent directory");
-        }
-        if (Files.isDirectory(abs)) {
-            throw new IOException("cannot write " + target + ": it is a directory");
         }
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");

@@ -215,13 +215,13 @@ public record TfyContainer(
 
     /** Reads and validates a {@code .tfy} file; errors name the file. */
     public static TfyContainer read(Path file) throws IOException {
-        long size = Files.size(file);
+        long size = Files.isRegularFile(file) ? Files.size(file) : 0;
         if (size > MAX_FILE_BYTES) {
             throw new TinifyFormatException(file + ": " + size + " bytes is larger than any .tfy file this reader accepts ("
                     + MAX_FILE_BYTES + ")");
         }
         try {
-            return parse(Files.readAllBytes(file));
+            return parse(InputFiles.read(file, MAX_FILE_BYTES, "a .tfy file"));
         } catch (TinifyFormatException e) {
             throw new TinifyFormatException(file + ": " + e.getMessage());
         }

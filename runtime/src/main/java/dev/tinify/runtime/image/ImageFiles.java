@@ -1,6 +1,7 @@
 package dev.tinify.runtime.image;
 
 import dev.tinify.runtime.container.AtomicFiles;
+import dev.tinify.runtime.container.InputFiles;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -11,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
@@ -30,6 +30,9 @@ import javax.imageio.stream.ImageInputStream;
  * values are taken as sRGB.
  */
 public final class ImageFiles {
+    /** Largest image file read (a 16-bit RGBA PNG of {@link RgbImage#MAX_PIXELS} pixels, stored). */
+    public static final long MAX_FILE_BYTES = 8 * RgbImage.MAX_PIXELS + (1 << 20);
+
     private ImageFiles() {}
 
     /** Reads an image file, dropping any alpha channel. */
@@ -39,7 +42,7 @@ public final class ImageFiles {
 
     /** Reads an image file; errors name the file. */
     public static RgbImage read(Path file, AlphaMode alpha) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = InputFiles.read(file, MAX_FILE_BYTES, "a PNG, JPEG or PNM image");
         try {
             return decode(bytes, alpha);
         } catch (IOException e) {

@@ -35,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * releases it. Forward, compress and decompress run in a {@link ForwardScope}, so their
  * intermediates are freed and only the results survive, in the caller's manager. Built by
  * {@link dev.tinify.runtime.compile.SpecCompiler}.
+ *
+ * <p>Thread safety: a model may be shared between threads. Every method that runs or changes the
+ * module tree holds the model's lock, so calls from several threads run one at a time and give
+ * the same results as from one thread; for parallel work, build one model per thread. After
+ * {@link #close()} every such call fails with an {@link IllegalStateException}.
  */
 public final class CompressionModel extends Module implements AutoCloseable {
     /** Output of {@link #forward}: reconstruction (not clamped), likelihoods by name ({@code y}, {@code z}), and {@code g_a(x)}. */
@@ -44,17 +49,20 @@ public final class CompressionModel extends Module implements AutoCloseable {
     public record Compressed(List<List<byte[]>> strings, Object shape) {}
 
     private final Spec spec;
+    private final Resolver.Resolved resolved;
     private final Map<String, Number> params;
     private final int downsamplingFactor;
     private final NDManager manager;
     private final Layer gA;
     private final Layer gS;
     private final LatentCodec codec;
+    private boolean closed;
     /** {@link #weightsFingerprint()} once computed; cleared by every load and update. */
     private @Nullable String weightsFingerprint;
 
     private CompressionModel(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules, LatentCodec codec) {
         this.spec = resolved.spec();
+        this.resolved = resolved;
         Map<String, Number> p = new LinkedHashMap<>();
         resolved.params().forEach((k, v) -> {
             if (v instanceof Number n) {
@@ -97,6 +105,11 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return spec;
     }
 
+    /** The resolved spec: every part with its channels and strides. */
+    public Resolver.Resolved resolved() {
+        return resolved;
+    }
+
     /** The architecture name, e.g. {@code bmshj2018-hyperprior}. */
     public String name() {
         return spec.name();
@@ -136,7 +149,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return forwardAt(x, checked(rate));
     }
 
-    private ForwardResult forwardAt(NDArray x, @Nullable Rate rate) {
+    private synchronized ForwardResult forwardAt(NDArray x, @Nullable Rate rate) {
+        requireOpen();
         requireImage(x);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
@@ -164,7 +178,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return compressAt(x, checked(rate));
     }
 
-    private Compressed compressAt(NDArray x, @Nullable Rate rate) {
+    private synchronized Compressed compressAt(NDArray x, @Nullable Rate rate) {
+        requireOpen();
         requireImage(x);
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
@@ -190,7 +205,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return decompressAt(m, strings, shape, checked(rate));
     }
 
-    private NDArray decompressAt(NDManager m, List<List<byte[]>> strings, Object shape, @Nullable Rate rate) {
+    private synchronized NDArray decompressAt(NDManager m, List<List<byte[]>> strings, Object shape, @Nullable Rate rate) {
+        requireOpen();
         Objects.requireNonNull(strings, "strings");
         Objects.requireNonNull(shape, "shape");
         try (ForwardScope s = ForwardScope.open(m, this)) {
@@ -224,7 +240,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
     }
 
     /** Builds the CDF tables of every entropy model (kept unless {@code force}); true if any was updated. */
-    public boolean update(boolean force) {
+    public synchronized boolean update(boolean force) {
+        requireOpen();
         weightsFingerprint = null;
         return EntropyModels.updateAll(this, force, false);
     }
@@ -234,7 +251,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * re-solves its quantiles from its density (the minimum of the auxiliary loss), so a short
      * training run whose quantiles have not converged still gets tight coding ranges.
      */
-    public boolean update(boolean force, boolean updateQuantiles) {
+    public synchronized boolean update(boolean force, boolean updateQuantiles) {
+        requireOpen();
         weightsFingerprint = null;
         return EntropyModels.updateAll(this, force, updateQuantiles);
     }
@@ -243,7 +261,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * The sum of the entropy bottlenecks' auxiliary losses (0 without any), in the model's manager;
      * the caller closes it.
      */
-    public NDArray auxLoss() {
+    public synchronized NDArray auxLoss() {
+        requireOpen();
         try (ForwardScope s = ForwardScope.open(manager, this)) {
             NDArray loss = EntropyModels.auxLoss(this);
             return s.keep(loss == null ? s.manager().create(0f) : loss);
@@ -254,7 +273,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * Loads a full state dict with CompressAI's names; refuses missing, unexpected or misshapen
      * entries (all listed in the error) and then changes nothing.
      */
-    public void load(Map<String, SafeTensors.Tensor> stateDict) {
+    public synchronized void load(Map<String, SafeTensors.Tensor> stateDict) {
+        requireOpen();
         weightsFingerprint = null;
         StateDicts.load(this, stateDict, "state dict for " + name());
     }
@@ -266,13 +286,20 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * step, {@link StateDicts#loadMatching}) are seen from the next {@code update}, which coding
      * after such a change needs anyway to rebuild the CDF tables.
      */
-    public String weightsFingerprint() {
+    public synchronized String weightsFingerprint() {
+        requireOpen();
         String f = weightsFingerprint;
         if (f == null) {
             f = StateDicts.fingerprint(this);
             weightsFingerprint = f;
         }
         return f;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(name() + ": the model is closed");
+        }
     }
 
     private void requireImage(NDArray x) {
@@ -283,7 +310,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     /** Releases every parameter and buffer. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         manager.close();
     }
 

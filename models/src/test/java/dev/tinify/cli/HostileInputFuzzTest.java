@@ -1,0 +1,557 @@
+package dev.tinify.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tinify.Codec;
+import dev.tinify.Tinify;
+import dev.tinify.TinifyException;
+import dev.tinify.UndecodableFileException;
+import dev.tinify.dsl.Metric;
+import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecException;
+import dev.tinify.dsl.SpecReader;
+import dev.tinify.runtime.checkpoint.CheckpointException;
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TinifyFormatException;
+import dev.tinify.runtime.image.AlphaMode;
+import dev.tinify.runtime.image.ImageFiles;
+import dev.tinify.runtime.image.Padding;
+import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.MemoryBudget;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Seeded fuzzing of every input surface: {@code .tfy} files (mutated with and without the
+ * checksum recomputed, lying header fields, hostile architecture names), weights files, spec
+ * files (YAML structure and expressions), images (damaged data, headers that lie, size bombs) and
+ * command-line arguments. Every case must end in a result or in the documented one-line error
+ * (the exception type of its surface; for the command line exit status 1 or 2 and one line on
+ * stderr), within a bounded time, without a file left behind when it fails.
+ *
+ * <p>{@value #CASES_PROPERTY} sets the number of cases (default {@value #DEFAULT_CASES}, e.g.
+ * {@code -Dtinify.fuzz.cases=1000000} for a long run), {@value #SEED_PROPERTY} the seed.
+ */
+class HostileInputFuzzTest {
+    static final String CASES_PROPERTY = "tinify.fuzz.cases";
+    static final String SEED_PROPERTY = "tinify.fuzz.seed";
+    static final int DEFAULT_CASES = 10_000;
+    /** No single case may take longer than this (a decode of the largest legal tiny-model file takes well under it). */
+    private static final long CASE_MILLIS = 20_000;
+    /** A small budget, so that files claiming huge images are refused instead of decoded for seconds. */
+    private static final String BUDGET = "256m";
+
+    @TempDir
+    static Path dir;
+
+    private static Codec codec;
+    private static CompressionModel loadTarget;
+    private static byte[] goodTfy;
+    private static TfyContainer good;
+    private static byte[] goodWeights;
+    private static final List<String> SPECS = new ArrayList<>();
+    private static final List<byte[]> IMAGES = new ArrayList<>();
+    private static Path png;
+    private static Path sentinel;
+
+    @BeforeAll
+    static void seeds() throws Exception {
+        System.setProperty(MemoryBudget.PROPERTY, BUDGET);
+        codec = Codec.open("bmshj2018-factorized", 1, Metric.MSE, Map.of("N", 8, "M", 8), null);
+        RgbImage image = CliRun.dev8Crop("maldives.png", 20, 28);
+        good = codec.compress(image);
+        goodTfy = good.toBytes();
+        loadTarget = Tinify.build("bmshj2018-factorized", Map.of("N", 8, "M", 8));
+        ByteArrayOutputStream w = new ByteArrayOutputStream();
+        SafeTensors.write(StateDicts.save(codec.model(), StateDicts.Precision.FULL), w);
+        goodWeights = w.toByteArray();
+        for (String name : Tinify.specNames()) {
+            SPECS.add(Tinify.specText(name));
+        }
+        png = dir.resolve("in.png");
+        ImageFiles.writePng(image, png);
+        IMAGES.add(Files.readAllBytes(png));
+        IMAGES.add(ImageFiles.encodePpm(CliRun.dev8Crop("fog.png", 6, 5)));
+        IMAGES.add(Files.readAllBytes(CliRun.dev8Png(dir, "fog.png", 9, 7)));
+        try (Stream<Path> s = Files.list(dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("data").resolve("dev8"))) {
+            s.filter(p -> p.toString().endsWith(".jpg")).findFirst().ifPresent(p -> IMAGES.add(read(p)));
+        }
+        sentinel = dir.resolve("sentinel.yaml");
+        Files.writeString(sentinel, "SENTINEL-CONTENT: never shown\n");
+        Files.write(dir.resolve("good.tfy"), goodTfy);
+        Files.write(dir.resolve("w.safetensors"), goodWeights);
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        codec.close();
+        loadTarget.close();
+        System.clearProperty(MemoryBudget.PROPERTY);
+    }
+
+    /** One input surface: runs a case and returns "ok" or the kind of refusal, for the tally. */
+    private interface Surface {
+        String run(Random r) throws Exception;
+    }
+
+    @Test
+    void everyInputSurface() throws Exception {
+        int cases = Integer.getInteger(CASES_PROPERTY, DEFAULT_CASES);
+        long seed = Long.getLong(SEED_PROPERTY, 13L);
+        Map<String, Surface> surfaces = new java.util.LinkedHashMap<>();
+        surfaces.put("tfy", this::tfyBytes);
+        surfaces.put("tfy-crc", this::tfyBytesWithCrc);
+        surfaces.put("tfy-fields", this::tfyFields);
+        surfaces.put("tfy-architecture", this::tfyArchitecture);
+        surfaces.put("weights", this::weights);
+        surfaces.put("spec", this::spec);
+        surfaces.put("image", this::image);
+        surfaces.put("cli", this::cli);
+        // Shares of the cases, in the order above: the command line is the slowest surface.
+        int[] weights = {200, 250, 100, 30, 150, 150, 115, 5};
+        int total = Arrays.stream(weights).sum();
+        List<String> names = List.copyOf(surfaces.keySet());
+        Map<String, Integer> tally = new TreeMap<>();
+        Random master = new Random(seed);
+        for (int i = 0; i < cases; i++) {
+            int pick = master.nextInt(total);
+            int s = 0;
+            while (pick >= weights[s]) {
+                pick -= weights[s++];
+            }
+            long caseSeed = master.nextLong();
+            String name = names.get(s);
+            long start = System.nanoTime();
+            String outcome;
+            try {
+                outcome = surfaces.get(name).run(new Random(caseSeed));
+            } catch (Throwable t) {
+                throw new AssertionError("case " + i + " (" + name + ", seed " + caseSeed + "): " + t, t);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < CASE_MILLIS, "case " + i + " (" + name + ", seed " + caseSeed + ") took " + millis + " ms");
+            tally.merge(name + ":" + outcome, 1, Integer::sum);
+        }
+        System.out.println("HostileInputFuzzTest: " + cases + " cases, seed " + seed + ": " + tally);
+        for (String name : names) {
+            assertTrue(tally.keySet().stream().anyMatch(k -> k.startsWith(name + ":")), name + " was exercised");
+        }
+    }
+
+    // ---- mutations ----
+
+    private static final long[] INTERESTING = {0, 1, -1, 2, 127, 128, 255, 256, 65535, 65536, Integer.MAX_VALUE,
+        Integer.MIN_VALUE, 1L << 32, Long.MAX_VALUE, Long.MIN_VALUE, 8192, 70000, 100000};
+
+    static byte[] mutate(byte[] in, Random r) {
+        byte[] b = in.clone();
+        int ops = 1 + r.nextInt(4);
+        for (int k = 0; k < ops; k++) {
+            int n = b.length;
+            switch (r.nextInt(8)) {
+                case 0 -> {
+                    if (n > 0) {
+                        b[r.nextInt(n)] ^= (byte) (1 << r.nextInt(8));
+                    }
+                }
+                case 1 -> {
+                    if (n > 0) {
+                        b[r.nextInt(n)] = (byte) INTERESTING[r.nextInt(INTERESTING.length)];
+                    }
+                }
+                case 2 -> b = Arrays.copyOf(b, r.nextInt(n + 1));
+                case 3 -> {
+                    byte[] extra = new byte[1 + r.nextInt(16)];
+                    r.nextBytes(extra);
+                    int at = r.nextInt(n + 1);
+                    byte[] out = new byte[n + extra.length];
+                    System.arraycopy(b, 0, out, 0, at);
+                    System.arraycopy(extra, 0, out, at, extra.length);
+                    System.arraycopy(b, at, out, at + extra.length, n - at);
+                    b = out;
+                }
+                case 4 -> {
+                    if (n > 1) {
+                        int from = r.nextInt(n);
+                        int len = 1 + r.nextInt(Math.min(32, n - from));
+                        byte[] out = new byte[n - len];
+                        System.arraycopy(b, 0, out, 0, from);
+                        System.arraycopy(b, from + len, out, from, n - from - len);
+                        b = out;
+                    }
+                }
+                case 5 -> {
+                    if (n > 0) {
+                        int from = r.nextInt(n);
+                        int len = 1 + r.nextInt(Math.min(64, n - from));
+                        byte[] out = Arrays.copyOf(b, n + len);
+                        System.arraycopy(b, from, out, n, len);
+                        b = out;
+                    }
+                }
+                case 6 -> {
+                    if (n >= 4) {
+                        // A 32-bit field overwritten with a value that tends to matter.
+                        int at = r.nextInt(n - 3);
+                        long v = INTERESTING[r.nextInt(INTERESTING.length)];
+                        for (int j = 0; j < 4; j++) {
+                            b[at + j] = (byte) (v >>> (8 * j));
+                        }
+                    }
+                }
+                default -> {
+                    if (n > 0) {
+                        b[r.nextInt(n)] = (byte) r.nextInt(256);
+                    }
+                }
+            }
+        }
+        return b;
+    }
+
+    private static void oneLine(String message) {
+        assertTrue(message != null && !message.isBlank(), "a message");
+        assertFalse(message.contains("\n"), () -> "one line: " + message);
+    }
+
+    // ---- .tfy ----
+
+    private String tfyBytes(Random r) {
+        return decode(mutate(goodTfy, r));
+    }
+
+    private String tfyBytesWithCrc(Random r) {
+        byte[] f = mutate(goodTfy, r);
+        if (f.length >= 9) {
+            CRC32C crc = new CRC32C();
+            crc.update(f, 0, f.length - 4);
+            long v = crc.getValue();
+            for (int j = 0; j < 4; j++) {
+                f[f.length - 1 - j] = (byte) (v >>> (8 * j));
+            }
+        }
+        return decode(f);
+    }
+
+    /** Parses and decodes with the shared model: an image of the recorded size, or a format error. */
+    private static String decode(byte[] f) {
+        TfyContainer c;
+        try {
+            c = TfyContainer.parse(f);
+        } catch (TinifyFormatException e) {
+            oneLine(e.getMessage());
+            return "rejected";
+        }
+        return decode(c);
+    }
+
+    private static String decode(TfyContainer c) {
+        try {
+            RgbImage img = codec.decompress(c);
+            assertEquals(c.height(), img.height());
+            assertEquals(c.width(), img.width());
+            return "decoded";
+        } catch (TinifyFormatException | MemoryBudget.Exceeded e) {
+            oneLine(e.getMessage());
+            return e instanceof MemoryBudget.Exceeded ? "over-budget" : "undecodable";
+        }
+    }
+
+    private static int field(Random r, int typical) {
+        return switch (r.nextInt(4)) {
+            case 0 -> typical;
+            case 1 -> r.nextInt(typical * 4 + 1);
+            case 2 -> (int) INTERESTING[r.nextInt(INTERESTING.length)];
+            default -> typical + r.nextInt(129) - 64;
+        };
+    }
+
+    /** Header fields that lie: sizes, padding and latent shape, in an otherwise intact file. */
+    private String tfyFields(Random r) {
+        Padding p = good.padding();
+        Object shape = good.latentShape();
+        if (r.nextInt(3) == 0) {
+            List<Object> s = new ArrayList<>();
+            int dims = r.nextInt(5);
+            for (int d = 0; d < dims; d++) {
+                s.add(field(r, 8));
+            }
+            shape = r.nextBoolean() ? s : Map.of("y", s);
+        }
+        List<List<byte[]>> strings = good.strings();
+        if (r.nextInt(4) == 0) {
+            byte[] junk = new byte[r.nextInt(64)];
+            r.nextBytes(junk);
+            strings = List.of(List.of(junk));
+        }
+        TfyContainer c;
+        try {
+            c = new TfyContainer(good.architecture(), good.specHash(), good.weightsFingerprint(), good.quality(), good.metric(),
+                    good.entropyCoder(), good.entropyParams(), field(r, good.height()), field(r, good.width()),
+                    new Padding(field(r, p.left()), field(r, p.right()), field(r, p.top()), field(r, p.bottom())), shape, strings);
+        } catch (IllegalArgumentException e) {
+            oneLine(e.getMessage());
+            return "invalid-fields";
+        }
+        return decode(c.toBytes());
+    }
+
+    private static final String[] HOSTILE_NAMES = {"../../../../../../etc/passwd", "/etc/passwd", "bmshj2018-factorized/../x",
+        "..", ".", "", "a\\b", "CON", "bmshj2018-factorized.yaml", "classpath:tinify/specs/x", "%2e%2e%2f", "x".repeat(254),
+        "bmshj2018-hyperprior ", "BMSHJ2018-FACTORIZED", "tinify/specs/bmshj2018-factorized"};
+
+    /** Architecture names that are paths, near misses or junk: refused as not bundled, never read. */
+    private String tfyArchitecture(Random r) {
+        String name = r.nextInt(3) == 0 ? sentinel.toString() : HOSTILE_NAMES[r.nextInt(HOSTILE_NAMES.length)];
+        if (name.isEmpty() || r.nextInt(4) == 0) {
+            name = name + (char) ('a' + r.nextInt(26));
+        }
+        TfyContainer c = new TfyContainer(name, good.specHash(), good.weightsFingerprint(), good.quality(), good.metric(),
+                good.entropyCoder(), good.entropyParams(), good.height(), good.width(), good.padding(), good.latentShape(),
+                good.strings());
+        try (Codec other = Codec.forContainer(c, null, Map.of("N", 8, "M", 8), null)) {
+            throw new AssertionError("a file naming '" + name + "' was given a model: " + other);
+        } catch (UndecodableFileException e) {
+            oneLine(e.getMessage());
+            assertFalse(e.getMessage().contains("SENTINEL"), e.getMessage());
+            return "not-bundled";
+        }
+    }
+
+    // ---- weights ----
+
+    private String weights(Random r) {
+        byte[] f = r.nextBoolean() ? mutate(goodWeights, r) : mutateHeader(goodWeights, r);
+        Map<String, SafeTensors.Tensor> dict;
+        try {
+            dict = SafeTensors.parse(f, "w.safetensors");
+        } catch (IOException e) {
+            oneLine(e.getMessage());
+            return "rejected";
+        }
+        try {
+            loadTarget.load(dict);
+            return "loaded";
+        } catch (CheckpointException | IllegalArgumentException | IllegalStateException e) {
+            oneLine(e.getMessage().lines().findFirst().orElse(""));
+            return "refused";
+        }
+    }
+
+    /** Edits inside the JSON header: numbers, keys and brackets, keeping the length prefix right. */
+    private static byte[] mutateHeader(byte[] file, Random r) {
+        long n = ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+        String json = new String(file, 8, (int) n, StandardCharsets.UTF_8);
+        String[] edits = {"\"shape\":[", "\"shape\":[1e300,", "\"shape\":[64.7,", "\"shape\":[\"64\",", "\"shape\":[4294967296,4294967296,",
+            "\"shape\":[4611686018427387936,", "\"data_offsets\":[0,", "\"dtype\":\"F16\"", "\"dtype\":\"Q4\"", "\"shape\":[-1,"};
+        String edited = json;
+        switch (r.nextInt(4)) {
+            case 0 -> {
+                String e = edits[r.nextInt(edits.length)];
+                edited = json.replaceFirst(java.util.regex.Pattern.quote(e.startsWith("\"dtype") ? "\"dtype\":\"F32\"" : e.substring(0,
+                        e.indexOf('[') + 1)), java.util.regex.Matcher.quoteReplacement(e));
+            }
+            case 1 -> {
+                // Duplicate the first tensor's entry under its own name.
+                int colon = json.indexOf("}", 1);
+                edited = json.substring(0, colon + 1) + "," + json.substring(1, colon + 1) + json.substring(colon + 1);
+            }
+            case 2 -> {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(json);
+                List<int[]> spans = new ArrayList<>();
+                while (m.find()) {
+                    spans.add(new int[] {m.start(), m.end()});
+                }
+                int[] sp = spans.get(r.nextInt(spans.size()));
+                edited = json.substring(0, sp[0]) + INTERESTING[r.nextInt(INTERESTING.length)] + json.substring(sp[1]);
+            }
+            default -> edited = new String(mutate(json.getBytes(StandardCharsets.UTF_8), r), StandardCharsets.UTF_8);
+        }
+        byte[] h = edited.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + h.length + file.length - 8 - (int) n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        out.putLong(h.length).put(h).put(file, 8 + (int) n, file.length - 8 - (int) n);
+        return out.array();
+    }
+
+    // ---- specs ----
+
+    private static final String[] HOSTILE_EXPRESSIONS = {"N*N*N*N*N*N*N*N*N*N*N*N*N*N", "100000", "0", "-1", "2147483648",
+        "9223372036854775807", "1e300", "int(1e300)", "N//0", "N%0", "(".repeat(200) + "N" + ")".repeat(200),
+        "-".repeat(300) + "N", "max(".repeat(100) + "N" + ")".repeat(100), "N+".repeat(500) + "N", "[N]*3", "'x'", "$g_a", "len(N)",
+        "sum([" + "1,".repeat(3000) + "1])", "N[0]", "N[:]", "true", "[[[[[]]]]]", "\u0000", "N if N else M"};
+
+    private String spec(Random r) {
+        String text = SPECS.get(r.nextInt(SPECS.size()));
+        switch (r.nextInt(6)) {
+            case 0 -> text = new String(mutate(text.getBytes(StandardCharsets.UTF_8), r), StandardCharsets.UTF_8);
+            case 1 -> {
+                List<String> lines = new ArrayList<>(text.lines().toList());
+                int a = r.nextInt(lines.size());
+                switch (r.nextInt(4)) {
+                    case 0 -> lines.add(r.nextInt(lines.size()), lines.get(a));
+                    case 1 -> lines.remove(a);
+                    case 2 -> lines.set(a, "  ".repeat(r.nextInt(4)) + lines.get(a).strip());
+                    default -> lines.add(a, r.nextBoolean() ? "---" : "x: &a [*a, *a]");
+                }
+                text = String.join("\n", lines);
+            }
+            case 2 -> {
+                // An integer or a name in the spec replaced with a hostile expression.
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(\\d+|N|M)\\b").matcher(text);
+                List<int[]> spans = new ArrayList<>();
+                while (m.find()) {
+                    spans.add(new int[] {m.start(), m.end()});
+                }
+                int[] sp = spans.get(r.nextInt(spans.size()));
+                String e = HOSTILE_EXPRESSIONS[r.nextInt(HOSTILE_EXPRESSIONS.length)];
+                text = text.substring(0, sp[0]) + (r.nextBoolean() ? e : "'" + e + "'") + text.substring(sp[1]);
+            }
+            case 3 -> text = text.replaceFirst("name: [^\\n]*", "name: " + HOSTILE_NAMES[r.nextInt(HOSTILE_NAMES.length)]);
+            case 4 -> text = text + "\nextra: " + "[".repeat(r.nextInt(3000)) + "]".repeat(r.nextInt(3000));
+            default -> text = text.replace("{N: 128, M: 192}", "{N: " + HOSTILE_EXPRESSIONS[r.nextInt(HOSTILE_EXPRESSIONS.length)]
+                    + ", M: " + INTERESTING[r.nextInt(INTERESTING.length)] + "}");
+        }
+        Spec spec;
+        try {
+            spec = SpecReader.read("fuzz.yaml", text);
+        } catch (SpecException e) {
+            oneLine(e.getMessage());
+            assertTrue(e.getMessage().startsWith("fuzz.yaml:"), e.getMessage());
+            return "rejected";
+        }
+        try {
+            MemoryBudget.checkParameters(spec.resolve(Map.of()));
+            return "read";
+        } catch (MemoryBudget.Exceeded e) {
+            oneLine(e.getMessage());
+            return "over-budget";
+        }
+    }
+
+    // ---- images ----
+
+    private String image(Random r) throws IOException {
+        byte[] base = IMAGES.get(r.nextInt(IMAGES.size()));
+        byte[] f = switch (r.nextInt(3)) {
+            case 0 -> mutate(base, r);
+            case 1 -> lyingSize(base, r);
+            default -> base.length > 0 && base[0] == 'P' ? lyingSize(base, r) : mutate(base, r);
+        };
+        try {
+            RgbImage img = ImageFiles.decode(f, r.nextBoolean() ? AlphaMode.DROP : AlphaMode.COMPOSITE_WHITE);
+            assertTrue((long) img.height() * img.width() <= RgbImage.MAX_PIXELS);
+            return "decoded";
+        } catch (IOException e) {
+            oneLine(e.getMessage());
+            return "rejected";
+        }
+    }
+
+    /** The declared width and height replaced (PNG with the chunk CRC recomputed, so the lie is intact). */
+    private static byte[] lyingSize(byte[] base, Random r) {
+        int w = (int) INTERESTING[r.nextInt(INTERESTING.length)];
+        int h = r.nextBoolean() ? (int) INTERESTING[r.nextInt(INTERESTING.length)] : 1 + r.nextInt(16);
+        if (base.length > 24 && base[1] == 'P' && base[2] == 'N' && base[3] == 'G') {
+            byte[] b = base.clone();
+            ByteBuffer.wrap(b).putInt(16, w).putInt(20, h);
+            CRC32 crc = new CRC32();
+            crc.update(b, 12, 17);
+            ByteBuffer.wrap(b).putInt(29, (int) crc.getValue());
+            return b;
+        }
+        if (base.length > 2 && base[0] == 'P') {
+            String text = new String(base, StandardCharsets.ISO_8859_1);
+            return text.replaceFirst("\\n\\d+ \\d+\\n", "\n" + w + " " + h + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+        return mutate(base, r);
+    }
+
+    // ---- command line ----
+
+    private static final String[] COMMANDS = {"encode", "decode", "inspect", "plot", "bdrate", "update", "help", "frobnicate", ""};
+    private static final String[] OPTIONS = {"-o", "--output", "-m", "-q", "--set", "--weights", "--recon", "--metrics", "--json",
+        "--coder", "--alpha", "--svg", "--metric", "--input", "-h", "--", "-"};
+
+    private String cli(Random r) throws IOException {
+        Path work = Files.createDirectories(dir.resolve("cli-" + r.nextInt(1_000_000)));
+        String[] values = {png.toString(), dir.resolve("good.tfy").toString(), dir.resolve("w.safetensors").toString(),
+            sentinel.toString(), dir.toString(), work.resolve("out.png").toString(), work.resolve("out.tfy").toString(),
+            work.resolve("missing/deeper/x.tfy").toString(), "/dev/null", "N=8", "M=8", "N=abc", "N=100000", "-1", "1", "3",
+            "99999999999", "bmshj2018-factorized", "bmshj2018-hyperprior", "../../etc/passwd", "", "x\u0000y",
+            "ans", "range", "zip", "white", "psnr", "1x3x64x64", "1x3x999999x999999", "x".repeat(5000)};
+        List<String> args = new ArrayList<>();
+        if (r.nextBoolean()) {
+            // A working command line with one argument replaced, dropped or repeated.
+            String out = work.resolve(r.nextBoolean() ? "out.png" : "out.tfy").toString();
+            String[][] templates = {
+                {"encode", png.toString(), "-m", "bmshj2018-factorized", "-q", "1", "--set", "N=8", "--set", "M=8", "-o", out},
+                {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8"},
+                {"inspect", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
+            };
+            args.addAll(List.of(templates[r.nextInt(templates.length)]));
+            int at = 1 + r.nextInt(args.size() - 1);
+            switch (r.nextInt(3)) {
+                case 0 -> args.set(at, values[r.nextInt(values.length)]);
+                case 1 -> args.remove(at);
+                default -> args.add(at, args.get(at));
+            }
+        } else {
+            args.add(COMMANDS[r.nextInt(COMMANDS.length)]);
+            if (r.nextInt(4) != 0) {
+                args.add(values[r.nextInt(values.length)]);
+            }
+            int n = r.nextInt(6);
+            for (int k = 0; k < n; k++) {
+                args.add(OPTIONS[r.nextInt(OPTIONS.length)]);
+                if (r.nextInt(4) != 0) {
+                    args.add(values[r.nextInt(values.length)]);
+                }
+            }
+        }
+        byte[] before = Files.readAllBytes(png);
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertTrue(run.status() >= 0 && run.status() <= 2, run.toString());
+        assertTrue(!run.err().contains("\tat ") && !run.out().contains("\tat "), "no stack trace: " + run);
+        assertTrue(Arrays.equals(before, Files.readAllBytes(png)), "the input is intact: " + args);
+        if (run.status() != 0) {
+            List<String> errors = run.err().lines().filter(l -> !l.startsWith("WARNING")).toList();
+            assertEquals(1, errors.size(), () -> args + " -> " + run);
+            try (Stream<Path> s = Files.list(work)) {
+                assertEquals(List.of(), s.toList(), () -> "nothing left behind by " + args);
+            }
+            return "status-" + run.status();
+        }
+        return "ok";
+    }
+}
