@@ -25,8 +25,10 @@ public final class CheckRunner {
     }
 
     /**
-     * The case folders named by {@code paths}: a folder with {@code case.json} is a case; any other
-     * folder stands for the cases directly inside it (sorted by name).
+     * The cases named by {@code paths}: a folder with {@code case.json} is a case; a checkpoint set
+     * (a folder whose {@code index.json} lists PyTorch checkpoint files) stands for each file it
+     * lists ({@link CheckpointCase}); any other folder stands for the cases directly inside it
+     * (sorted by name).
      *
      * @throws IllegalArgumentException if a path is missing or holds no case
      */
@@ -35,6 +37,11 @@ public final class CheckRunner {
         for (Path p : paths) {
             if (Files.isRegularFile(p.resolve("case.json"))) {
                 cases.add(p);
+                continue;
+            }
+            List<Path> checkpoints = CheckpointCase.files(p);
+            if (!checkpoints.isEmpty()) {
+                cases.addAll(checkpoints);
                 continue;
             }
             if (!Files.isDirectory(p)) {
@@ -63,8 +70,11 @@ public final class CheckRunner {
         return failed == 0;
     }
 
-    /** Runs the planned checks of one case; an exception fails the case with its message. */
+    /** Runs the planned checks of one case (a case folder or a checkpoint file); an exception fails the case with its message. */
     public static CaseReport check(Path dir) {
+        if (Files.isRegularFile(dir)) {
+            return CheckpointCase.check(dir);
+        }
         CaseReport report;
         ReferenceCase reference;
         try {
