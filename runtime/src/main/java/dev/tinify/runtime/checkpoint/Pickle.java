@@ -179,6 +179,7 @@ final class Pickle {
                 case 0x88 -> push(Boolean.TRUE);
                 case 0x89 -> push(Boolean.FALSE);
                 case 'X' -> push(utf8(bytes(length(at, in.getInt()))));
+                case 'V' -> push(line(at)); // raw-unicode-escape: ASCII text reads the same
                 case 0x8c -> push(utf8(bytes(u8())));
                 case 0x8d -> push(utf8(bytes(length(at, in.getLong()))));
                 case 'T' -> push(new String(bytes(length(at, in.getInt())), StandardCharsets.ISO_8859_1));

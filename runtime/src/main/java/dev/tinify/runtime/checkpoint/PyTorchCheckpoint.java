@@ -42,6 +42,7 @@ public final class PyTorchCheckpoint {
     /** The first pickle of the legacy format, {@code 0x1950a86a20f9469cfc6c}, and the protocol version after it. */
     private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
     private static final long LEGACY_PROTOCOL = 1001;
+    private static final int MESSAGE_CHARS = 400;
 
     /** Storage classes and the dtype of their elements. */
     private enum StorageType {
@@ -87,8 +88,18 @@ public final class PyTorchCheckpoint {
             Reader r = new Reader(data);
             return r.stateDict(StoredZip.sniff(data) ? r.zip() : r.legacy());
         } catch (IOException e) {
-            throw new IOException(source + ": " + e.getMessage(), e);
+            throw new IOException(source + ": " + printable(String.valueOf(e.getMessage())), e);
         }
+    }
+
+    /**
+     * A message on one line whatever the file put in it (names and keys come from the file):
+     * control characters shown as {@code ?}, and at most {@value #MESSAGE_CHARS} characters.
+     */
+    private static String printable(String message) {
+        StringBuilder sb = new StringBuilder();
+        message.codePoints().limit(MESSAGE_CHARS).forEach(cp -> sb.append(Character.isISOControl(cp) ? "?" : Character.toString(cp)));
+        return message.length() > MESSAGE_CHARS ? sb + "..." : sb.toString();
     }
 
     /** A storage record: its type, declared element count and, once known, its bytes. */
