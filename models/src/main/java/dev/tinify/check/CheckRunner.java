@@ -17,11 +17,18 @@ import java.util.stream.Stream;
  */
 public final class CheckRunner {
     private final PrintStream out;
+    private final CheckAgainst against;
     private int passed;
     private int failed;
 
     public CheckRunner(PrintStream out) {
+        this(out, CheckAgainst.RECORDED);
+    }
+
+    /** A runner that checks model cases {@code against} a spec and weights. */
+    public CheckRunner(PrintStream out, CheckAgainst against) {
         this.out = out;
+        this.against = against;
     }
 
     /**
@@ -64,7 +71,7 @@ public final class CheckRunner {
     /** Runs every case; returns true when all passed. */
     public boolean run(List<Path> caseDirs) {
         for (Path dir : caseDirs) {
-            report(check(dir));
+            report(check(dir, against));
         }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0;
@@ -72,6 +79,11 @@ public final class CheckRunner {
 
     /** Runs the planned checks of one case (a case folder or a checkpoint file); an exception fails the case with its message. */
     public static CaseReport check(Path dir) {
+        return check(dir, CheckAgainst.RECORDED);
+    }
+
+    /** As {@link #check(Path)}, model cases checked {@code against} a spec and weights. */
+    public static CaseReport check(Path dir, CheckAgainst against) {
         if (Files.isRegularFile(dir)) {
             return CheckpointCase.check(dir);
         }
@@ -85,7 +97,7 @@ public final class CheckRunner {
             return report;
         }
         report = new CaseReport(reference.name());
-        for (CaseCheck c : CheckPlan.forCase(reference)) {
+        for (CaseCheck c : CheckPlan.forCase(reference, against)) {
             try {
                 c.run(reference, report);
             } catch (Exception | LinkageError e) {
