@@ -110,7 +110,7 @@ public final class Codec implements AutoCloseable {
         }
         Path w = weights != null ? weights : spec.zoo() != null ? shippedWeights(ZooEntry.of(spec, quality, metric)) : null;
         if (w != null && !Files.isRegularFile(w)) {
-            throw new TinifyException(w + ": no such weight file (expected a safetensors state dict)");
+            throw new TinifyException(w + ": no such weight file (expected a safetensors state dict or a PyTorch checkpoint)");
         }
         // Without a weight file or size overrides, the weights bundled with this build, at the sizes they were trained with.
         ShippedWeights bundled = w == null && overrides.isEmpty() && spec.zoo() != null

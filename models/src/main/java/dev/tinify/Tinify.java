@@ -2,6 +2,7 @@ package dev.tinify;
 
 import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.WeightsFile;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -142,7 +144,7 @@ public final class Tinify {
         return model;
     }
 
-    /** Like {@link #zoo(String, int, Metric)}, then loads the state dict in {@code weights} (safetensors). */
+    /** Like {@link #zoo(String, int, Metric)}, then loads the state dict in {@code weights} (see {@link #load(CompressionModel, Path)}). */
     public static CompressionModel zoo(String name, int quality, Metric metric, Path weights) {
         CompressionModel model = zoo(name, quality, metric);
         try {
@@ -154,16 +156,33 @@ public final class Tinify {
         return model;
     }
 
-    /** Loads a safetensors state dict with CompressAI's key names into {@code model}. */
+    /**
+     * Loads a weights file into {@code model}: a safetensors state dict or a PyTorch checkpoint
+     * ({@code .pth.tar}, told apart by content), with CompressAI's key names and the renames its
+     * loader applies. A checkpoint saved before {@code update()} (empty CDF tables) gets its tables
+     * computed, and a notice saying so goes to standard error.
+     */
     public static void load(CompressionModel model, Path weights) {
-        Map<String, SafeTensors.Tensor> stateDict;
+        load(model, weights, notice -> System.err.println("tinify: " + notice));
+    }
+
+    /** As {@link #load(CompressionModel, Path)}, handing notices to {@code notices}. */
+    public static void load(CompressionModel model, Path weights, Consumer<String> notices) {
+        Map<String, SafeTensors.Tensor> stored;
         try {
-            stateDict = SafeTensors.read(weights);
+            stored = WeightsFile.read(weights);
         } catch (IOException e) {
-            throw new TinifyException(weights + ": cannot read weights: " + e.getMessage(), e);
+            throw new TinifyException(e.getMessage().startsWith(weights.toString()) ? e.getMessage()
+                    : weights + ": cannot read weights: " + e.getMessage(), e);
         }
         try {
-            model.load(stateDict);
+            WeightsFile.Fitted fitted = WeightsFile.fit(stored, model);
+            model.load(fitted.stateDict());
+            if (fitted.needsUpdate()) {
+                model.update(true);
+                notices.accept(weights + ": saved before update(): computed its " + fitted.emptyTables().size()
+                        + " empty CDF table tensors (default scale table)");
+            }
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new TinifyException(weights + ": " + e.getMessage(), e);
         }

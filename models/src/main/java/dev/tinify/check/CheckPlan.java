@@ -26,17 +26,22 @@ public final class CheckPlan {
 
     /** The checks for {@code reference}; never empty. */
     public static List<CaseCheck> forCase(ReferenceCase reference) {
+        return forCase(reference, CheckAgainst.RECORDED);
+    }
+
+    /** The checks for {@code reference}, a model case checked {@code against} the given spec and weights. */
+    public static List<CaseCheck> forCase(ReferenceCase reference, CheckAgainst against) {
         String kind = reference.meta().path("kind").asText("");
         if (kind.equals("unit")) {
             CaseCheck unit = UNIT.get(reference.name());
             return unit != null ? List.of(unit) : List.of(notYetChecked("unit case '" + reference.name() + "' is not yet checked"));
         }
         String arch = ModelChecks.architecture(reference);
-        if (!Tinify.specNames().contains(arch)) {
+        if (against.spec() == null && !reference.meta().path("spec_yaml").isTextual() && !Tinify.specNames().contains(arch)) {
             return List.of(notYetChecked("architecture '" + arch + "' is not available yet (no spec "
                     + Tinify.SPEC_RESOURCE_DIR + arch + ".yaml" + ("image-model".equals(kind) || kind.isEmpty() ? "" : ", " + kind) + ")"));
         }
-        return List.of(ModelChecks.standard());
+        return List.of(ModelChecks.standard(against));
     }
 
     private static CaseCheck notYetChecked(String reason) {

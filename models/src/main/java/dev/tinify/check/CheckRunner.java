@@ -17,16 +17,25 @@ import java.util.stream.Stream;
  */
 public final class CheckRunner {
     private final PrintStream out;
+    private final CheckAgainst against;
     private int passed;
     private int failed;
 
     public CheckRunner(PrintStream out) {
+        this(out, CheckAgainst.RECORDED);
+    }
+
+    /** A runner that checks model cases {@code against} a spec and weights. */
+    public CheckRunner(PrintStream out, CheckAgainst against) {
         this.out = out;
+        this.against = against;
     }
 
     /**
-     * The case folders named by {@code paths}: a folder with {@code case.json} is a case; any other
-     * folder stands for the cases directly inside it (sorted by name).
+     * The cases named by {@code paths}: a folder with {@code case.json} is a case; a checkpoint set
+     * (a folder whose {@code index.json} lists PyTorch checkpoint files) stands for each file it
+     * lists ({@link CheckpointCase}); any other folder stands for the cases directly inside it
+     * (sorted by name).
      *
      * @throws IllegalArgumentException if a path is missing or holds no case
      */
@@ -35,6 +44,11 @@ public final class CheckRunner {
         for (Path p : paths) {
             if (Files.isRegularFile(p.resolve("case.json"))) {
                 cases.add(p);
+                continue;
+            }
+            List<Path> checkpoints = CheckpointCase.files(p);
+            if (!checkpoints.isEmpty()) {
+                cases.addAll(checkpoints);
                 continue;
             }
             if (!Files.isDirectory(p)) {
@@ -57,14 +71,22 @@ public final class CheckRunner {
     /** Runs every case; returns true when all passed. */
     public boolean run(List<Path> caseDirs) {
         for (Path dir : caseDirs) {
-            report(check(dir));
+            report(check(dir, against));
         }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0;
     }
 
-    /** Runs the planned checks of one case; an exception fails the case with its message. */
+    /** Runs the planned checks of one case (a case folder or a checkpoint file); an exception fails the case with its message. */
     public static CaseReport check(Path dir) {
+        return check(dir, CheckAgainst.RECORDED);
+    }
+
+    /** As {@link #check(Path)}, model cases checked {@code against} a spec and weights. */
+    public static CaseReport check(Path dir, CheckAgainst against) {
+        if (Files.isRegularFile(dir)) {
+            return CheckpointCase.check(dir);
+        }
         CaseReport report;
         ReferenceCase reference;
         try {
@@ -75,7 +97,7 @@ public final class CheckRunner {
             return report;
         }
         report = new CaseReport(reference.name());
-        for (CaseCheck c : CheckPlan.forCase(reference)) {
+        for (CaseCheck c : CheckPlan.forCase(reference, against)) {
             try {
                 c.run(reference, report);
             } catch (Exception | LinkageError e) {

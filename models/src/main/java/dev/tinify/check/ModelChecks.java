@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tinify.Tinify;
+import dev.tinify.dsl.SpecReader;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.codecs.vbr.Rate;
+import dev.tinify.runtime.checkpoint.StateDicts;
+import java.nio.file.Path;
 import dev.tinify.runtime.coding.RansCoder;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.CompressionModel.ForwardResult;
@@ -36,15 +39,72 @@ public final class ModelChecks implements CaseCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<ModelCheck> checks;
+    private final CheckAgainst against;
 
     public ModelChecks(List<ModelCheck> checks) {
+        this(checks, CheckAgainst.RECORDED);
+    }
+
+    private ModelChecks(List<ModelCheck> checks, CheckAgainst against) {
         this.checks = List.copyOf(checks);
+        this.against = against;
     }
 
     /** The checks of a model case: state-dict keys, evaluation-mode forward, compress, decompress. */
     public static ModelChecks standard() {
         return new ModelChecks(List.of(ModelChecks::stateDictKeys, ModelChecks::forward, ModelChecks::compress,
                 ModelChecks::decompress));
+    }
+
+    /** {@link #standard()} built {@code against} a spec, preceded by {@link #weights} of its weights file when given. */
+    public static ModelChecks standard(CheckAgainst against) {
+        List<ModelCheck> checks = new ArrayList<>();
+        if (against.weights() != null) {
+            checks.add(weights(against.weights(), against));
+        }
+        checks.addAll(standard().checks);
+        return new ModelChecks(checks, against);
+    }
+
+    /**
+     * The weights in {@code file} (loaded as {@code --weights} loads them) equal the case's state
+     * dict bit for bit; every differing tensor is named, the first with its largest difference.
+     */
+    public static ModelCheck weights(Path file, CheckAgainst against) {
+        return (reference, model, report) -> {
+            Map<String, SafeTensors.Tensor> ours;
+            try (CompressionModel other = build(reference, against)) {
+                Tinify.load(other, file, notice -> { });
+                ours = StateDicts.save(other, StateDicts.Precision.FULL);
+            }
+            List<String> differing = new ArrayList<>();
+            String first = "";
+            for (Map.Entry<String, SafeTensors.Tensor> e : reference.stateDict().entrySet()) {
+                SafeTensors.Tensor t = ours.get(e.getKey());
+                SafeTensors.Tensor r = e.getValue();
+                if (t != null && !(t.dtype() == r.dtype() && Arrays.equals(t.shape(), r.shape())
+                        && t.data().duplicate().rewind().equals(r.data().duplicate().rewind()))) {
+                    if (differing.isEmpty() && r.dtype() == SafeTensors.DType.F32 && Arrays.equals(t.shape(), r.shape())) {
+                        first = String.format(java.util.Locale.ROOT, " (max |diff| %.3e)", maxDiff(t.toFloats(), r.toFloats()));
+                    }
+                    differing.add(e.getKey());
+                }
+            }
+            if (differing.isEmpty()) {
+                report.pass("weights", file + ": " + ours.size() + " tensors equal the recorded state dict");
+            } else {
+                report.fail("weights", file + ": " + differing.size() + " tensor(s) differ from the recorded state dict: "
+                        + differing.get(0) + first + (differing.size() > 1 ? ", " + String.join(", ", differing.subList(1, Math.min(6, differing.size()))) : ""));
+            }
+        };
+    }
+
+    private static double maxDiff(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs((double) a[i] - b[i]));
+        }
+        return max;
     }
 
     /** The spec a case is built from: its CompressAI registry name. */
@@ -82,7 +142,7 @@ public final class ModelChecks implements CaseCheck {
 
     @Override
     public void run(ReferenceCase reference, CaseReport report) throws Exception {
-        try (CompressionModel model = Tinify.build(architecture(reference), parameters(reference))) {
+        try (CompressionModel model = build(reference, against)) {
             model.load(reference.stateDict());
             model.train(false);
             for (ModelCheck c : checks) {
@@ -107,6 +167,22 @@ public final class ModelChecks implements CaseCheck {
         }
         double scale = vbr.path("inputscale").asDouble(0);
         return scale != 0 ? Rate.scale(scale) : Rate.level(vbr.path("s").asInt(1));
+    }
+
+    /**
+     * The model a case names, with its parameters: built from {@code against}'s spec when given,
+     * else from the spec text a recorded case carries ({@link CaseRecorder}), else from the bundled
+     * spec of its registry name.
+     */
+    static CompressionModel build(ReferenceCase reference, CheckAgainst against) {
+        if (against.spec() != null) {
+            return Tinify.build(against.spec(), parameters(reference));
+        }
+        JsonNode text = reference.meta().path("spec_yaml");
+        if (text.isTextual()) {
+            return Tinify.build(SpecReader.read(reference.dir().resolve("case.json") + " spec_yaml", text.asText()), parameters(reference));
+        }
+        return Tinify.build(architecture(reference), parameters(reference));
     }
 
     /** Our state-dict keys equal CompressAI's, in any order. */
@@ -234,7 +310,7 @@ public final class ModelChecks implements CaseCheck {
     }
 
     /** Every entropy model in the tree by dotted path. */
-    private static Map<String, EntropyModel> entropyModels(String prefix, Module m, Map<String, EntropyModel> out) {
+    static Map<String, EntropyModel> entropyModels(String prefix, Module m, Map<String, EntropyModel> out) {
         m.children().forEach((name, child) -> {
             if (child instanceof EntropyModel em) {
                 out.put(prefix + name, em);

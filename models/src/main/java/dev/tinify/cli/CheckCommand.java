@@ -1,28 +1,73 @@
 package dev.tinify.cli;
 
+import dev.tinify.check.CaseRecorder;
+import dev.tinify.check.CheckAgainst;
 import dev.tinify.check.CheckRunner;
-import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tinify check DIR...}: compares against CompressAI reference cases. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Run CompressAI reference cases (folders with case.json, or a folder of such folders)",
-                "and compare every output against CompressAI's numbers. Ends with 'N passed, M failed';",
-                "exit status 1 if any case failed."})
-final class CheckCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "DIR", description = "A case folder, or a folder of case folders.")
-    List<Path> dirs;
+/** {@code tinify check DIR...}: compares against reference cases; {@code --record SPEC -o DIR} records one. */
+@Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run reference cases (folders with case.json, folders of them, or checkpoint sets with index.json)",
+                "and compare every output against the recorded numbers. Ends with 'N passed, M failed';",
+                "exit status 1 if any case failed.",
+                "With --record SPEC -o DIR: record a golden case of SPEC into DIR instead (state dict, seeded input,",
+                "y, likelihoods, x_hat, rANS symbols, strings, decompressed x_hat), to be checked later the same way."})
+final class CheckCommand extends ToolCommand {
+    @Parameters(arity = "0..*", paramLabel = "DIR", description = "A case folder, a folder of case folders, or a checkpoint set.")
+    List<Path> dirs = new ArrayList<>();
+
+    @Option(names = "--record", paramLabel = "SPEC", description = "Record a case of this spec file or bundled spec.")
+    @Nullable String record;
+
+    @Option(names = "--set", paramLabel = "NAME=VALUE", description = "With --record: a spec parameter, e.g. --set N=16 (repeatable).")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @Option(names = "--weights", paramLabel = "W",
+            description = "With --record: the weights to record (default: initial parameters drawn with --seed). "
+                    + "When checking: compare each model case's state dict with W first, naming the tensors that differ.")
+    @Nullable Path weights;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC",
+            description = "When checking: build recorded model cases from this spec file or bundled spec instead of the spec text they carry.")
+    @Nullable String spec;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "With --record: seed of the input and initial weights.")
+    long seed;
+
+    @Option(names = "--size", paramLabel = "HxW", defaultValue = "64x64", description = "With --record: input size (default: ${DEFAULT-VALUE}).")
+    String size = "64x64";
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "With --record: the new case folder.")
+    @Nullable Path output;
 
     @Override
-    public Integer call() {
+    int execute() {
+        if (record != null) {
+            if (output == null || !dirs.isEmpty()) {
+                throw new IllegalArgumentException("--record SPEC takes -o DIR and no case folders");
+            }
+            String[] hw = size.split("x");
+            if (hw.length != 2 || !hw[0].matches("\\d{1,5}") || !hw[1].matches("\\d{1,5}")) {
+                throw new IllegalArgumentException("--size " + size + ": expected HxW, e.g. 64x64");
+            }
+            Path dir = CaseRecorder.record(record, Params.parse(set), weights, seed, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]), output);
+            out().println("recorded " + dir + " (check it with: tinify check " + dir + ")");
+            return 0;
+        }
+        if (dirs.isEmpty()) {
+            throw new IllegalArgumentException("check needs case folders, or --record SPEC -o DIR");
+        }
         List<Path> cases = CheckRunner.expand(dirs);
-        PrintStream out = System.out;
-        boolean ok = new CheckRunner(out).run(cases);
-        out.flush();
+        boolean ok = new CheckRunner(System.out, new CheckAgainst(spec, weights)).run(cases);
+        System.out.flush();
         return ok ? 0 : 1;
     }
 }

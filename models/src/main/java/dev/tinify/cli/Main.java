@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code tinify} command line. */
 @Command(name = "tinify", mixinStandardHelpOptions = true, version = "tinify 0.1.0",
         description = "Learned image compression: architectures as spec files, CompressAI-compatible.",
-        subcommands = {InspectCommand.class, CheckCommand.class, EncodeCommand.class, DecodeCommand.class, UpdateCommand.class,
+        subcommands = {InspectCommand.class, CheckCommand.class, EncodeCommand.class, DecodeCommand.class, UpdateCommand.class, ImportCommand.class,
                 EvalCommand.class, TrainCommand.class, ExportCommand.class, BenchCommand.class, PlotCommand.class, BdRateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,0 +1,84 @@
+package dev.tinify.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tinify.Tinify;
+import dev.tinify.runtime.checkpoint.SafeTensors;
+import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
+import dev.tinify.runtime.reference.ReferenceCase;
+import java.io.OutputStream;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * Golden cases of any spec: a recorded case checks as CompressAI's do, the JUnit entry point runs
+ * it, and a changed weight fails the check naming the tensor.
+ */
+class GoldenCasesTest {
+    private static final Map<String, Integer> TINY = Map.of("N", 8, "M", 12);
+
+    @Test
+    void recordedCasePassesAndAChangedWeightIsNamed(@TempDir Path dir) throws Throwable {
+        Path recorded = CaseRecorder.record("bmshj2018-hyperprior", TINY, null, 7, 64, 64, dir.resolve("case"));
+        CaseReport report = CheckRunner.check(recorded);
+        assertTrue(report.passed(), report.lines().toString());
+        // Every comparison the fixtures get: forward, each coder call, the strings, decompress.
+        List<String> what = report.lines().stream().map(CaseReport.Line::what).toList();
+        assertTrue(what.containsAll(List.of("y", "forward.x_hat", "forward.likelihoods.y", "forward.likelihoods.z",
+                "compress.strings[0][0]", "compress.strings[1][0]", "decompress.x_hat")), what.toString());
+
+        // The project's weights file: the recorded state dict, then with one value changed.
+        Path weights = dir.resolve("w.safetensors");
+        Files.copy(recorded.resolve("state_dict.safetensors"), weights);
+        List<DynamicTest> tests = GoldenCases.of(dir, new CheckAgainst(null, weights)).toList();
+        assertEquals(1, tests.size());
+        tests.get(0).getExecutable().execute();
+
+        Map<String, Tensor> changed = new LinkedHashMap<>(SafeTensors.read(weights));
+        float[] w = changed.get("g_s.2.weight").toFloats();
+        w[5] += 0.01f;
+        changed.put("g_s.2.weight", Tensor.ofFloats(w, changed.get("g_s.2.weight").shape()));
+        try (OutputStream os = Files.newOutputStream(weights)) {
+            SafeTensors.write(changed, os);
+        }
+        AssertionFailedError e = assertThrows(AssertionFailedError.class,
+                () -> GoldenCases.of(dir, new CheckAgainst(null, weights)).toList().get(0).getExecutable().execute());
+        assertTrue(e.getMessage().contains("g_s.2.weight") && e.getMessage().contains("1 tensor(s) differ"), e.getMessage());
+    }
+
+    @Test
+    void aChangedSpecFailsAgainstTheRecordedCase(@TempDir Path dir) throws Exception {
+        Path recorded = CaseRecorder.record("bmshj2018-factorized", TINY, null, 3, 64, 64, dir.resolve("case"));
+        // The same sizes, another architecture: its keys and numbers differ from what was recorded.
+        CaseReport r = CheckRunner.check(recorded, new CheckAgainst("bmshj2018-factorized-relu", null));
+        assertTrue(!r.passed(), r.lines().toString());
+        assertTrue(CheckRunner.check(recorded, new CheckAgainst("bmshj2018-factorized", null)).passed());
+    }
+
+    @Test
+    void everyBundledSpecWithoutACompressAiCaseHasARecordedOneThatPasses() throws Throwable {
+        Path fixtures = ReferenceCase.sharedDir().resolve("fixtures");
+        Path recorded = Path.of("src/test/resources/cases");
+        for (String name : Tinify.specNames()) {
+            if (!Files.isDirectory(fixtures.resolve(name))) {
+                assertTrue(Files.isRegularFile(recorded.resolve(name).resolve("case.json")),
+                        name + " has no CompressAI case: record one with tinify check --record " + name + " -o " + recorded.resolve(name));
+            }
+        }
+        if (Files.isDirectory(recorded)) {
+            for (DynamicTest t : GoldenCases.of(recorded).toList()) {
+                t.getExecutable().execute();
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tinify.runtime.checkpoint;
+
+import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
+import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.nn.Param;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A weights file of either kind, told apart by its content, never its name: a safetensors state
+ * dict, or a PyTorch checkpoint ({@link PyTorchCheckpoint}: {@code .pth.tar}, zip or legacy, a bare
+ * state dict or a training checkpoint). {@link #fit} then makes a stored state dict fit a module as
+ * CompressAI's loader does.
+ */
+public final class WeightsFile {
+    private WeightsFile() {}
+
+    /** A state dict fitted to a module, and the tables that were empty in the file and must be computed. */
+    public record Fitted(Map<String, Tensor> stateDict, List<String> emptyTables) {
+        /** Whether the file was saved before {@code update()}: its CDF tables must be computed after loading. */
+        public boolean needsUpdate() {
+            return !emptyTables.isEmpty();
+        }
+    }
+
+    /** Reads the state dict of {@code file}, whichever of the two formats it is in. */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IOException(file + ": " + size + " bytes; weight files above 2 GiB are not supported");
+        }
+        byte[] data = Files.readAllBytes(file);
+        return PyTorchCheckpoint.sniff(data) ? PyTorchCheckpoint.parse(data, file.toString()) : SafeTensors.parse(data, file.toString());
+    }
+
+    /**
+     * {@code stored} made to fit {@code module}: keys renamed as CompressAI's loader does
+     * ({@link CompressAiKeys}), and every table whose size is decided at {@code update()} time
+     * ({@link StateDicts#RESIZED_ON_LOAD}) that the file holds empty (a training checkpoint saved
+     * before {@code update()}) replaced by the module's own current value, listed in
+     * {@link Fitted#emptyTables()}; the caller then recomputes the tables.
+     */
+    public static Fitted fit(Map<String, Tensor> stored, Module module) {
+        Map<String, Param> state = module.stateDict();
+        Map<String, Tensor> renamed = CompressAiKeys.rename(stored, state::containsKey);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<String> empty = new ArrayList<>();
+        renamed.forEach((key, t) -> {
+            Param p = state.get(key);
+            if (p != null && t.elements() == 0 && StateDicts.RESIZED_ON_LOAD.contains(key.substring(key.lastIndexOf('.') + 1))) {
+                empty.add(key);
+                out.put(key, StateDicts.toTensor(p.value(), false));
+            } else {
+                out.put(key, t);
+            }
+        });
+        return new Fitted(out, List.copyOf(empty));
+    }
+}
