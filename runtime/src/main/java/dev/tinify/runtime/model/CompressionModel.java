@@ -8,6 +8,8 @@ import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.entropy.EntropyModels;
+import dev.tinify.runtime.layers.PointsToChannels;
+import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
@@ -55,6 +57,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
     private final Layer gS;
     private final LatentCodec codec;
     private boolean closed;
+    /** Whether g_a starts with {@link PointsToChannels}: inputs are point clouds, outputs are not clamped. */
+    private final boolean pointCloud;
     /** {@link #weightsFingerprint()} once computed; cleared by every load and update. */
     private @Nullable String weightsFingerprint;
 
@@ -74,6 +78,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
         this.gA = layer(modules.get("g_a"), "g_a");
         this.gS = layer(modules.get("g_s"), "g_s");
         this.codec = codec;
+        this.pointCloud = gA instanceof Sequential s && s.size() > 0 && s.get(0) instanceof PointsToChannels;
         // A codec that owns its parts names them latent_codec.*; one that only uses top-level parts has no keys.
         if (codec instanceof Module m && !m.children().isEmpty()) {
             child("latent_codec", m);
@@ -133,8 +138,13 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return codec;
     }
 
+    /** Whether the model codes point clouds [B, P, 3] (its g_a starts with {@code points_to_channels}) rather than images. */
+    public boolean pointCloud() {
+        return pointCloud;
+    }
+
     /**
-     * Runs the model on a [B, 3, H, W] batch: noise quantization in training mode, rounding in
+     * Runs the model on a [B, 3, H, W] batch (a point-cloud model: [B, P, 3] points): noise quantization in training mode, rounding in
      * evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager.
      */
     public synchronized ForwardResult forward(NDArray x) {
@@ -152,10 +162,20 @@ public final class CompressionModel extends Module implements AutoCloseable {
         }
     }
 
-    /** Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link #downsamplingFactor()}. */
+    /**
+     * Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link
+     * #downsamplingFactor()} (a point-cloud model: [B, P, 3] points).
+     */
     public synchronized Compressed compress(NDArray x) {
         requireOpen();
         requireImage(x);
+        if (pointCloud) {
+            try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
+                s.input(x);
+                LatentCodec.CompressOut out = codec.compress(gA.forward(x), null);
+                return new Compressed(out.strings(), out.shape());
+            }
+        }
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         if (h % downsamplingFactor != 0 || w % downsamplingFactor != 0) {
@@ -169,14 +189,18 @@ public final class CompressionModel extends Module implements AutoCloseable {
         }
     }
 
-    /** Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in {@code m}. */
+    /**
+     * Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in
+     * {@code m} (a point cloud [B, P, 3] is not clamped).
+     */
     public synchronized NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape) {
         requireOpen();
         Objects.requireNonNull(strings, "strings");
         Objects.requireNonNull(shape, "shape");
         try (ForwardScope s = ForwardScope.open(m, this)) {
             NDArray yHat = codec.decompress(s.manager(), strings, shape, null);
-            return s.keep(gS.forward(yHat).clip(0f, 1f));
+            NDArray xHat = gS.forward(yHat);
+            return s.keep(pointCloud ? xHat : xHat.clip(0f, 1f));
         }
     }
 
@@ -244,6 +268,12 @@ public final class CompressionModel extends Module implements AutoCloseable {
     }
 
     private void requireImage(NDArray x) {
+        if (pointCloud) {
+            if (x.getShape().dimension() != 3) {
+                throw new IllegalArgumentException(name() + ": expected a point-cloud batch [B, P, 3], got " + x.getShape());
+            }
+            return;
+        }
         if (x.getShape().dimension() != 4 || x.getShape().get(1) != 3) {
             throw new IllegalArgumentException(name() + ": expected an image batch [B, 3, H, W], got " + x.getShape());
         }

@@ -88,7 +88,7 @@ class PlyFilesTest {
             {"declares 2 vertex rows (24 bytes), the file holds 20", good.replace("ascii", "binary_little_endian") + "x".repeat(20)},
             {"4 bytes after the last element", good.replace("ascii", "binary_little_endian") + "\0".repeat(28)},
             {"declares 9999999999 vertices", good.replace("vertex 2", "vertex 9999999999")},
-            {"non-finite coordinate", good + "nan 0 0\n1 1 1\n"},
+            {"non-finite coordinate", good + "NaN 0 0\n1 1 1\n"},
         };
         for (String[] c : cases) {
             Path f = dir.resolve("bad.ply");
