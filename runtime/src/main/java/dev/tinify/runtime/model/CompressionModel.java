@@ -8,8 +8,6 @@ import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.entropy.EntropyModels;
-import dev.tinify.runtime.layers.PointsToChannels;
-import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
@@ -57,7 +55,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
     private final Layer gS;
     private final LatentCodec codec;
     private boolean closed;
-    /** Whether g_a starts with {@link PointsToChannels}: inputs are point clouds, outputs are not clamped. */
+    /** Whether the spec says {@code input: points}: inputs are point clouds, outputs are not clamped. */
     private final boolean pointCloud;
     /** {@link #weightsFingerprint()} once computed; cleared by every load and update. */
     private @Nullable String weightsFingerprint;
@@ -78,7 +76,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
         this.gA = layer(modules.get("g_a"), "g_a");
         this.gS = layer(modules.get("g_s"), "g_s");
         this.codec = codec;
-        this.pointCloud = gA instanceof Sequential s && s.size() > 0 && s.get(0) instanceof PointsToChannels;
+        this.pointCloud = spec.input() == Spec.Input.POINTS;
         // A codec that owns its parts names them latent_codec.*; one that only uses top-level parts has no keys.
         if (codec instanceof Module m && !m.children().isEmpty()) {
             child("latent_codec", m);
@@ -138,21 +136,22 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return codec;
     }
 
-    /** Whether the model codes point clouds [B, P, 3] (its g_a starts with {@code points_to_channels}) rather than images. */
+    /** Whether the model codes point clouds [B, P, 3] (spec {@code input: points}) rather than images. */
     public boolean pointCloud() {
         return pointCloud;
     }
 
     /**
-     * Runs the model on a [B, 3, H, W] batch (a point-cloud model: [B, P, 3] points): noise quantization in training mode, rounding in
-     * evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager.
+     * Runs the model on a [B, 3, H, W] batch (a point-cloud model: [B, P, 3] points, which g_a
+     * sees as channels [B, 3, P], as CompressAI's point-cloud models transpose their input): noise
+     * quantization in training mode, rounding in evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager.
      */
     public synchronized ForwardResult forward(NDArray x) {
         requireOpen();
         requireImage(x);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
-            NDArray y = gA.forward(x);
+            NDArray y = gA.forward(pointCloud ? x.transpose(0, 2, 1) : x);
             // In training, g_a's backward waits until the latent codec's gradients are complete.
             LatentCodec.ForwardOut out = codec.forward(GradientCut.stage(y), null);
             NDArray xHat = gS.forward(out.yHat());
@@ -172,7 +171,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
         if (pointCloud) {
             try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
                 s.input(x);
-                LatentCodec.CompressOut out = codec.compress(gA.forward(x), null);
+                LatentCodec.CompressOut out = codec.compress(gA.forward(x.transpose(0, 2, 1)), null);
                 return new Compressed(out.strings(), out.shape());
             }
         }
@@ -269,7 +268,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
 
     private void requireImage(NDArray x) {
         if (pointCloud) {
-            if (x.getShape().dimension() != 3) {
+            if (x.getShape().dimension() != 3 || x.getShape().get(2) != 3) {
                 throw new IllegalArgumentException(name() + ": expected a point-cloud batch [B, P, 3], got " + x.getShape());
             }
             return;
