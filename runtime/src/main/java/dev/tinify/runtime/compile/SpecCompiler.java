@@ -22,7 +22,7 @@ import dev.tinify.runtime.entropy.GaussianConditional;
 import dev.tinify.runtime.entropy.GaussianMixtureConditional;
 import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.AttentionBlock;
-import dev.tinify.runtime.layers.BatchNorm1d;
+import dev.tinify.runtime.layers.BatchNorm;
 import dev.tinify.runtime.layers.ChannelRamp;
 import dev.tinify.runtime.layers.CheckerboardMaskedConv2d;
 import dev.tinify.runtime.layers.Conv1d;
@@ -198,7 +198,7 @@ public final class SpecCompiler {
             case "attention_block" -> new AttentionBlock(manager, in);
             case "channel_ramp" -> channelRamp(p, in, out);
             case "conv1d" -> new Conv1d(manager, in, out, i(p, "kernel_size"), i(p, "groups"));
-            case "batch_norm1d" -> new BatchNorm1d(manager, in);
+            case "batch_norm1d" -> new BatchNorm(manager, in);
             case "interleave" -> new Interleave(i(p, "groups"));
             case "max_pool_points" -> new MaxPoolPoints();
             case "gain" -> new Gain(manager, in, p.doubleArg("factor"));

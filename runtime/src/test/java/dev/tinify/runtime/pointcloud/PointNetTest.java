@@ -12,7 +12,7 @@ import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.Fixtures;
 import dev.tinify.runtime.layers.Activation;
-import dev.tinify.runtime.layers.BatchNorm1d;
+import dev.tinify.runtime.layers.BatchNorm;
 import dev.tinify.runtime.layers.Conv1d;
 import dev.tinify.runtime.layers.Gain;
 import dev.tinify.runtime.layers.Interleave;
@@ -41,10 +41,10 @@ class PointNetTest {
 
         PointNet(NDManager m) {
             gA = child("g_a", new Sequential(
-                    new Conv1d(m, 3, 16, 1, 1), new BatchNorm1d(m, 16), Activation.relu(),
-                    new Conv1d(m, 16, 16, 1, 2), new Interleave(2), new BatchNorm1d(m, 16), Activation.relu(),
-                    new Conv1d(m, 16, 32, 1, 2), new BatchNorm1d(m, 32), Activation.relu(),
-                    new Conv1d(m, 32, 64, 1, 1), new BatchNorm1d(m, 64), Activation.relu(),
+                    new Conv1d(m, 3, 16, 1, 1), new BatchNorm(m, 16), Activation.relu(),
+                    new Conv1d(m, 16, 16, 1, 2), new Interleave(2), new BatchNorm(m, 16), Activation.relu(),
+                    new Conv1d(m, 16, 32, 1, 2), new BatchNorm(m, 32), Activation.relu(),
+                    new Conv1d(m, 32, 64, 1, 1), new BatchNorm(m, 64), Activation.relu(),
                     new MaxPoolPoints(), new Gain(m, 64, 10.0)));
             gS = child("g_s", new Sequential(
                     new Gain(m, 64, 0.1), new Conv1d(m, 64, 64, 1, 1), Activation.relu(),
