@@ -191,6 +191,17 @@ public final class Kinds {
                 req("in_ch", i), req("out_ch", i), opt("min_ch", i, "0"), opt("num_layers", i, "3"),
                 choice("interp", "linear", "linear"), choice("layer", "conv2d", "conv2d"), choice("act", "relu", "relu", "leaky_relu"),
                 opt("skip_last_act", ArgType.BOOL, "true"), opt("kernel_size", i, "1"), opt("stride", i, "1"), opt("padding", i, "0"));
+        layer("conv1d", "torch.nn.Conv1d (stride 1, no padding; point-cloud models use kernel 1)", "in_channels", "out_channels", null, true,
+                req("in_channels", i), req("out_channels", i), opt("kernel_size", i, "1"), opt("groups", i, "1"));
+        layer("batch_norm1d", "torch.nn.BatchNorm1d (evaluation mode: running statistics)", "num_features", "num_features", null, true,
+                req("num_features", i));
+        layer("interleave", "compressai.layers.Interleave (channel shuffle between grouped convolutions)", null, null, null, true,
+                req("groups", i));
+        layer("max_pool_points", "torch.nn.AdaptiveMaxPool1d(1): the maximum over the points", null, null, null, true);
+        layer("gain", "compressai.layers.Gain((channels, 1), factor)", "channels", "channels", null, true,
+                req("channels", i), opt("factor", f, "1.0"));
+        layer("reshape_points", "compressai.layers.Reshape((C // dims, dims)): [B, C, 1] to points [B, C/dims, dims]", null, null, null, true,
+                opt("dims", i, "3"));
         layer("repeat", "(spec shorthand) the layer written times times in a row", null, null, null, true,
                 req("times", i), req("layer", ArgType.LAYER));
         layer("entropy_bottleneck", "compressai.entropy_models.EntropyBottleneck", "channels", "channels", null, true,

@@ -20,6 +20,22 @@ public final class Spec {
     /** The format version this library reads and writes. */
     public static final int FORMAT = 1;
 
+    /** What the model codes: images [B, 3, H, W] (the default) or point clouds [B, P, 3]. */
+    public enum Input {
+        IMAGE("image"), POINTS("points");
+
+        private final String word;
+
+        Input(String word) {
+            this.word = word;
+        }
+
+        /** The spelling in a spec file ({@code input: points}). */
+        public String word() {
+            return word;
+        }
+    }
+
     private final String name;
     private final String description;
     private final Map<String, Expr> params;
@@ -27,14 +43,16 @@ public final class Spec {
     private final Map<String, Node> modules;
     private final Node latentCodec;
     private final SourceMap source;
+    private final Input input;
 
     public Spec(String name, String description, Map<String, Expr> params, @Nullable Zoo zoo,
                 Map<String, Node> modules, Node latentCodec) {
-        this(name, description, params, zoo, modules, latentCodec, SourceMap.EMPTY);
+        this(name, description, params, zoo, modules, latentCodec, SourceMap.EMPTY, Input.IMAGE);
     }
 
     Spec(String name, String description, Map<String, Expr> params, @Nullable Zoo zoo,
-         Map<String, Node> modules, Node latentCodec, SourceMap source) {
+         Map<String, Node> modules, Node latentCodec, SourceMap source, Input input) {
+        this.input = Objects.requireNonNull(input);
         this.name = Objects.requireNonNull(name);
         this.description = Objects.requireNonNull(description);
         this.params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -51,6 +69,11 @@ public final class Spec {
 
     public String name() {
         return name;
+    }
+
+    /** What the model codes; {@link Input#IMAGE} unless the spec says {@code input: points}. */
+    public Input input() {
+        return input;
     }
 
     /** Free text; empty when absent. */
@@ -95,13 +118,13 @@ public final class Spec {
     @Override
     public boolean equals(@Nullable Object o) {
         return o instanceof Spec s && name.equals(s.name) && description.equals(s.description)
-                && params.equals(s.params) && Objects.equals(zoo, s.zoo) && modules.equals(s.modules)
+                && input == s.input && params.equals(s.params) && Objects.equals(zoo, s.zoo) && modules.equals(s.modules)
                 && latentCodec.equals(s.latentCodec);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, description, params, zoo, modules, latentCodec);
+        return Objects.hash(name, description, input, params, zoo, modules, latentCodec);
     }
 
     @Override

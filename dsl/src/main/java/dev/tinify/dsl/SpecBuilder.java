@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 public final class SpecBuilder {
     private final String name;
     private String description = "";
+    private Spec.Input input = Spec.Input.IMAGE;
     private final Map<String, Expr> params = new LinkedHashMap<>();
     private final Map<String, Node> modules = new LinkedHashMap<>();
     private @Nullable Node latentCodec;
@@ -128,6 +129,12 @@ public final class SpecBuilder {
         return this;
     }
 
+    /** What the model codes ({@code input: points} in YAML); images unless set. */
+    public SpecBuilder input(Spec.Input what) {
+        this.input = what;
+        return this;
+    }
+
     /** A parameter and its default: a number, list, or expression string. */
     public SpecBuilder param(String key, Object value) {
         params.put(key, expr(value, "params." + key));
@@ -178,7 +185,7 @@ public final class SpecBuilder {
             throw new SpecException(Location.NONE, "", "missing required section 'latent_codec'", "latentCodec(...)");
         }
         Zoo zoo = qualities.isEmpty() && metrics.isEmpty() && lambdas.isEmpty() ? null : new Zoo(metrics, qualities, lambdas);
-        Spec spec = new Spec(name, description, params, zoo, modules, latentCodec);
+        Spec spec = new Spec(name, description, params, zoo, modules, latentCodec, SourceMap.EMPTY, input);
         Resolver.resolve(spec, Map.of());
         return spec;
     }

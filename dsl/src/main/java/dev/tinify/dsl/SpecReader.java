@@ -38,7 +38,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class SpecReader {
-    private static final List<String> SECTIONS = List.of("tinify", "name", "description", "params", "zoo", "modules", "latent_codec");
+    private static final List<String> SECTIONS = List.of("tinify", "name", "description", "input", "params", "zoo", "modules", "latent_codec");
 
     private final String file;
     private final String[] lines;
@@ -185,6 +185,16 @@ public final class SpecReader {
         String name = nameNode.text();
         LEntry d = top.entries().get("description");
         String description = d == null ? "" : asScalar(d.value(), "description", "free text").text();
+        Spec.Input input = Spec.Input.IMAGE;
+        LEntry ie = top.entries().get("input");
+        if (ie != null) {
+            LScalar word = asScalar(ie.value(), "input", "image or points");
+            input = switch (word.text()) {
+                case "image" -> Spec.Input.IMAGE;
+                case "points" -> Spec.Input.POINTS;
+                default -> throw new SpecException(word.loc(), "input", "unknown input '" + word.text() + "'", "image or points");
+            };
+        }
 
         Map<String, Expr> params = new LinkedHashMap<>();
         LEntry pe = top.entries().get("params");
@@ -205,7 +215,7 @@ public final class SpecReader {
             modules.put(e.key(), node(e.value(), Kinds.Namespace.LAYER, e.key()));
         }
         Node codec = node(required(top, "latent_codec"), Kinds.Namespace.CODEC, "latent_codec");
-        return new Spec(name, description, params, zoo, modules, codec, new SourceMap(file, record));
+        return new Spec(name, description, params, zoo, modules, codec, new SourceMap(file, record), input);
     }
 
     private Zoo zoo(LNode n) {

@@ -43,6 +43,9 @@ public final class SpecWriter {
         if (!s.description().isEmpty()) {
             out.append("description: ").append(scalar(s.description())).append('\n');
         }
+        if (s.input() != Spec.Input.IMAGE) {
+            out.append("input: ").append(s.input().word()).append('\n');
+        }
         if (!s.params().isEmpty()) {
             out.append("params:\n");
             for (Map.Entry<String, Expr> e : s.params().entrySet()) {

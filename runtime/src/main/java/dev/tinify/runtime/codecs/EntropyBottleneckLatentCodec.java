@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Codes a latent with a factorized {@link EntropyBottleneck} (CompressAI's
- * {@code EntropyBottleneckLatentCodec}): one stream, shape {@code [h, w]}, part
+ * {@code EntropyBottleneckLatentCodec}): one stream, shape {@code [h, w]} (or the latent's
+ * other sizes: {@code [L]} for a point cloud's [B, C, L] latent), part
  * {@code entropy_bottleneck}.
  */
 public final class EntropyBottleneckLatentCodec extends CodecModule {
@@ -38,7 +39,8 @@ public final class EntropyBottleneckLatentCodec extends CodecModule {
 
     @Override
     public CompressOut compress(NDArray y, @Nullable NDArray ctx) {
-        List<Integer> shape = spatial(y);
+        // Any [B, C, ...] latent: images give [h, w], point-cloud latents [L] or [L, 1].
+        List<Integer> shape = EntropyBottleneck.spatialSize(y.getShape());
         List<byte[]> strings = entropyBottleneck.compress(y);
         NDArray yHat = entropyBottleneck.decompress(y.getManager(), strings, shape);
         return new CompressOut(List.of(strings), shape, yHat);

@@ -57,6 +57,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
     private final Layer gS;
     private final LatentCodec codec;
     private boolean closed;
+    /** Whether the spec says {@code input: points}: inputs are point clouds, outputs are not clamped. */
+    private final boolean pointCloud;
     /** {@link #weightsFingerprint()} once computed; cleared by every load and update. */
     private @Nullable String weightsFingerprint;
 
@@ -76,6 +78,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
         this.gA = layer(modules.get("g_a"), "g_a");
         this.gS = layer(modules.get("g_s"), "g_s");
         this.codec = codec;
+        this.pointCloud = spec.input() == Spec.Input.POINTS;
         // A codec that owns its parts names them latent_codec.*; one that only uses top-level parts has no keys.
         if (codec instanceof Module m && !m.children().isEmpty()) {
             child("latent_codec", m);
@@ -135,9 +138,15 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return codec;
     }
 
+    /** Whether the model codes point clouds [B, P, 3] (spec {@code input: points}) rather than images. */
+    public boolean pointCloud() {
+        return pointCloud;
+    }
+
     /**
-     * Runs the model on a [B, 3, H, W] batch: noise quantization in training mode, rounding in
-     * evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager. A
+     * Runs the model on a [B, 3, H, W] batch (a point-cloud model: [B, P, 3] points, which g_a
+     * sees as channels [B, 3, P], as CompressAI's point-cloud models transpose their input): noise
+     * quantization in training mode, rounding in evaluation mode ({@link #train(boolean)}). Results live in {@code x}'s manager. A
      * variable-rate model runs at its default rate (see {@link #forward(NDArray, Rate)}).
      */
     public ForwardResult forward(NDArray x) {
@@ -154,7 +163,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
         requireImage(x);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
-            NDArray y = gA.forward(x);
+            NDArray y = gA.forward(pointCloud ? x.transpose(0, 2, 1) : x);
             // In training, g_a's backward waits until the latent codec's gradients are complete.
             NDArray staged = GradientCut.stage(y);
             LatentCodec.ForwardOut out = rate == null ? codec.forward(staged, null) : vbr().forward(staged, rate);
@@ -165,7 +174,10 @@ public final class CompressionModel extends Module implements AutoCloseable {
         }
     }
 
-    /** Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link #downsamplingFactor()}. */
+    /**
+     * Entropy-codes a [B, 3, H, W] batch whose height and width are multiples of {@link
+     * #downsamplingFactor()} (a point-cloud model: [B, P, 3] points).
+     */
     public Compressed compress(NDArray x) {
         return compressAt(x, null);
     }
@@ -181,6 +193,13 @@ public final class CompressionModel extends Module implements AutoCloseable {
     private synchronized Compressed compressAt(NDArray x, @Nullable Rate rate) {
         requireOpen();
         requireImage(x);
+        if (pointCloud) {
+            try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
+                s.input(x);
+                LatentCodec.CompressOut out = codec.compress(gA.forward(x.transpose(0, 2, 1)), null);
+                return new Compressed(out.strings(), out.shape());
+            }
+        }
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         if (h % downsamplingFactor != 0 || w % downsamplingFactor != 0) {
@@ -195,7 +214,10 @@ public final class CompressionModel extends Module implements AutoCloseable {
         }
     }
 
-    /** Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in {@code m}. */
+    /**
+     * Decodes strings from {@link #compress}; the reconstruction, clamped to [0, 1], is created in
+     * {@code m} (a point cloud [B, P, 3] is not clamped).
+     */
     public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape) {
         return decompressAt(m, strings, shape, null);
     }
@@ -212,7 +234,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
         try (ForwardScope s = ForwardScope.open(m, this)) {
             NDArray yHat = rate == null ? codec.decompress(s.manager(), strings, shape, null)
                     : vbr().decompress(s.manager(), strings, shape, rate);
-            return s.keep(gS.forward(yHat).clip(0f, 1f));
+            NDArray xHat = gS.forward(yHat);
+            return s.keep(pointCloud ? xHat : xHat.clip(0f, 1f));
         }
     }
 
@@ -303,6 +326,12 @@ public final class CompressionModel extends Module implements AutoCloseable {
     }
 
     private void requireImage(NDArray x) {
+        if (pointCloud) {
+            if (x.getShape().dimension() != 3 || x.getShape().get(2) != 3) {
+                throw new IllegalArgumentException(name() + ": expected a point-cloud batch [B, P, 3], got " + x.getShape());
+            }
+            return;
+        }
         if (x.getShape().dimension() != 4 || x.getShape().get(1) != 3) {
             throw new IllegalArgumentException(name() + ": expected an image batch [B, 3, H, W], got " + x.getShape());
         }

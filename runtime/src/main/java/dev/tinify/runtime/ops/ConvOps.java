@@ -50,9 +50,12 @@ public final class ConvOps {
         }
     }
 
-    /** Channel counts that fall in a partly filled vector block of 8 or 16 lanes. */
+    /**
+     * Channel counts that partly fill a 16-lane block. Counts below one block fail too, in the
+     * backward kernels (8 channels gave NaN gradients on the machine that showed the fault).
+     */
     private static boolean needsPadding(long channels) {
-        return channels > 8 && channels % BLOCK != 0;
+        return channels % BLOCK != 0;
     }
 
     private static long padded(long channels) {
