@@ -36,6 +36,9 @@ public final class CheckPlan {
             CaseCheck unit = UNIT.get(reference.name());
             return unit != null ? List.of(unit) : List.of(notYetChecked("unit case '" + reference.name() + "' is not yet checked"));
         }
+        if (kind.equals("video-model") && ModelChecks.architecture(reference).equals("ssf2020")) {
+            return List.of(new VideoChecks());
+        }
         String arch = ModelChecks.architecture(reference);
         if (against.spec() == null && !reference.meta().path("spec_yaml").isTextual() && !Tinify.specNames().contains(arch)) {
             return List.of(notYetChecked("architecture '" + arch + "' is not available yet (no spec "

@@ -77,4 +77,15 @@ class CheckRunnerTest {
         }
         assertTrue(out.strip().endsWith("2 passed, 0 failed"), out);
     }
+
+    @Test
+    void videoCasePassesFrameByFrame() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        boolean ok = new CheckRunner(new PrintStream(buf, true, StandardCharsets.UTF_8)).run(List.of(FIXTURES.resolve("ssf2020")));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertTrue(ok, out);
+        assertTrue(out.contains("compress 2 residual y"), out);
+        assertTrue(out.contains("decompress.x_hat.2"), out);
+        assertTrue(out.strip().endsWith("1 passed, 0 failed"), out);
+    }
 }
