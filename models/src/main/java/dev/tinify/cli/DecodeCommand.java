@@ -7,6 +7,7 @@ import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.container.OutputFiles;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.video.stream.VideoFileReader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify decode IN.tfy -o OUT.png}: decompresses a .tfy file into an 8-bit PNG. */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Decompress a .tfy file into an 8-bit RGB PNG.",
+        description = {"Decompress a .tfy file into an 8-bit RGB PNG; a .tfy video into OUT.y4m or a new folder of PNG frames.",
                 "The model is rebuilt from the architecture, quality and metric the file records and must have",
                 "the recorded spec hash and the weights the file was encoded with (their fingerprint).",
                 "A damaged file, or one encoded with other weights, exits with status 2 and writes nothing."})
@@ -49,6 +50,9 @@ final class DecodeCommand extends ToolCommand {
     @Override
     int execute() throws Exception {
         OutputFiles.checkNotInput(output, input, metrics, weights, model == null ? null : Path.of(model));
+        if (VideoFileReader.isVideo(input)) {
+            return VideoCli.decode(this, input, output, weights, metrics, json);
+        }
         TfyContainer container = TfyContainer.read(input);
         @Nullable RgbImage source = metrics == null ? null : ImageFiles.read(metrics);
         try (Codec codec = forContainer(container)) {

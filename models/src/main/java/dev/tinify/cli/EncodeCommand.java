@@ -7,6 +7,7 @@ import dev.tinify.runtime.image.AlphaMode;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.metrics.Bpp;
+import dev.tinify.runtime.video.files.ColorSpace;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify encode IMAGE -m MODEL -q Q -o OUT.tfy}: compresses an image into a .tfy file. */
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compress an image into a .tfy file.",
+        description = {"Compress an image, or a clip (a .y4m file or a folder of numbered PNG frames, -m ssf2020), into a .tfy file.",
                 "Reads PNG (8/16-bit), JPEG and PNM, grey or RGB, with or without alpha.",
                 "The image is padded to the model's stride (centred, as CompressAI); bpp counts the",
                 "entropy-coded bytes over the original pixels, as CompressAI reports it."})
@@ -54,12 +55,27 @@ final class EncodeCommand extends ToolCommand {
     @Option(names = "--json", description = "Print a JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--gop", paramLabel = "N", defaultValue = "12", description = "Video: a keyframe every N frames (default 12).")
+    int gop = 12;
+
+    @Option(names = "--fps", paramLabel = "N[:D]", defaultValue = "25",
+            description = "Video from a folder of PNG frames: its frame rate (default 25).")
+    String fps = "25";
+
+    @Option(names = "--colour", paramLabel = "MATRIX:RANGE", defaultValue = "bt709:full",
+            description = "Video: the Y4M colour space, bt601|bt709 : full|limited (default bt709:full, as CompressAI's video evaluation).")
+    String colour = "bt709:full";
+
     @Override
     int execute() throws Exception {
         OutputFiles.checkNotInput(output, image, weights);
         if (recon != null) {
             OutputFiles.checkNotInput(recon, image, weights);
             OutputFiles.checkDistinct(recon, output);
+        }
+        if (VideoCli.isClip(image)) {
+            return VideoCli.encode(this, image, model.model, model.metric(), model.set, model.coder, quality, weights, output, gop,
+                    colourSpace(colour), VideoCli.fps(fps), json);
         }
         RgbImage source = ImageFiles.read(image, alphaMode(alpha));
         try (Codec codec = Codec.open(model.model, quality, model.metric(), model.overrides(), weights)) {
@@ -111,6 +127,15 @@ final class EncodeCommand extends ToolCommand {
             }
         }
         return 0;
+    }
+
+    /** Parses {@code MATRIX:RANGE}, e.g. {@code bt709:full}. */
+    static ColorSpace colourSpace(String s) {
+        String[] p = s.split(":", -1);
+        if (p.length != 2) {
+            throw new IllegalArgumentException("--colour " + s + ": expected MATRIX:RANGE, e.g. bt709:full or bt601:limited");
+        }
+        return ColorSpace.of(p[0].trim(), p[1].trim());
     }
 
     static AlphaMode alphaMode(String s) {

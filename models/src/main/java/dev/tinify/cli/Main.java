@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Learned image compression: architectures as spec files, CompressAI-compatible.",
         subcommands = {InspectCommand.class, CheckCommand.class, EncodeCommand.class, DecodeCommand.class, UpdateCommand.class, ImportCommand.class,
                 EvalCommand.class, TrainCommand.class, ExportCommand.class, BenchCommand.class, PlotCommand.class, BdRateCommand.class,
+                ClipCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
