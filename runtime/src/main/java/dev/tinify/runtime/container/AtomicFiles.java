@@ -71,7 +71,7 @@ public final class AtomicFiles {
      * Temporary files are created owner-only; give the new file the target's permissions, or
      * rw-r--r-- for a new target, so an atomic write looks like an ordinary one.
      */
-    private static void keepUsualPermissions(Path tmp, Path target) throws IOException {
+    public static void keepUsualPermissions(Path tmp, Path target) throws IOException {
         if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
             return;
         }

@@ -77,6 +77,10 @@ public final class PngFrames {
         }
         Path abs = dir.toAbsolutePath();
         Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
+        // Temporary folders are owner-only; a published folder of frames looks like an ordinary one.
+        if (Files.getFileStore(temp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         return new Writer(abs, temp);
     }
 

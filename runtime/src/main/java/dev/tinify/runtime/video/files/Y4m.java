@@ -1,5 +1,6 @@
 package dev.tinify.runtime.video.files;
 
+import dev.tinify.runtime.container.AtomicFiles;
 import dev.tinify.runtime.image.RgbImage;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -212,6 +213,7 @@ public final class Y4m {
             this.format = format;
             this.colorSpace = colorSpace;
             this.temp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName(), ".part");
+        AtomicFiles.keepUsualPermissions(temp, this.target);
             this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
             out.write((header(format) + "\n").getBytes(StandardCharsets.US_ASCII));
         }

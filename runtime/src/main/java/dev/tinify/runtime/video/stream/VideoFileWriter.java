@@ -1,5 +1,6 @@
 package dev.tinify.runtime.video.stream;
 
+import dev.tinify.runtime.container.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,6 +30,7 @@ public final class VideoFileWriter implements AutoCloseable {
         this.target = target.toAbsolutePath();
         this.header = header;
         this.temp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName(), ".part");
+        AtomicFiles.keepUsualPermissions(temp, this.target);
         this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
         put(VideoFileFormat.header(header));
     }
