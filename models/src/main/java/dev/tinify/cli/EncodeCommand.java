@@ -49,7 +49,7 @@ final class EncodeCommand extends ToolCommand {
     boolean metrics;
 
     @Option(names = "--recon", paramLabel = "OUT.png",
-            description = "Also decode and write the reconstruction as PNG (atomically); implies --metrics.")
+            description = "Also write the reconstruction as PNG (atomically; a clip: OUT.y4m or a new folder of PNG frames); implies --metrics.")
     @Nullable Path recon;
 
     @Option(names = "--json", description = "Print a JSON object instead of text.")
@@ -74,7 +74,7 @@ final class EncodeCommand extends ToolCommand {
             OutputFiles.checkDistinct(recon, output);
         }
         if (VideoCli.isClip(image)) {
-            return VideoCli.encode(this, image, model.model, model.metric(), model.set, model.coder, quality, weights, output, gop,
+            return VideoCli.encode(this, image, model.model, model.metric(), model.set, model.coder, quality, weights, output, recon, gop,
                     colourSpace(colour), VideoCli.fps(fps), json);
         }
         RgbImage source = ImageFiles.read(image, alphaMode(alpha));

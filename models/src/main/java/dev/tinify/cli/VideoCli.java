@@ -9,6 +9,7 @@ import dev.tinify.runtime.video.files.ColorSpace;
 import dev.tinify.runtime.video.files.FrameReader;
 import dev.tinify.runtime.video.files.FrameWriter;
 import dev.tinify.runtime.video.files.PngFrames;
+import dev.tinify.runtime.video.files.VideoFormat;
 import dev.tinify.runtime.video.files.Y4m;
 import dev.tinify.runtime.video.stream.FrameRecord;
 import dev.tinify.runtime.video.stream.VideoFileReader;
@@ -58,7 +59,7 @@ final class VideoCli {
     }
 
     static int encode(ToolCommand cmd, Path input, String modelName, Metric metric, Map<String, String> overrides, String coder, int quality,
-            @Nullable Path weights, Path output, int gop, ColorSpace cs, int[] fps, boolean json) throws IOException {
+            @Nullable Path weights, Path output, @Nullable Path recon, int gop, ColorSpace cs, int[] fps, boolean json) throws IOException {
         if (!modelName.equals(VideoCodec.ARCHITECTURE)) {
             throw new TinifyException(input + " is a clip: video needs -m " + VideoCodec.ARCHITECTURE + ", got -m " + modelName);
         }
@@ -67,17 +68,24 @@ final class VideoCli {
         VideoHeader header;
         try (VideoCodec codec = VideoCodec.open(quality, metric, overrides, weights, coder);
                 FrameReader clip = openClip(input, cs, fps);
+                FrameWriter reconOut = recon == null ? null : createClip(recon, clip.format(), cs);
                 Progress progress = Progress.start("encode", -1, json)) {
             if (!codec.trained()) {
                 cmd.warnUntrained(codec.describe());
             }
-            header = codec.encode(clip, output, gop, cs, (i, record, source, recon) -> {
-                stats.add(record, source, recon);
+            header = codec.encode(clip, output, gop, cs, (i, record, source, reconstruction) -> {
+                stats.add(record, source, reconstruction);
+                if (reconOut != null) {
+                    reconOut.write(reconstruction);
+                }
                 if (!json) {
                     cmd.out().println(stats.line(stats.frames.size() - 1));
                 }
                 progress.step("frame " + i);
             });
+            if (reconOut != null) {
+                reconOut.finish();
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> r = stats.summary(header, seconds, "encoding_time");
@@ -100,10 +108,8 @@ final class VideoCli {
             try (VideoCodec codec = VideoCodec.forFile(header, weights);
                     FrameReader reference = source == null ? null
                             : openClip(source, header.colorSpace(), new int[] {header.fpsNum(), header.fpsDen()});
-                    FrameWriter out = output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".y4m")
-                            ? Y4m.create(output, new dev.tinify.runtime.video.files.VideoFormat(header.width(), header.height(),
-                                    header.fpsNum(), header.fpsDen(), header.chroma()), header.colorSpace())
-                            : PngFrames.create(output);
+                    FrameWriter out = createClip(output, new VideoFormat(header.width(), header.height(), header.fpsNum(),
+                            header.fpsDen(), header.chroma()), header.colorSpace());
                     Progress progress = Progress.start("decode", -1, json)) {
                 if (!codec.trained()) {
                     cmd.warnUntrained(codec.describe());
@@ -128,6 +134,12 @@ final class VideoCli {
         report(cmd.out(), r, stats, json, String.format(Locale.ROOT, "%s -> %s: %d frames %dx%d, %s q%d", input, output,
                 stats.frames.size(), header.height(), header.width(), header.architecture(), header.quality()));
         return 0;
+    }
+
+    /** A Y4M writer for a {@code .y4m} name, else a new folder of PNG frames. */
+    static FrameWriter createClip(Path output, VideoFormat format, ColorSpace cs) throws IOException {
+        return output.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".y4m") ? Y4m.create(output, format, cs)
+                : PngFrames.create(output);
     }
 
     private static void report(PrintWriter out, Map<String, Object> r, Stats stats, boolean json, String headline) {
