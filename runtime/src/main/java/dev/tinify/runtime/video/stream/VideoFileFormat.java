@@ -1,6 +1,5 @@
 package dev.tinify.runtime.video.stream;
 
-import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.video.files.Chroma;
 import dev.tinify.runtime.video.files.ColorSpace;
