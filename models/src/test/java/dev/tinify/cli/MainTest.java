@@ -14,8 +14,8 @@ class MainTest {
     @Test
     void checkOfAnUnsupportedCaseExitsOne() {
         String out = capture(() -> assertEquals(1, Main.run("check",
-                ReferenceCase.sharedDir().resolve("fixtures").resolve("ssf2020").toString())));
-        assertTrue(out.contains("ssf2020"), out);
+                ReferenceCase.sharedDir().resolve("fixtures").resolve("mbt2018-vbr").toString())));
+        assertTrue(out.contains("mbt2018-vbr"), out);
         assertTrue(out.strip().endsWith("0 passed, 1 failed"), out);
     }
 
