@@ -14,8 +14,8 @@ class MainTest {
     @Test
     void checkOfAnUnsupportedCaseExitsOne() {
         String out = capture(() -> assertEquals(1, Main.run("check",
-                ReferenceCase.sharedDir().resolve("fixtures").resolve("mbt2018-vbr").toString())));
-        assertTrue(out.contains("mbt2018-vbr"), out);
+                ReferenceCase.sharedDir().resolve("fixtures").resolve("hrtzxf2022-pcc-rec").toString())));
+        assertTrue(out.contains("hrtzxf2022-pcc-rec"), out);
         assertTrue(out.strip().endsWith("0 passed, 1 failed"), out);
     }
 
