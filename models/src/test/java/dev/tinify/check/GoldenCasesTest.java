@@ -48,9 +48,12 @@ class GoldenCasesTest {
         float[] w = changed.get("g_s.2.weight").toFloats();
         w[5] += 0.01f;
         changed.put("g_s.2.weight", Tensor.ofFloats(w, changed.get("g_s.2.weight").shape()));
-        try (OutputStream os = Files.newOutputStream(weights)) {
+        // Written beside and renamed over: the tensors just read map the old file, which must not shrink under them.
+        Path next = dir.resolve("w.next.safetensors");
+        try (OutputStream os = Files.newOutputStream(next)) {
             SafeTensors.write(changed, os);
         }
+        Files.move(next, weights, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         AssertionFailedError e = assertThrows(AssertionFailedError.class,
                 () -> GoldenCases.of(dir, new CheckAgainst(null, weights)).toList().get(0).getExecutable().execute());
         assertTrue(e.getMessage().contains("g_s.2.weight") && e.getMessage().contains("1 tensor(s) differ"), e.getMessage());
