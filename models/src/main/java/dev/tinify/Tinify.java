@@ -78,8 +78,6 @@ public final class Tinify {
             return SpecBridge.compile(spec, params);
         } catch (TinifyException e) {
             throw e;
-        } catch (SpecException e) {
-            throw new TinifyException(e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new TinifyException(spec.name() + ": " + e.getMessage(), e);
         }
@@ -201,11 +199,7 @@ public final class Tinify {
     /** Where a spec's text comes from: a file or a bundled resource. */
     record SpecSource(String name, String origin, String text) {
         Spec read() {
-            try {
-                return SpecReader.read(origin, text);
-            } catch (SpecException e) {
-                throw new TinifyException(e.getMessage(), e);
-            }
+            return SpecReader.read(origin, text);
         }
 
         static SpecSource resolve(String specOrName) {

@@ -1,10 +1,12 @@
 package dev.tinify.dsl;
 
+import dev.tinify.TinifyException;
+
 /**
  * A problem in a spec, located: {@code file:line:column: path: problem; expected ...}.
  * The parts are available separately for tools and tests.
  */
-public final class SpecException extends RuntimeException {
+public final class SpecException extends TinifyException {
     private static final long serialVersionUID = 1L;
     private final Location location;
     private final String path;

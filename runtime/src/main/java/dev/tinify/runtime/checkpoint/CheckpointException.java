@@ -1,12 +1,14 @@
 package dev.tinify.runtime.checkpoint;
 
+import dev.tinify.TinifyException;
+
 import java.util.List;
 
 /**
  * A state dict that does not fit a module: every missing, unexpected and mismatched key is
  * listed, so that one error shows the whole difference.
  */
-public final class CheckpointException extends RuntimeException {
+public final class CheckpointException extends TinifyException {
     private static final long serialVersionUID = 1L;
     private static final int SHOWN = 20;
 

@@ -101,7 +101,7 @@ public final class ClipCoder implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             next.close();
             throw new TinifyFormatException("frame " + record.index() + ": " + e.getMessage());
-        } catch (RuntimeException | TinifyFormatException e) {
+        } catch (RuntimeException e) {
             next.close();
             throw e;
         }
