@@ -82,7 +82,7 @@ class TfyContainerFuzzTest {
         for (int i = 0; i < 5_000; i++) {
             byte[] f = new byte[100];
             r.nextBytes(f);
-            System.arraycopy(TfyContainer.MAGIC, 0, f, 0, 4);
+            System.arraycopy(TfyWriter.MAGIC, 0, f, 0, 4);
             f[4] = 1;
             // A run of 0xff bytes makes every varint it lands on huge.
             int at = 5 + r.nextInt(80);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.image.Padding;
+import dev.tinify.runtime.image.Tiling;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,9 +201,52 @@ class TfyContainerTest {
     @Test
     void futureVersionAsksForAnUpdate() {
         byte[] b = sample().toBytes();
-        b[4] = 3;
+        b[4] = 4;
         String m = error(b);
-        assertTrue(m.contains("version 3") && m.contains("update"), m);
+        assertTrue(m.contains("version 4") && m.contains("update"), m);
+    }
+
+    /** A 600x300 image in 256-pixel tiles with a 32-pixel overlap: three by two tiles, one segment each. */
+    static TfyContainer tiled() {
+        Tiling tiling = new Tiling(256, 32);
+        List<LatentSegment> segments = new ArrayList<>();
+        for (int i = 0; i < tiling.count(300, 600); i++) {
+            segments.add(new LatentSegment(List.of(4 + i, 4), List.of(List.of(new byte[] {(byte) i, 1, 2}))));
+        }
+        return new TfyContainer(TfyKind.IMAGE, "arch", "abcd", SAMPLE_WEIGHTS, 3, "mse", "ans", "libtorch", 300, 600,
+                Padding.NONE, tiling, segments);
+    }
+
+    @Test
+    void tiledImageRoundTripsAsVersion3() throws Exception {
+        TfyContainer c = tiled();
+        assertEquals(6, c.segments().size());
+        byte[] b = c.toBytes();
+        assertEquals(3, b[4]);
+        assertEquals(TfyKind.IMAGE.code(), b[5]);
+        TfyContainer back = TfyContainer.parse(b);
+        assertEquals(c, back);
+        assertEquals(new Tiling(256, 32), back.tiling());
+        assertEquals(6L * 3, back.stringBytes());
+        assertThrows(IllegalStateException.class, back::strings);
+    }
+
+    @Test
+    void unknownContentKindAsksForAnUpdate() {
+        byte[] b = tiled().toBytes();
+        b[5] = 7;
+        String m = error(b);
+        assertTrue(m.contains("content kind 7") && m.contains("update"), m);
+    }
+
+    @Test
+    void segmentCountMustMatchTheTiles() {
+        TfyContainer c = tiled();
+        List<LatentSegment> fewer = c.segments().subList(0, 5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TfyContainer(c.kind(),
+                c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(), c.metric(), c.entropyCoder(),
+                c.entropyParams(), c.height(), c.width(), c.padding(), c.tiling(), fewer));
+        assertTrue(e.getMessage().contains("needs 6 latent segments, got 5"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,162 @@
+package dev.tinify.runtime.container;
+
+import dev.tinify.runtime.checkpoint.StateDicts;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a {@link TfyContainer} as a {@code .tfy} file.
+ *
+ * <p>Layout (integers are unsigned LEB128 varints, canonical, at most 31 bits, unless noted):
+ * <ol>
+ *   <li>magic {@code 0x89 'T' 'F' 'Y'}, then the format version (one byte, 1..3);
+ *   <li>from version 3 on, the content kind (one byte, {@link TfyKind#code()});
+ *   <li>model id: architecture name (text), spec hash (one length byte 1..64, then raw bytes),
+ *       and from version 2 on the weights fingerprint ({@value StateDicts#FINGERPRINT_BYTES} raw
+ *       bytes, {@link StateDicts#fingerprint}): which weights encoded the image;
+ *   <li>quality; metric (text); entropy coder name (text); how the entropy parameters were
+ *       computed (text, {@code "libtorch"} today), so that another implementation can be told
+ *       apart without a new format version;
+ *   <li>original height and width; padding left, right, top, bottom;
+ *   <li>from version 3 on, the tile size (0 = whole image), the tile overlap and the number of
+ *       segments (one per tile, as {@link dev.tinify.runtime.image.Tiling#tiles} orders them);
+ *       versions 1 and 2 hold one segment;
+ *   <li>per segment: the latent shape as a tagged tree (tag 0 = int, zigzag varint; 1 = list:
+ *       count, items; 2 = map: count, then text key and value per entry), then the strings:
+ *       stream count, batch size, the length of every string (stream-major), then the bytes of
+ *       every string in the same order;
+ *   <li>CRC-32C of every preceding byte, 4 bytes big-endian.
+ * </ol>
+ * Text is a varint byte length (1..255) followed by UTF-8 without control characters. The
+ * version written is {@link TfyContainer#formatVersion()}, the oldest that holds the container.
+ */
+public final class TfyWriter {
+    static final byte[] MAGIC = {(byte) 0x89, 'T', 'F', 'Y'};
+    static final int TAG_INT = 0;
+    static final int TAG_LIST = 1;
+    static final int TAG_MAP = 2;
+
+    private TfyWriter() {}
+
+    /** The file's bytes, in {@link TfyContainer#formatVersion()}. */
+    public static byte[] toBytes(TfyContainer c) {
+        Out out = new Out();
+        int version = c.formatVersion();
+        out.bytes(MAGIC);
+        out.u8(version);
+        if (version >= TfyContainer.FORMAT_VERSION) {
+            out.u8(c.kind().code());
+        }
+        out.text(c.architecture());
+        byte[] hash = TfyContainer.specHashBytes(c.specHash());
+        out.u8(hash.length);
+        out.bytes(hash);
+        if (c.weightsFingerprint() != null) {
+            out.bytes(TfyContainer.fingerprintBytes(c.weightsFingerprint()));
+        }
+        out.varint(c.quality());
+        out.text(c.metric());
+        out.text(c.entropyCoder());
+        out.text(c.entropyParams());
+        out.varint(c.height());
+        out.varint(c.width());
+        out.varint(c.padding().left());
+        out.varint(c.padding().right());
+        out.varint(c.padding().top());
+        out.varint(c.padding().bottom());
+        if (version >= TfyContainer.FORMAT_VERSION) {
+            out.varint(c.tiling().tile());
+            out.varint(c.tiling().overlap());
+            out.varint(c.segments().size());
+        }
+        for (LatentSegment s : c.segments()) {
+            segment(out, s);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(out.buf, 0, out.size);
+        long v = crc.getValue();
+        out.u8((int) (v >>> 24));
+        out.u8((int) (v >>> 16));
+        out.u8((int) (v >>> 8));
+        out.u8((int) v);
+        return Arrays.copyOf(out.buf, out.size);
+    }
+
+    private static void segment(Out out, LatentSegment s) {
+        shape(out, s.shape());
+        List<List<byte[]>> strings = s.strings();
+        out.varint(strings.size());
+        out.varint(strings.get(0).size());
+        for (List<byte[]> stream : strings) {
+            for (byte[] b : stream) {
+                out.varint(b.length);
+            }
+        }
+        for (List<byte[]> stream : strings) {
+            for (byte[] b : stream) {
+                out.bytes(b);
+            }
+        }
+    }
+
+    private static void shape(Out out, Object node) {
+        if (node instanceof Integer i) {
+            out.u8(TAG_INT);
+            out.varint((i << 1) ^ (i >> 31));
+        } else if (node instanceof List<?> list) {
+            out.u8(TAG_LIST);
+            out.varint(list.size());
+            for (Object o : list) {
+                shape(out, o);
+            }
+        } else {
+            Map<?, ?> map = (Map<?, ?>) node;
+            out.u8(TAG_MAP);
+            out.varint(map.size());
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.text((String) e.getKey());
+                shape(out, e.getValue());
+            }
+        }
+    }
+
+    /** Growable output buffer. */
+    private static final class Out {
+        byte[] buf = new byte[256];
+        int size;
+
+        void ensure(int extra) {
+            if (size + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, Math.addExact(size, extra)));
+            }
+        }
+
+        void u8(int v) {
+            ensure(1);
+            buf[size++] = (byte) v;
+        }
+
+        void bytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
+        }
+
+        /** Unsigned LEB128 of the 32 bits of {@code v}. */
+        void varint(int v) {
+            while ((v & ~0x7f) != 0) {
+                u8((v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            u8(v);
+        }
+
+        void text(String s) {
+            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            varint(b.length);
+            bytes(b);
+        }
+    }
+}
