@@ -52,15 +52,15 @@ train() {
 
 H=bmshj2018-hyperprior
 M=mbt2018-mean
-train "$RUNS/$H-q3-warmup" 3e-4 - $H -q 3 --seed 2
-train "$RUNS/$H-q5" 2e-4 "$RUNS/$H-q3-warmup" $H -q 5 --seed 15
-train "$RUNS/$H-q6" 2e-4 "$RUNS/$H-q5" $H -q 6 --seed 16
-train "$RUNS/$H-q3" 2e-4 "$RUNS/$H-q5" $H -q 3 --seed 13
-train "$RUNS/$H-q1" 2e-4 "$RUNS/$H-q3" $H -q 1 --seed 11
-train "$RUNS/$M-q3" 3e-4 "$RUNS/$H-q3" $M -q 3 --seed 23
+train "$RUNS/$H-q3-warmup" 3e-4 - -m $H -q 3 --seed 2
+train "$RUNS/$H-q5" 2e-4 "$RUNS/$H-q3-warmup" -m $H -q 5 --seed 15
+train "$RUNS/$H-q6" 2e-4 "$RUNS/$H-q5" -m $H -q 6 --seed 16
+train "$RUNS/$H-q3" 2e-4 "$RUNS/$H-q5" -m $H -q 3 --seed 13
+train "$RUNS/$H-q1" 2e-4 "$RUNS/$H-q3" -m $H -q 1 --seed 11
+train "$RUNS/$M-q3" 3e-4 "$RUNS/$H-q3" -m $M -q 3 --seed 23
 for q in 1 5 6; do
   # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
-  train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" $M -q $q --seed $((20 + q))
+  train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q))
 done
 
 # field NAME FILE: a top-level value of a checkpoint JSON (the trainer writes one "name" : value a line).
@@ -90,7 +90,7 @@ anneal() {
 # file under models/ changed, so the evaluations below use the new weights after a single rebuild.
 for arch in $H $M; do
   for q in 1 3 5 6; do
-    anneal "$RUNS/$arch-q$q" $arch -q $q
+    anneal "$RUNS/$arch-q$q" -m $arch -q $q
     ./tinify export "$RUNS/$arch-q$q.annealed" -o "$RUNS/weights/$arch/mse-q$q.safetensors" --check "$DEV/appleflower.png" "$DEV/fog.png"
   done
 done

@@ -1,5 +1,6 @@
 package dev.tinify;
 
+import dev.tinify.dsl.Kinds;
 import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.WeightsFile;
@@ -208,8 +209,12 @@ public final class Tinify {
                 return file(p);
             }
             String name = specOrName.endsWith(".yaml") ? specOrName.substring(0, specOrName.length() - 5) : specOrName;
-            return bundled(name).orElseThrow(() -> new TinifyException("no spec '" + specOrName
-                    + "': not a file, and not a bundled spec (bundled: " + bundledNames() + ")"));
+            return bundled(name).orElseThrow(() -> {
+                List<String> bundled = bundledNames();
+                String near = Kinds.nearest(name, bundled);
+                return new TinifyException("no spec '" + specOrName + "': not a file, and not a bundled spec"
+                        + (near != null ? " (did you mean '" + near + "'?)" : "") + "; bundled: " + String.join(", ", bundled));
+            });
         }
 
         /** The bundled spec {@code name}; a name that is not a plain spec name never reaches the class path. */

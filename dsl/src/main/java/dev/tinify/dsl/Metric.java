@@ -25,17 +25,20 @@ public enum Metric {
     }
 
     /**
-     * Parses {@code mse}, {@code ms-ssim} or {@code ms_ssim} (any case).
+     * Parses {@code mse}, {@code ms-ssim}, {@code ms_ssim} or {@code msssim} (any case), the
+     * spellings every command accepts.
      *
-     * @throws IllegalArgumentException for any other name
+     * @throws IllegalArgumentException for any other name, with the closest one when there is one
      */
     public static Metric parse(String s) {
-        String k = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        String k = s.trim().toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
         for (Metric m : values()) {
-            if (m.id.equals(k)) {
+            if (m.id.replace("-", "").equals(k)) {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown metric '" + s + "': expected mse or ms-ssim");
+        String near = Kinds.nearest(s.trim().toLowerCase(Locale.ROOT), java.util.List.of("mse", "ms-ssim"));
+        throw new IllegalArgumentException("unknown metric '" + s + "': expected mse or ms-ssim"
+                + (near != null ? " (did you mean '" + near + "'?)" : ""));
     }
 }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Parameters;
 /** {@code tinify bdrate ANCHOR TEST}: Bjontegaard deltas of two curves. */
 @Command(name = "bdrate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print the Bjontegaard delta rate and quality of two rate-distortion curves.",
-                "BD-rate in percent (negative: TEST needs fewer bits) and BD-quality in dB of TEST against",
-                "ANCHOR, as the project's tools/bdrate.py. Results are FILE or FILE:CODEC."})
+                "BD-rate in percent (negative: TEST needs fewer bits) and BD-quality in dB of TEST against ANCHOR, "
+                        + "as the project's tools/bdrate.py. Results are FILE or FILE:CODEC."})
 final class BdRateCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "ANCHOR", description = "The reference curve.")
     String anchor = "";
@@ -23,7 +23,7 @@ final class BdRateCommand extends ToolCommand {
     String test = "";
 
     @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "psnr", description = "psnr or ms-ssim (default: ${DEFAULT-VALUE}).")
-    String metric = "psnr";
+    Metric metric = Metric.PSNR;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "pchip",
             description = "Interpolation: pchip or poly3 (VCEG-M33 cubic fit) (default: ${DEFAULT-VALUE}).")
@@ -34,7 +34,7 @@ final class BdRateCommand extends ToolCommand {
 
     @Override
     int execute() throws Exception {
-        Metric m = Metric.parse(metric);
+        Metric m = metric;
         BdRate.Method how = switch (method.toLowerCase(Locale.ROOT)) {
             case "pchip" -> BdRate.Method.PCHIP;
             case "poly3", "cubic" -> BdRate.Method.POLY3;

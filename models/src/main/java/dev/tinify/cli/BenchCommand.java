@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 /** {@code tinify bench --codec jpeg,webp --data DIR -o RESULT.json}: classic codecs on a folder. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run classic codecs (JPEG, WebP, AVIF, ...) over a folder of images.",
-                "Uses their Debian command-line tools and writes CompressAI's result JSON: bpp of the whole",
-                "coded file, PSNR and MS-SSIM of the decoded 8-bit RGB, tool times. Codecs whose tools are missing are skipped with the package to install.",
+                "Uses their Debian command-line tools and writes CompressAI's result JSON: bpp of the whole "
+                        + "coded file, PSNR and MS-SSIM of the decoded 8-bit RGB, tool times. Codecs whose tools are missing are skipped with the package to install.",
                 "One codec writes OUT; several write OUT-<codec>.json next to it (OUT without .json)."})
 final class BenchCommand extends ToolCommand {
     @Option(names = "--codec", required = true, split = ",", paramLabel = "CODEC[,CODEC...]",

@@ -15,11 +15,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify check DIR...}: compares against reference cases; {@code --record SPEC -o DIR} records one. */
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run reference cases (folders with case.json, folders of them, or checkpoint sets with index.json)",
-                "and compare every output against the recorded numbers. Ends with 'N passed, M failed';",
-                "exit status 1 if any case failed.",
-                "With --record SPEC -o DIR: record a golden case of SPEC into DIR instead (state dict, seeded input,",
-                "y, likelihoods, x_hat, rANS symbols, strings, decompressed x_hat), to be checked later the same way."})
+        description = {"Run reference cases (folders with case.json, folders of them, or checkpoint sets with index.json) "
+                + "and compare every output against the recorded numbers.",
+                "Ends with 'N passed, M failed'; the exit status is 1 if any case failed.",
+                "With --record SPEC -o DIR: record a golden case of SPEC into DIR instead (state dict, seeded input, "
+                        + "y, likelihoods, x_hat, rANS symbols, strings, decompressed x_hat), to be checked later the same way."})
 final class CheckCommand extends ToolCommand {
     @Parameters(arity = "0..*", paramLabel = "DIR", description = "A case folder, a folder of case folders, or a checkpoint set.")
     List<Path> dirs = new ArrayList<>();

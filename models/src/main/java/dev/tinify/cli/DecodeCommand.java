@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code tinify decode IN.tfy -o OUT.png}: decompresses a .tfy file into an 8-bit PNG. */
 @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Decompress a .tfy file into an 8-bit RGB PNG; a .tfy video into OUT.y4m or a new folder of PNG frames.",
-                "The model is rebuilt from the architecture, quality and metric the file records and must have",
-                "the recorded spec hash and the weights the file was encoded with (their fingerprint).",
+                "The model is rebuilt from the architecture, quality and metric the file records and must have "
+                        + "the recorded spec hash and the weights the file was encoded with (their fingerprint).",
                 "A damaged file, or one encoded with other weights, exits with status 2 and writes nothing."})
 final class DecodeCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "IN.tfy", description = "The compressed file.")
@@ -91,7 +91,7 @@ final class DecodeCommand extends ToolCommand {
                 Json.print(out(), r);
             } else {
                 out().println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, decoded in %.3f s", input, output,
-                        decoded.height(), decoded.width(), container.architecture(), container.quality(), container.metric(), seconds));
+                        decoded.width(), decoded.height(), container.architecture(), container.quality(), container.metric(), seconds));
                 if (source != null) {
                     out().println(Quality.format(r));
                 }

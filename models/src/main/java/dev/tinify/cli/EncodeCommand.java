@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compress an image, or a clip (a .y4m file or a folder of numbered PNG frames, -m ssf2020), into a .tfy file.",
                 "Reads PNG (8/16-bit), JPEG and PNM, grey or RGB, with or without alpha.",
-                "The image is padded to the model's stride (centred, as CompressAI); bpp counts the",
-                "entropy-coded bytes over the original pixels, as CompressAI reports it."})
+                "The image is padded to the model's stride (centred, as CompressAI); bpp counts the "
+                        + "entropy-coded bytes over the original pixels, as CompressAI reports it."})
 final class EncodeCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to compress.")
     Path image = Path.of("");
@@ -31,7 +31,8 @@ final class EncodeCommand extends ToolCommand {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = {"-q", "--quality"}, required = true, paramLabel = "Q", description = "Quality level of the zoo entry.")
+    @Option(names = {"-q", "--quality"}, paramLabel = "Q",
+            description = "Quality level of the zoo entry (1..8 for the bundled specs); a spec without a zoo section takes none.")
     int quality;
 
     @Option(names = "--weights", paramLabel = "W.safetensors",
@@ -118,7 +119,7 @@ final class EncodeCommand extends ToolCommand {
                 Json.print(out(), r);
             } else {
                 out().println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, %s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
-                        image, output, source.height(), source.width(), container.architecture(), container.quality(),
+                        image, output, source.width(), source.height(), container.architecture(), container.quality(),
                         container.metric(), container.entropyCoder(), bytes.length, container.stringBytes(), (double) r.get("bpp"),
                         seconds));
                 if (measure) {

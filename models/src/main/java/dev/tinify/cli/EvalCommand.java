@@ -25,10 +25,11 @@ import picocli.CommandLine.Option;
 /** {@code tinify eval -m MODEL -q Q,... --data DIR -o RESULT.json}: rate-distortion of a model on a folder. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a model on a folder of images at one or more qualities.",
-                "As CompressAI's eval_model: bpp of the real bitstream (entropy-coded bytes over the original",
-                "pixels), PSNR and MS-SSIM of the decoded image, encoding and decoding times (seconds). Writes CompressAI's result JSON with",
-                "per-image entries; --estimate uses the likelihoods' bits and one forward pass instead of coding",
-                "(its time is split evenly between encoding and decoding, as CompressAI does)."})
+                "As CompressAI's eval_model: bpp of the real bitstream (entropy-coded bytes over the original pixels), "
+                        + "PSNR and MS-SSIM of the decoded image, encoding and decoding times (seconds).",
+                "Writes CompressAI's result JSON with per-image entries and prints one line per quality.",
+                "--estimate uses the likelihoods' bits and one forward pass instead of coding "
+                        + "(its time is split evenly between encoding and decoding, as CompressAI does)."})
 final class EvalCommand extends ToolCommand {
     @Mixin
     ModelOptions model = new ModelOptions();
@@ -76,11 +77,10 @@ final class EvalCommand extends ToolCommand {
                     }
                     ResultFile.Point p = ResultFile.Point.mean("q=" + q, results);
                     points.add(p);
-                    if (quiet || System.console() == null) {
-                        out().println(String.format(Locale.ROOT, "q=%d: %.4f bpp, PSNR %.3f dB, MS-SSIM %.5f over %d images", q,
-                                p.bpp(), p.psnr(), p.msSsim(), results.size()));
-                        out().flush();
-                    }
+                    // Always printed: the progress bar on stderr is no substitute for the results.
+                    out().println(String.format(Locale.ROOT, "q=%d: %.4f bpp, PSNR %.3f dB, MS-SSIM %.5f over %d images", q,
+                            p.bpp(), p.psnr(), p.msSsim(), results.size()));
+                    out().flush();
                 }
             }
         }

@@ -10,8 +10,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify import IN.pth.tar -m ARCH -o OUT.safetensors}: a PyTorch checkpoint converted once. */
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Convert a PyTorch checkpoint (.pth.tar, zip or legacy; or safetensors with older key names) into a",
-                "safetensors state dict of a spec, with OUT.json beside it (the spec parameters, as export writes them).",
+        description = {"Convert a PyTorch checkpoint (.pth.tar, zip or legacy; or safetensors with older key names) into a "
+                + "safetensors state dict of a spec, with OUT.json beside it (the spec parameters, as export writes them).",
                 "Parameters not given with --set are inferred from the tensor shapes; empty CDF tables are computed."})
 final class ImportCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "IN", description = "The checkpoint (read without executing anything).")

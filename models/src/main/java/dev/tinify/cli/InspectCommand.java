@@ -19,22 +19,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code tinify inspect SPEC}: module tree, shapes and parameter counts; {@code tinify inspect FILE.tfy}: its header. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Print a spec's module tree with shapes and parameter counts,",
-                "or what a .tfy file holds (model, weights fingerprint, image size, streams) without decoding it."})
-final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC|FILE.tfy",
-            description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior), or a compressed .tfy file.")
-    String spec;
+        description = {"Print a spec's module tree with shapes and parameter counts, "
+                + "or what a .tfy file holds (model, weights fingerprint, image size, streams) without decoding it."})
+final class InspectCommand extends ToolCommand {
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior) whose modules to print.")
+    @Nullable String spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.tfy", description = "A compressed file whose header to print.")
+    @Nullable Path file;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec parameter, e.g. --set N=16 (repeatable).")
     Map<String, String> set = new LinkedHashMap<>();
@@ -48,16 +49,21 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Also list helper modules without parameters or traced shapes (bounds, reparametrizers).")
     boolean all;
 
-    @picocli.CommandLine.Spec
-    CommandSpec cmd;
-
     @Override
-    public Integer call() throws Exception {
-        if (spec.toLowerCase(Locale.ROOT).endsWith(".tfy")) {
-            return inspectContainer(Path.of(spec));
+    int execute() throws Exception {
+        if ((spec == null) == (file == null)) {
+            throw new TinifyException("give a model with -m MODEL, or a FILE.tfy, not " + (spec == null ? "neither" : "both"));
+        }
+        if (file != null) {
+            return inspectContainer(file);
         }
         long[] shape = parseShape(input);
         try (CompressionModel model = Tinify.build(spec, Params.parse(set))) {
+            int f = model.downsamplingFactor();
+            if (shape[2] % f != 0 || shape[3] % f != 0) {
+                throw new TinifyException("--input " + input + ": " + model.name() + " needs a height and width that are multiples of "
+                        + f + " (its total stride), e.g. 1x3x" + roundUp(shape[2], f) + "x" + roundUp(shape[3], f));
+            }
             ModelInspector.Report r = ModelInspector.inspect(model, shape);
             PrintWriter out = cmd.commandLine().getOut();
             if (json) {
@@ -83,7 +89,7 @@ final class InspectCommand implements Callable<Integer> {
         long fileBytes = Files.size(file);
         long stringBytes = c.stringBytes();
         double bpp = stringBytes * 8.0 / ((double) c.height() * c.width());
-        List<List<Integer>> streams = c.strings().stream().map(s -> s.stream().map(b -> b.length).toList()).toList();
+        List<List<Integer>> streams = c.segments().get(0).strings().stream().map(s -> s.stream().map(b -> b.length).toList()).toList();
         Padding pad = c.padding();
         PrintWriter out = cmd.commandLine().getOut();
         if (json) {
@@ -103,7 +109,10 @@ final class InspectCommand implements Callable<Integer> {
             m.put("height", c.height());
             m.put("width", c.width());
             m.put("padding", Map.of("left", pad.left(), "right", pad.right(), "top", pad.top(), "bottom", pad.bottom()));
-            m.put("latent_shape", c.latentShape());
+            m.put("tile", c.tiling().tile());
+            m.put("tile_overlap", c.tiling().overlap());
+            m.put("segments", c.segments().size());
+            m.put("latent_shape", c.segments().get(0).shape());
             m.put("stream_bytes", streams);
             Json.print(out, m);
         } else {
@@ -113,11 +122,11 @@ final class InspectCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-9s %s%n", "spec", c.specHash());
             out.printf(Locale.ROOT, "%-9s %s%n", "weights",
                     c.weightsFingerprint() == null ? "not recorded (version 1 file)" : c.weightsFingerprint());
-            out.printf(Locale.ROOT, "%-9s %dx%d (HxW), coded as %dx%d (padding left %d, right %d, top %d, bottom %d)%n", "image",
-                    c.height(), c.width(), c.height() + pad.top() + pad.bottom(), c.width() + pad.left() + pad.right(), pad.left(),
-                    pad.right(), pad.top(), pad.bottom());
+            out.printf(Locale.ROOT, "%-9s %dx%d, coded as %dx%d (padding left %d, right %d, top %d, bottom %d)%s%n", "image",
+                    c.width(), c.height(), c.width() + pad.left() + pad.right(), c.height() + pad.top() + pad.bottom(), pad.left(),
+                    pad.right(), pad.top(), pad.bottom(), c.tiling().tiled() ? ", in " + c.segments().size() + " " + c.tiling() : "");
             out.printf(Locale.ROOT, "%-9s %s, entropy parameters by %s%n", "coder", c.entropyCoder(), c.entropyParams());
-            out.printf(Locale.ROOT, "%-9s %s%n", "latent", c.latentShape());
+            out.printf(Locale.ROOT, "%-9s %s%s%n", "latent", c.segments().get(0).shape(), c.tiling().tiled() ? " (first tile)" : "");
             for (int i = 0; i < streams.size(); i++) {
                 out.printf(Locale.ROOT, "%-9s %s bytes%n", "stream " + i,
                         streams.get(i).stream().map(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" + ")));
@@ -125,6 +134,10 @@ final class InspectCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static long roundUp(long v, int f) {
+        return (v + f - 1) / f * f;
     }
 
     static long[] parseShape(String s) {

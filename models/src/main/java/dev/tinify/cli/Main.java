@@ -1,11 +1,12 @@
 package dev.tinify.cli;
 
 import dev.tinify.TinifyException;
+import dev.tinify.dsl.Metric;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tinify} command line. */
-@Command(name = "tinify", mixinStandardHelpOptions = true, version = "tinify 0.1.0",
+@Command(name = "tinify", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Learned image compression: architectures as spec files, CompressAI-compatible.",
         subcommands = {InspectCommand.class, CheckCommand.class, EncodeCommand.class, DecodeCommand.class, UpdateCommand.class, ImportCommand.class,
                 EvalCommand.class, TrainCommand.class, ExportCommand.class, BenchCommand.class, PlotCommand.class, BdRateCommand.class,
@@ -33,18 +34,20 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
-    /** The command line with its handler: expected failures print their message, not a stack trace. */
+    /**
+     * The command line with its handlers, shared by every command: usage errors are one line naming
+     * the unknown option or bad value ({@link UsageErrors}); choices such as metrics are parsed by
+     * one converter each, so every command accepts the same spellings; expected failures print
+     * their message, not a stack trace.
+     */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
-        // A usage mistake is one line, like every other error; `tinify help COMMAND` shows the usage.
-        cli.setParameterExceptionHandler((e, args) -> {
-            CommandLine c = e.getCommandLine();
-            String name = c.getCommandSpec().qualifiedName();
-            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("bad arguments");
-            c.getErr().println(name + ": " + message + " (see: tinify help" + (c.getParent() == null ? "" : " " + c.getCommandName()) + ")");
-            c.getErr().flush();
-            return USAGE_STATUS;
-        });
+        cli.registerConverter(Metric.class, Metric::parse);
+        cli.registerConverter(dev.tinify.eval.Metric.class, dev.tinify.eval.Metric::parse);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setAbbreviatedOptionsAllowed(false);
+        cli.setUsageHelpAutoWidth(true);
+        cli.setParameterExceptionHandler(new UsageErrors());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof TinifyException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("tinify: " + e.getMessage());

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The options that choose a model configuration: spec, metric, overrides and entropy coder. */
+/** The options that choose a model configuration, the same in every command: {@code -m} model, metric, overrides and entropy coder. */
 final class ModelOptions {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
             description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
@@ -13,7 +13,7 @@ final class ModelOptions {
 
     @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "mse",
             description = "Distortion the weights were trained for: mse or ms-ssim (default: ${DEFAULT-VALUE}).")
-    String metric = "mse";
+    Metric metric = Metric.MSE;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE",
             description = "Override a spec parameter, e.g. --set N=16 (repeatable; the decoder needs the same).")
@@ -24,7 +24,7 @@ final class ModelOptions {
     String coder = "ans";
 
     Metric metric() {
-        return Metric.parse(metric);
+        return metric;
     }
 
     Map<String, Number> overrides() {

@@ -14,25 +14,26 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tinify plot RESULT.json... -o curve.png}: rate-distortion curves. */
 @Command(name = "plot", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Plot rate-distortion curves as PNG (and SVG).",
+        description = {"Plot rate-distortion curves as PNG or JPEG (and SVG).",
                 "bpp against PSNR or MS-SSIM in dB, one line per result.",
                 "A result is a CompressAI result file, or FILE:CODEC for one codec of a baselines file."})
 final class PlotCommand extends ToolCommand {
     @Parameters(arity = "1..*", paramLabel = "RESULT", description = "Result files (FILE or FILE:CODEC).")
     List<String> results = new ArrayList<>();
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "curve.png", description = "PNG to write (atomically).")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "curve.png",
+            description = "Image to write (atomically): .png or .jpg.")
     Path output = Path.of("");
 
     @Option(names = "--svg", paramLabel = "curve.svg", description = "Also write an SVG.")
     @Nullable Path svg;
 
     @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "psnr", description = "psnr or ms-ssim (default: ${DEFAULT-VALUE}).")
-    String metric = "psnr";
+    Metric metric = Metric.PSNR;
 
     @Override
     int execute() throws Exception {
-        Metric m = Metric.parse(metric);
+        Metric m = metric;
         List<ResultFile> curves = new ArrayList<>();
         for (String r : results) {
             int colon = r.lastIndexOf(':');

@@ -17,8 +17,8 @@ final class Quality {
     /** {@code psnr-rgb} and {@code ms-ssim-rgb} (NaN when the image is too small for MS-SSIM), CompressAI's keys. */
     static Map<String, Object> measure(RgbImage source, RgbImage decoded) {
         if (source.height() != decoded.height() || source.width() != decoded.width()) {
-            throw new IllegalArgumentException("the reference image is " + source.height() + "x" + source.width()
-                    + " but the decoded image is " + decoded.height() + "x" + decoded.width());
+            throw new IllegalArgumentException("the reference image is " + source.width() + "x" + source.height()
+                    + " but the decoded image is " + decoded.width() + "x" + decoded.height());
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("psnr-rgb", Psnr.of(source, decoded));

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -32,13 +31,11 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Parameters;
 
 /**
- * {@code tinify train SPEC -q Q --data DIR --steps S}: trains an architecture with CompressAI's
+ * {@code tinify train -m SPEC -q Q --data DIR --steps S}: trains an architecture with CompressAI's
  * recipe, writing checkpoints and a JSON-lines log to {@code --out}. Ctrl-C finishes the current
  * step and writes a checkpoint; {@code --resume} continues from one exactly.
  */
@@ -47,20 +44,21 @@ import picocli.CommandLine.Parameters;
                 + "Adam 1e-4 on the network, Adam 1e-3 on the entropy bottlenecks' quantiles, gradients clipped at norm 1, "
                 + "learning rate halved on a validation plateau).",
                 "Ctrl-C stops after the current step and writes a checkpoint; --resume continues exactly where it stopped."})
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand extends ToolCommand {
     /** CompressAI's net learning rate. */
     static final double DEFAULT_LR = 1e-4;
 
-    @Parameters(index = "0", paramLabel = "SPEC", description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
-    String spec;
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "Spec file or bundled spec name (e.g. bmshj2018-hyperprior).")
+    String spec = "";
 
     @Option(names = {"-q", "--quality"}, paramLabel = "Q",
             description = "Zoo quality: its parameters (N, M, ...) and lambda from the spec's zoo section.")
     @Nullable Integer quality;
 
-    @Option(names = {"-m", "--metric"}, paramLabel = "METRIC", defaultValue = "mse",
+    @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "mse",
             description = "Distortion: mse or ms-ssim (default: ${DEFAULT-VALUE}).")
-    String metric = "mse";
+    Metric metric = Metric.MSE;
 
     @Option(names = "--lambda", paramLabel = "L", description = "Rate-distortion lambda (default: the zoo's for -q).")
     @Nullable Double lambda;
@@ -127,15 +125,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
-    @picocli.CommandLine.Spec
-    CommandSpec cmd;
-
     @Override
-    public Integer call() throws Exception {
+    int execute() throws Exception {
         if (resume != null && !init.isEmpty()) {
             throw new TinifyException("--init starts a fresh run from weights, --resume continues a checkpoint: give one of them");
         }
-        Metric m = Metric.parse(metric);
+        Metric m = metric;
         Spec s = Tinify.spec(spec);
         double lmbda = resolveLambda(s, m);
         Map<String, Object> params = new LinkedHashMap<>();
@@ -282,6 +277,9 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Result r = trainer.run();
             if (bar != null) {
                 bar.close();
+                // The bar's line ends with a carriage return, not a newline: the summary goes on a line of its own.
+                err.println();
+                err.flush();
             }
             // Printed before the hook is released: on Ctrl-C the JVM exits as soon as it returns.
             PrintWriter o = cmd.commandLine().getOut();

@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import java.awt.Color;
+import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
@@ -62,15 +64,50 @@ public final class RdPlot {
             XYSeries s = chart.addSeries(name, pts.stream().mapToDouble(p -> p[0]).toArray(),
                     pts.stream().mapToDouble(p -> p[1]).toArray());
             s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineColor(colour(r.name()));
+            s.setMarkerColor(colour(r.name()));
         }
         return chart;
     }
 
-    /** Writes the plot as PNG and, if {@code svg} is given, as SVG; both atomically. */
-    public static void write(List<ResultFile> results, Metric metric, Path png, @Nullable Path svg) throws IOException {
+    /** Colour-blind-safe palette (Okabe and Ito), darkened yellow for contrast on white. */
+    private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
+            new Color(204, 121, 167), new Color(86, 180, 233), new Color(190, 150, 0), new Color(0, 0, 0), new Color(230, 159, 0)};
+
+    /**
+     * The colour of a codec, the same in every plot: chosen by its name, not by its position among
+     * the plotted results, so JPEG is one colour whatever else is drawn beside it.
+     */
+    public static Color colour(String codec) {
+        String key = codec.toLowerCase(Locale.ROOT);
+        int h = 0;
+        for (int i = 0; i < key.length(); i++) {
+            h = 31 * h + key.charAt(i);
+        }
+        return PALETTE[Math.floorMod(h, PALETTE.length)];
+    }
+
+    /** The bitmap format an output file's extension asks for: PNG or JPEG; any other extension is refused. */
+    static BitmapEncoder.BitmapFormat format(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            return BitmapEncoder.BitmapFormat.PNG;
+        }
+        if (name.endsWith(".jpg") || name.endsWith(".jpeg")) {
+            return BitmapEncoder.BitmapFormat.JPG;
+        }
+        throw new IllegalArgumentException(file + ": a plot is written as .png or .jpg (add --svg FILE.svg for a vector image)");
+    }
+
+    /**
+     * Writes the plot as PNG or JPEG (as the file's extension says) and, if {@code svg} is given,
+     * as SVG; both atomically.
+     */
+    public static void write(List<ResultFile> results, Metric metric, Path image, @Nullable Path svg) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        BitmapEncoder.BitmapFormat format = format(image);
         XYChart chart = chart(results, metric);
-        AtomicFiles.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        AtomicFiles.write(image, BitmapEncoder.getBitmapBytes(chart, format));
         if (svg != null) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);

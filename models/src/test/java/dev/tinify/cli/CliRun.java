@@ -62,7 +62,7 @@ record CliRun(int status, String out, String err) {
 
     /** {@code tinify train SPEC -q 3} of a tiny model (N=8, M=12) on 64x64 patches, one per step, with {@code more} options. */
     static CliRun trainTiny(String spec, Path data, Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("train", spec, "-q", "3", "--set", "N=8", "--set", "M=12", "--data", data.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "-m", spec, "-q", "3", "--set", "N=8", "--set", "M=12", "--data", data.toString(),
                 "--patch", "64", "--batch", "1", "--out", out.toString(), "--threads", "1", "--quiet"));
         args.addAll(List.of(more));
         return of(args.toArray(String[]::new));

@@ -64,6 +64,7 @@ class EvalCommandTest {
         Path out = dir.resolve("result.json");
         CliRun run = CliRun.of(CliRun.tiny("eval", "-q", "1,2", "--data", data.toString(), "-o", out.toString(), "--quiet"));
         assertEquals(0, run.status(), run.toString());
+        assertTrue(run.out().contains(" bpp, PSNR "), "results are printed, not only written: " + run);
         JsonNode r = JSON.readTree(out.toFile());
         assertSchema(r, 2, 2);
         assertEquals("Inference (ans)", r.get("description").asText());

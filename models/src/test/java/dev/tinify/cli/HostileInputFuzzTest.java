@@ -517,7 +517,7 @@ class HostileInputFuzzTest {
             String[][] templates = {
                 {"encode", png.toString(), "-m", "bmshj2018-factorized", "-q", "1", "--set", "N=8", "--set", "M=8", "-o", out},
                 {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8"},
-                {"inspect", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
+                {"inspect", "-m", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
             };
             args.addAll(List.of(templates[r.nextInt(templates.length)]));
             int at = 1 + r.nextInt(args.size() - 1);

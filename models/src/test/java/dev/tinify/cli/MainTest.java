@@ -25,7 +25,7 @@ class MainTest {
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(1, Main.run("inspect", "no-such-architecture"));
+            assertEquals(1, Main.run("inspect", "-m", "no-such-architecture"));
         } finally {
             System.setErr(old);
         }
@@ -36,7 +36,7 @@ class MainTest {
 
     @Test
     void inspectJsonHasTheLatentShape() {
-        String out = capture(() -> assertEquals(0, Main.run("inspect", "bmshj2018-hyperprior", "--set", "N=16", "--set", "M=24",
+        String out = capture(() -> assertEquals(0, Main.run("inspect", "-m", "bmshj2018-hyperprior", "--set", "N=16", "--set", "M=24",
                 "--input", "1x3x64x128", "--json")));
         // g_a downsamples by 16 to M channels: 64x128 -> 4x8 (the bmshj2018-hyperprior fixture's y is 1x24x4x8).
         assertTrue(out.replaceAll("\\s", "").contains("\"y\":[1,24,4,8]"), out);
@@ -48,7 +48,7 @@ class MainTest {
         PrintStream old = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(1, Main.run("inspect", "bmshj2018-hyperprior", "--set", "N=sixteen"));
+            assertEquals(1, Main.run("inspect", "-m", "bmshj2018-hyperprior", "--set", "N=sixteen"));
         } finally {
             System.setErr(old);
         }

@@ -25,7 +25,7 @@ public record Padding(int left, int right, int top, int bottom) {
      */
     public static Padding forStride(int height, int width, int stride) {
         if (height < 1 || width < 1) {
-            throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
         }
         if (stride < 1) {
             throw new IllegalArgumentException("stride must be >= 1, got " + stride);

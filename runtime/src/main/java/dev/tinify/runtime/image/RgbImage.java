@@ -22,7 +22,7 @@ public final class RgbImage {
     public RgbImage(int height, int width, float[] data) {
         checkSize(height, width);
         if (data.length != 3 * height * width) {
-            throw new IllegalArgumentException("RGB data of a " + height + "x" + width + " image needs "
+            throw new IllegalArgumentException("RGB data of a " + width + "x" + height + " image needs "
                     + 3L * height * width + " floats, got " + data.length);
         }
         this.height = height;
@@ -33,7 +33,7 @@ public final class RgbImage {
     /** Throws if {@code height x width} is not a positive size of at most {@link #MAX_PIXELS}. */
     public static void checkSize(long height, long width) {
         if (height < 1 || width < 1 || height * width > MAX_PIXELS) {
-            throw new IllegalArgumentException("image size " + height + "x" + width
+            throw new IllegalArgumentException("image size " + width + "x" + height
                     + " is out of range (each side >= 1, at most " + MAX_PIXELS + " pixels)");
         }
     }
@@ -118,7 +118,7 @@ public final class RgbImage {
         int h = height - p.top() - p.bottom();
         int w = width - p.left() - p.right();
         if (h < 1 || w < 1) {
-            throw new IllegalArgumentException("cannot remove padding " + p + " from a " + height + "x" + width + " image");
+            throw new IllegalArgumentException("cannot remove padding " + p + " from a " + width + "x" + height + " image");
         }
         float[] out = new float[3 * h * w];
         for (int c = 0; c < 3; c++) {

@@ -34,7 +34,7 @@ public final class MsSsim {
         int w = reference.width();
         int minSide = (WIN - 1) * (1 << (WEIGHTS.length - 1));
         if (Math.min(h, w) <= minSide) {
-            throw new IllegalArgumentException("MS-SSIM needs both sides larger than " + minSide + " pixels, got " + h + "x" + w);
+            throw new IllegalArgumentException("MS-SSIM needs both sides larger than " + minSide + " pixels, got " + w + "x" + h);
         }
         int[] a = reference.to8Bit();
         int[] b = reconstruction.to8Bit();

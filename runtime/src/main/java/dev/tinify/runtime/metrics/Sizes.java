@@ -8,8 +8,8 @@ final class Sizes {
 
     static void requireSame(RgbImage a, RgbImage b) {
         if (a.height() != b.height() || a.width() != b.width()) {
-            throw new IllegalArgumentException("images differ in size: " + a.height() + "x" + a.width() + " vs "
-                    + b.height() + "x" + b.width());
+            throw new IllegalArgumentException("images differ in size: " + a.width() + "x" + a.height() + " vs "
+                    + b.width() + "x" + b.height());
         }
     }
 }
