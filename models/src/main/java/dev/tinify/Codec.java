@@ -5,72 +5,58 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.dsl.Spec;
-import dev.tinify.dsl.SpecWriter;
-import dev.tinify.runtime.checkpoint.CheckpointException;
+import dev.tinify.dsl.SpecHash;
 import dev.tinify.runtime.coding.CorruptStreamException;
 import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.coding.EntropyCoders;
+import dev.tinify.runtime.container.LatentSegment;
 import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TfyKind;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.image.Padding;
+import dev.tinify.runtime.image.Tiling;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.MemoryBudget;
-import dev.tinify.zoo.ShippedWeights;
-import dev.tinify.zoo.ZooEntry;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.tinify.zoo.Weights;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Image-level compression with a model: an {@link RgbImage} in, a {@link TfyContainer} out, and
- * back. The image is padded to the model's stride (centred, as CompressAI), coded, and the
- * container records what a decoder needs to rebuild the same model: architecture name, spec hash,
- * weights fingerprint, quality, metric, entropy coder, padding and the original size. Decoding
- * refuses a container encoded with other weights than the loaded ones.
+ * Image-level compression with a model, the layer under {@link ImageCompressor}: an
+ * {@link RgbImage} in, a {@link TfyContainer} out, and back. An image no larger than a tile
+ * ({@link #DEFAULT_TILING}) is padded to the model's stride (centred, as CompressAI) and coded
+ * whole; a larger one is cut into overlapping tiles coded independently ({@link Tiling}), so that
+ * memory is bounded by the tile. The container records what a decoder needs to rebuild the same
+ * model: architecture name, spec hash, weights fingerprint, quality, metric, entropy coder,
+ * padding, tiling and the original size. Decoding refuses a container encoded with other weights
+ * than the loaded ones.
  *
- * <pre>{@code
- * try (Codec codec = Codec.open("bmshj2018-hyperprior", 3, Metric.MSE, Map.of(), weights)) {
- *     TfyContainer c = codec.compress(ImageFiles.read(png));
- *     c.write(tfy);
- * }
- * try (Codec codec = Codec.forContainer(c, null, Map.of(), weights)) {
- *     RgbImage decoded = codec.decompress(c);
- * }
- * }</pre>
- *
- * <p>Weights: an explicit safetensors file, else the zoo entry's file ({@link ZooEntry#weightsFileName()})
- * in the folder named by the system property {@value #WEIGHTS_PROPERTY} or the environment variable
- * {@value #WEIGHTS_ENV} ("shipped" weights), else the weights bundled with this build, else none. A
- * weights file with a {@code .json} beside it recording {@code params} (as {@code tinify export}
- * writes it) is built with those parameters unless overrides are given. Without weights the model keeps its initial
- * parameters, drawn from a fixed seed so that an encoder and a decoder built the same way agree;
- * {@link #trained()} is then false and the reconstruction is not useful.
+ * <p>Weights and parameters are resolved by {@link Weights}. Without weights the model keeps its
+ * initial parameters, drawn from a fixed seed so that an encoder and a decoder built the same way
+ * agree; {@link #trained()} is then false and the reconstruction is not useful.
  *
  * <p>Thread safety: a codec may be shared between threads; its methods run one at a time (on this
  * codec, and on its model, see {@link CompressionModel}) and give the bytes one thread would get.
- * Open one codec per thread to code in parallel. Before coding, the memory an image needs is
- * checked against {@link MemoryBudget}.
+ * Open one codec per thread to code in parallel. Before coding, the memory an image (or a tile)
+ * needs is checked against {@link MemoryBudget}.
  */
 public final class Codec implements AutoCloseable {
     /** How the entropy parameters are computed, as recorded in the container. */
     public static final String ENTROPY_PARAMS = "libtorch";
-    /** System property naming the folder of shipped weights. */
-    public static final String WEIGHTS_PROPERTY = "tinify.weights";
-    /** Environment variable naming the folder of shipped weights (the property wins). */
-    public static final String WEIGHTS_ENV = "TINIFY_WEIGHTS";
+    /**
+     * Tiles of 1024 pixels sharing 64: an image up to 1024 on both sides is coded whole, as
+     * CompressAI codes it; larger ones in tiles of about a megapixel, so that coding a 4K photo
+     * needs about the memory of a 1024x1024 one.
+     */
+    public static final Tiling DEFAULT_TILING = new Tiling(1024, 64);
     /** Seed of the initial parameters of a model without weights. */
     static final int UNTRAINED_SEED = 0;
 
@@ -80,20 +66,21 @@ public final class Codec implements AutoCloseable {
     private final String specHash;
     private final @Nullable String weights;
     private EntropyCoder coder = EntropyCoders.defaultCoder();
+    private Tiling tiling = DEFAULT_TILING;
 
     private Codec(CompressionModel model, int quality, Metric metric, @Nullable String weights) {
         this.model = model;
         this.quality = quality;
         this.metric = metric;
-        this.specHash = specHash(model);
+        this.specHash = SpecHash.of(model.spec(), model.params());
         this.weights = weights;
     }
 
     /**
      * Builds {@code specOrName} at {@code quality} (the zoo's parameters of that level when the
-     * spec has a zoo section, then {@code overrides}) and loads {@code weights}, or the shipped
-     * weights of that zoo entry when {@code weights} is null. CDF tables missing from the weights
-     * are computed.
+     * spec has a zoo section, then {@code overrides}) with the weights {@link Weights#resolve}
+     * finds: {@code weights}, else the shipped weights of that zoo entry. CDF tables missing from
+     * the weights are computed.
      *
      * @throws TinifyException naming the spec, quality or weight file that cannot be used
      */
@@ -101,43 +88,27 @@ public final class Codec implements AutoCloseable {
         return open(Tinify.spec(specOrName), quality, metric, overrides, weights);
     }
 
-    private static Codec open(Spec spec, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        if (spec.zoo() != null) {
-            params.putAll(ZooEntry.of(spec, quality, metric).params());
-        } else if (quality < 0 || quality > 65535) {
+    /** As {@link #open(String, int, Metric, Map, Path)}, for a spec read or declared in code. */
+    public static Codec open(Spec spec, int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights) {
+        if (spec.zoo() == null && (quality < 0 || quality > 65535)) {
             throw new TinifyException(spec.name() + ": quality " + quality + " is outside 0..65535");
         }
-        Path w = weights != null ? weights : spec.zoo() != null ? shippedWeights(ZooEntry.of(spec, quality, metric)) : null;
-        if (w != null && !Files.isRegularFile(w)) {
-            throw new TinifyException(w + ": no such weight file (expected a safetensors state dict or a PyTorch checkpoint)");
-        }
-        // Without a weight file or size overrides, the weights bundled with this build, at the sizes they were trained with.
-        ShippedWeights bundled = w == null && overrides.isEmpty() && spec.zoo() != null
-                ? ShippedWeights.find(ZooEntry.of(spec, quality, metric)).orElse(null) : null;
-        if (bundled != null) {
-            params.putAll(bundled.params());
-        } else if (w != null && overrides.isEmpty()) {
-            // Exported weights record the sizes they were trained with beside them.
-            params.putAll(ShippedWeights.paramsBeside(w));
-        }
-        params.putAll(overrides);
-        if (w == null && bundled == null) {
-            // The engine's generator draws the initial parameters: a fixed seed makes them the same in encoder and decoder.
-            Engine.getInstance().setRandomSeed(UNTRAINED_SEED);
-        }
-        CompressionModel model = Tinify.build(spec, params);
-        try {
-            String source = null;
-            if (w != null) {
-                load(model, w, quality, metric);
-                source = w.toString();
-            } else if (bundled != null) {
-                model.load(bundled.stateDict());
-                source = bundled.resource();
+        Weights w = Weights.resolve(spec, quality, metric, overrides, weights);
+        CompressionModel model;
+        if (w.trained()) {
+            model = Tinify.build(spec, w.params());
+        } else {
+            // The engine's generator draws the initial parameters: a fixed seed makes them the same in encoder and decoder,
+            // and no other thread may draw from the generator between the seed and the build.
+            synchronized (Engine.class) {
+                Engine.getInstance().setRandomSeed(UNTRAINED_SEED);
+                model = Tinify.build(spec, w.params());
             }
+        }
+        try {
+            w.loadInto(model);
             model.update(false);
-            return new Codec(model, quality, metric, source);
+            return new Codec(model, quality, metric, w.source());
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -209,57 +180,6 @@ public final class Codec implements AutoCloseable {
         return a.substring(0, Math.min(a.length(), Math.max(12, i + 1)));
     }
 
-    /** Loads weights; a state dict of another configuration is summarised on one line (the full list stays in the cause). */
-    private static void load(CompressionModel model, Path w, int quality, Metric metric) {
-        try {
-            Tinify.load(model, w);
-        } catch (CheckpointException e) {
-            List<String> first = !e.mismatched().isEmpty() ? e.mismatched() : !e.missing().isEmpty() ? e.missing() : e.unexpected();
-            throw new TinifyException(w + ": not a state dict of " + model.name() + " q" + quality + " " + metric.id() + " "
-                    + model.params() + ": " + e.mismatched().size() + " mismatched, " + e.missing().size() + " missing, "
-                    + e.unexpected().size() + " unexpected keys (first: " + first.get(0) + "); check -m, -q, --metric and --set", e);
-        }
-    }
-
-    /**
-     * The shipped weights of a zoo entry: {@link ZooEntry#weightsFileName()} in the folder of
-     * {@value #WEIGHTS_PROPERTY} / {@value #WEIGHTS_ENV}, or null if there is none.
-     */
-    public static @Nullable Path shippedWeights(ZooEntry entry) {
-        String dir = System.getProperty(WEIGHTS_PROPERTY);
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv(WEIGHTS_ENV);
-        }
-        if (dir == null || dir.isBlank()) {
-            return null;
-        }
-        Path p = Path.of(dir).resolve(entry.weightsFileName());
-        return Files.isRegularFile(p) ? p : null;
-    }
-
-    /**
-     * Lowercase hex SHA-256 of the spec's canonical text ({@link SpecWriter}) and the model's
-     * resolved numeric parameters: two models with the same hash have the same architecture and
-     * sizes. Formatting and comments of the spec file do not change it.
-     */
-    public static String specHash(CompressionModel model) {
-        StringBuilder text = new StringBuilder(SpecWriter.write(model.spec()));
-        text.append("\n# resolved parameters\n");
-        new TreeMap<>(model.params()).forEach((k, v) -> text.append(k).append('=').append(canonical(v)).append('\n'));
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
-    /** Integral values print alike whether they were given as 16 or 16.0. */
-    private static String canonical(Number v) {
-        double d = v.doubleValue();
-        return d == Math.rint(d) && !Double.isInfinite(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
     /** Codes with entropy coder {@code name} ({@code ans} or {@code range}) from now on. */
     public synchronized void useCoder(String name) {
         try {
@@ -276,21 +196,48 @@ public final class Codec implements AutoCloseable {
         }
     }
 
-    /** Pads {@code image} to the model's stride, codes it, and returns the container. */
+    /** Cuts images larger than {@code t}'s tiles into tiles from now on ({@link Tiling#NONE}: never). */
+    public synchronized void useTiling(Tiling t) {
+        tiling = t;
+    }
+
+    /** The tiling an image of this size is coded with: none when it fits in one tile. */
+    public synchronized Tiling tilingFor(int height, int width) {
+        return tiling.tiled() && (height > tiling.tile() || width > tiling.tile()) ? tiling : Tiling.NONE;
+    }
+
+    /**
+     * Codes {@code image}, whole (padded to the model's stride) or in tiles ({@link #tilingFor}),
+     * and returns the container.
+     */
     public synchronized TfyContainer compress(RgbImage image) {
-        Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
-        MemoryBudget.checkImage(model, pad.paddedHeight(image.height()), pad.paddedWidth(image.width()));
         // Taken before coding, as the decoder takes it before decoding.
         String weightsFingerprint = model.weightsFingerprint();
-        CompressionModel.Compressed out;
+        Tiling t = tilingFor(image.height(), image.width());
+        if (!t.tiled()) {
+            Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
+            return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(),
+                    ENTROPY_PARAMS, image.height(), image.width(), pad, Tiling.NONE, List.of(code(image.pad(pad))));
+        }
+        List<LatentSegment> segments = new ArrayList<>();
+        for (Tiling.Tile tile : t.tiles(image.height(), image.width())) {
+            RgbImage part = Tiling.cut(image, tile);
+            segments.add(code(part.pad(Padding.forStride(tile.height(), tile.width(), model.downsamplingFactor()))));
+        }
+        return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(),
+                ENTROPY_PARAMS, image.height(), image.width(), Padding.NONE, t, segments);
+    }
+
+    /** Codes one padded image or tile; its arrays are freed when it returns. */
+    private LatentSegment code(RgbImage padded) {
+        MemoryBudget.checkImage(model, padded.height(), padded.width());
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = image.pad(pad).toNDArray(m);
-            out = model.variableRate() ? model.compress(x, levelOf(quality)) : model.compress(x);
+            NDArray x = padded.toNDArray(m);
+            CompressionModel.Compressed out = model.variableRate() ? model.compress(x, levelOf(quality)) : model.compress(x);
+            return new LatentSegment(out.shape(), out.strings());
         } catch (IllegalArgumentException e) {
             throw new TinifyException(model.name() + ": cannot compress: " + e.getMessage(), e);
         }
-        return new TfyContainer(model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(), ENTROPY_PARAMS,
-                image.height(), image.width(), pad, out.shape(), out.strings());
     }
 
     /**
@@ -309,28 +256,51 @@ public final class Codec implements AutoCloseable {
      * @throws TinifyFormatException if the container was encoded with other weights, or the strings
      *     or shape cannot be decoded
      */
-    public synchronized RgbImage decompress(TfyContainer c) throws TinifyFormatException {
+    public synchronized RgbImage decompress(TfyContainer c) {
         checkWeights(c);
-        int h = c.padding().paddedHeight(c.height());
-        int w = c.padding().paddedWidth(c.width());
-        int f = model.downsamplingFactor();
-        // Any other padding would decode to a shifted crop without an error.
-        Padding centred = Padding.forStride(c.height(), c.width(), f);
-        if (!c.padding().equals(centred)) {
-            throw new TinifyFormatException("padding " + c.padding() + " of the " + c.height() + "x" + c.width()
-                    + " image is not the centred padding the encoder writes for stride " + f + " (" + centred + ")");
+        if (!c.tiling().tiled()) {
+            // Any other padding would decode to a shifted crop without an error.
+            Padding centred = Padding.forStride(c.height(), c.width(), model.downsamplingFactor());
+            if (!c.padding().equals(centred)) {
+                throw new TinifyFormatException("padding " + c.padding() + " of the " + c.width() + "x" + c.height()
+                        + " image is not the centred padding the encoder writes for stride " + model.downsamplingFactor()
+                        + " (" + centred + ")");
+            }
+            return decodeSegment(c.segments().get(0), c.height(), c.width(), c.padding(), c.quality());
         }
-        checkShapeFits(c.latentShape(), (long) h * w);
+        List<Tiling.Tile> tiles = c.tiling().tiles(c.height(), c.width());
+        List<RgbImage> parts = new ArrayList<>(tiles.size());
+        for (int i = 0; i < tiles.size(); i++) {
+            Tiling.Tile t = tiles.get(i);
+            try {
+                parts.add(decodeSegment(c.segments().get(i), t.height(), t.width(),
+                        Padding.forStride(t.height(), t.width(), model.downsamplingFactor()), c.quality()));
+            } catch (TinifyFormatException e) {
+                throw new TinifyFormatException("tile " + (i + 1) + " of " + tiles.size() + ": " + e.getMessage());
+            }
+        }
+        return c.tiling().blend(c.height(), c.width(), parts);
+    }
+
+    /** Decodes one segment into a {@code height x width} image (or tile) coded with {@code padding}. */
+    private RgbImage decodeSegment(LatentSegment s, int height, int width, Padding padding, int quality) {
+        int h = padding.paddedHeight(height);
+        int w = padding.paddedWidth(width);
+        int f = model.downsamplingFactor();
+        if (h % f != 0 || w % f != 0) {
+            throw new TinifyFormatException("padded size " + w + "x" + h + " is not a multiple of the model's stride " + f);
+        }
+        checkShapeFits(s.shape(), (long) h * w);
         MemoryBudget.checkImage(model, h, w);
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray xHat = model.variableRate() ? model.decompress(m, c.strings(), c.latentShape(), levelOf(c.quality()))
-                    : model.decompress(m, c.strings(), c.latentShape());
+            NDArray xHat = model.variableRate() ? model.decompress(m, s.strings(), s.shape(), levelOf(quality))
+                    : model.decompress(m, s.strings(), s.shape());
             RgbImage padded = RgbImage.fromNDArray(xHat);
             if (padded.height() != h || padded.width() != w) {
-                throw new TinifyFormatException("the latent shape " + c.latentShape() + " decodes to " + padded.height() + "x"
-                        + padded.width() + ", the header says " + h + "x" + w);
+                throw new TinifyFormatException("the latent shape " + s.shape() + " decodes to " + padded.width() + "x"
+                        + padded.height() + ", the header says " + w + "x" + h);
             }
-            return padded.crop(c.padding());
+            return padded.crop(padding);
         } catch (CorruptStreamException e) {
             throw new TinifyFormatException("corrupt bitstream: " + e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
@@ -343,7 +313,7 @@ public final class Codec implements AutoCloseable {
      * Other weights decode the same strings into another picture without any error, so a
      * mismatch is refused here, naming both fingerprints and where the right weights come from.
      */
-    private void checkWeights(TfyContainer c) throws TinifyFormatException {
+    private void checkWeights(TfyContainer c) {
         String recorded = c.weightsFingerprint();
         if (recorded != null && !recorded.equals(weightsFingerprint())) {
             throw new TinifyFormatException("weights mismatch: the file was encoded by " + c.architecture() + " q" + c.quality() + " "
@@ -358,7 +328,7 @@ public final class Codec implements AutoCloseable {
      * of the padded image, so larger ones are a damaged or hostile header, refused before
      * anything is allocated for them.
      */
-    private static void checkShapeFits(Object shape, long pixels) throws TinifyFormatException {
+    private static void checkShapeFits(Object shape, long pixels) {
         if (shape instanceof List<?> list) {
             long product = 1;
             boolean allInts = !list.isEmpty();
@@ -422,7 +392,7 @@ public final class Codec implements AutoCloseable {
         return metric;
     }
 
-    /** The spec hash recorded in containers; see {@link #specHash(CompressionModel)}. */
+    /** The spec hash recorded in containers; see {@link SpecHash}. */
     public String specHash() {
         return specHash;
     }
@@ -440,6 +410,20 @@ public final class Codec implements AutoCloseable {
     /** Whether weights were loaded; without them the reconstruction is not useful. */
     public boolean trained() {
         return weights != null;
+    }
+
+    /**
+     * Refuses a model without trained weights: its bitstreams decode exactly but its pictures are
+     * not useful, which a caller must ask for.
+     *
+     * @param remedy how the caller gives weights or allows untrained ones, e.g. {@code "pass --weights W"}
+     * @throws UntrainedWeightsException if {@link #trained()} is false
+     */
+    public void refuseUntrained(String remedy) {
+        if (!trained()) {
+            throw new UntrainedWeightsException(describe() + ": no trained weights (none given and none shipped for this entry); "
+                    + remedy);
+        }
     }
 
     /** The name of the entropy coder in use, as recorded in containers. */

@@ -2,14 +2,13 @@ package dev.tinify;
 
 import dev.tinify.dsl.Kinds;
 import dev.tinify.dsl.Metric;
-import dev.tinify.runtime.checkpoint.SafeTensors;
-import dev.tinify.runtime.checkpoint.WeightsFile;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.dsl.SpecLimits;
 import dev.tinify.dsl.SpecReader;
 import dev.tinify.zoo.ShippedWeights;
+import dev.tinify.zoo.Weights;
 import dev.tinify.zoo.ZooEntry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -130,29 +129,33 @@ public final class Tinify {
         if (!pretrained) {
             return zoo(name, quality, metric);
         }
-        ZooEntry entry = zooEntry(name, quality, metric);
-        ShippedWeights shipped = ShippedWeights.find(entry).orElseThrow(() -> new TinifyException(
-                name + " q" + quality + " " + metric.id() + ": no shipped weights in this build (train them with `tinify train`)"));
-        CompressionModel model = build(name, shipped.params());
-        try {
-            model.load(shipped.stateDict());
-        } catch (RuntimeException e) {
-            model.close();
-            throw new TinifyException(shipped.resource() + ": " + e.getMessage(), e);
+        Weights w = Weights.resolve(spec(name), quality, metric, Map.of(), null);
+        if (w.bundled() == null) {
+            throw new TinifyException(name + " q" + quality + " " + metric.id()
+                    + ": no shipped weights in this build (train them with `tinify train`)");
         }
-        return model;
+        return load(name, w);
     }
 
-    /** Like {@link #zoo(String, int, Metric)}, then loads the state dict in {@code weights} (see {@link #load(CompressionModel, Path)}). */
+    /**
+     * The zoo entry with the state dict in {@code weights} (safetensors or a PyTorch checkpoint,
+     * CompressAI's key names), built with the parameters recorded beside it ({@code W.json}, as
+     * {@code tinify export} writes it) when there is such a file, else at the zoo's parameters of
+     * {@code quality}.
+     */
     public static CompressionModel zoo(String name, int quality, Metric metric, Path weights) {
-        CompressionModel model = zoo(name, quality, metric);
+        return load(name, Weights.resolve(spec(name), quality, metric, Map.of(), weights));
+    }
+
+    private static CompressionModel load(String name, Weights w) {
+        CompressionModel model = build(name, w.params());
         try {
-            load(model, weights);
+            w.loadInto(model);
+            return model;
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-        return model;
     }
 
     /**
@@ -167,24 +170,7 @@ public final class Tinify {
 
     /** As {@link #load(CompressionModel, Path)}, handing notices to {@code notices}. */
     public static void load(CompressionModel model, Path weights, Consumer<String> notices) {
-        Map<String, SafeTensors.Tensor> stored;
-        try {
-            stored = WeightsFile.read(weights);
-        } catch (IOException e) {
-            throw new TinifyException(e.getMessage().startsWith(weights.toString()) ? e.getMessage()
-                    : weights + ": cannot read weights: " + e.getMessage(), e);
-        }
-        try {
-            WeightsFile.Fitted fitted = WeightsFile.fit(stored, model);
-            model.load(fitted.stateDict());
-            if (fitted.needsUpdate()) {
-                model.update(true);
-                notices.accept(weights + ": saved before update(): computed its " + fitted.emptyTables().size()
-                        + " empty CDF table tensors (default scale table)");
-            }
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new TinifyException(weights + ": " + e.getMessage(), e);
-        }
+        Weights.load(model, weights, notices);
     }
 
     /** Names of the bundled specs, sorted. */

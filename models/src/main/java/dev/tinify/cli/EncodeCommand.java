@@ -1,15 +1,23 @@
 package dev.tinify.cli;
 
 import dev.tinify.Codec;
-import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.TinifyException;
+import dev.tinify.eval.ClassicCodecs;
+import dev.tinify.VideoCodec;
+import dev.tinify.runtime.container.AtomicFiles;
 import dev.tinify.runtime.container.OutputFiles;
+import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.AlphaMode;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.image.Tiling;
 import dev.tinify.runtime.metrics.Bpp;
 import dev.tinify.runtime.video.files.ColorSpace;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -18,15 +26,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code tinify encode IMAGE -m MODEL -q Q -o OUT.tfy}: compresses an image into a .tfy file. */
+/** {@code tinify encode IMAGE|DIR|CLIP|- -m MODEL -q Q -o OUT}: compresses an image, a folder of them, or a clip into .tfy files. */
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compress an image, or a clip (a .y4m file or a folder of numbered PNG frames, -m ssf2020), into a .tfy file.",
-                "Reads PNG (8/16-bit), JPEG and PNM, grey or RGB, with or without alpha.",
-                "The image is padded to the model's stride (centred, as CompressAI); bpp counts the "
-                        + "entropy-coded bytes over the original pixels, as CompressAI reports it."})
+        description = {"Compress an image into a .tfy file, or every image of a folder into a folder of .tfy files.",
+                "With -m ssf2020, a clip (a .y4m file or a folder of numbered PNG frames) into a .tfy video.",
+                "Reads PNG (8/16-bit), JPEG and PNM, grey or RGB, with or without alpha; - reads the image from stdin, -o - "
+                        + "writes the .tfy to stdout (the summary then goes to stderr).",
+                "The image is padded to the model's stride (centred, as CompressAI); bpp counts the entropy-coded bytes "
+                        + "over the original pixels, as CompressAI reports it.",
+                "Images larger than --tile pixels on a side are coded as overlapping tiles, blended over the overlap when decoded.",
+                "A folder is encoded over --jobs workers with a progress bar and a summary table; outputs newer than their "
+                        + "inputs are kept, so an interrupted run resumes."})
 final class EncodeCommand extends ToolCommand {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to compress.")
-    Path image = Path.of("");
+    @Parameters(index = "0", paramLabel = "IMAGE|DIR|CLIP|-",
+            description = "The image to compress, a folder of images, a clip (-m ssf2020), or - for stdin.")
+    String input = "";
 
     @Mixin
     ModelOptions model = new ModelOptions();
@@ -39,12 +53,21 @@ final class EncodeCommand extends ToolCommand {
             description = "Weights (CompressAI state dict); default: the shipped weights of the zoo entry, if any.")
     @Nullable Path weights;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.tfy", description = "Where to write the .tfy file (atomically).")
-    Path output = Path.of("");
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.tfy|OUTDIR|-",
+            description = "Where to write the .tfy file (atomically), the folder for a folder of images, or - for stdout.")
+    String output = "";
 
     @Option(names = "--alpha", paramLabel = "MODE", defaultValue = "drop",
             description = "Alpha channel: drop (keep stored colours, as CompressAI) or white (composite over white).")
     String alpha = "drop";
+
+    @Option(names = "--tile", paramLabel = "PX", defaultValue = "1024",
+            description = "Tile side for large images, 0 to code every image whole (default: ${DEFAULT-VALUE}; overlap 64).")
+    int tile = 1024;
+
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "1",
+            description = "Files encoded at once for a folder, each worker with its own model (default: ${DEFAULT-VALUE}).")
+    int jobs = 1;
 
     @Option(names = "--metrics", description = "Also decode and print PSNR and MS-SSIM against the input.")
     boolean metrics;
@@ -55,6 +78,9 @@ final class EncodeCommand extends ToolCommand {
 
     @Option(names = "--json", description = "Print a JSON object instead of text.")
     boolean json;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
 
     @Option(names = "--gop", paramLabel = "N", defaultValue = "12", description = "Video: a keyframe every N frames (default 12).")
     int gop = 12;
@@ -69,37 +95,59 @@ final class EncodeCommand extends ToolCommand {
 
     @Override
     int execute() throws Exception {
-        OutputFiles.checkNotInput(output, image, weights);
-        if (recon != null) {
-            OutputFiles.checkNotInput(recon, image, weights);
-            OutputFiles.checkDistinct(recon, output);
-        }
-        if (VideoCli.isClip(image)) {
-            return VideoCli.encode(this, image, model.model, model.metric(), model.set, model.coder, quality, weights, output, recon, gop,
+        Tiling tiling = tile == 0 ? Tiling.NONE : new Tiling(tile, Math.min(Codec.DEFAULT_TILING.overlap(), tile / 4));
+        Path in = input.equals("-") ? null : Path.of(input);
+        boolean toStdout = output.equals("-");
+        if (in != null && VideoCli.isClip(in) && (model.model.equals(VideoCodec.ARCHITECTURE) || !Files.isDirectory(in))) {
+            if (toStdout) {
+                throw new TinifyException(in + " is a clip: give -o OUT.tfy, a file (a video is written with a seekable index)");
+            }
+            Path out = Path.of(output);
+            OutputFiles.checkNotInput(out, in, weights);
+            if (recon != null) {
+                OutputFiles.checkNotInput(recon, in, weights);
+                OutputFiles.checkDistinct(recon, out);
+            }
+            return VideoCli.encode(this, in, model.model, model.metric(), model.set, model.coder, quality, weights, out, recon, gop,
                     colourSpace(colour), VideoCli.fps(fps), json);
         }
-        RgbImage source = ImageFiles.read(image, alphaMode(alpha));
-        try (Codec codec = Codec.open(model.model, quality, model.metric(), model.overrides(), weights)) {
-            codec.useCoder(model.coder);
-            if (!codec.trained()) {
-                warnUntrained(codec.describe());
+        if (in != null && Files.isDirectory(in)) {
+            return folder(in, tiling);
+        }
+        if (!toStdout) {
+            OutputFiles.checkNotInput(Path.of(output), in, weights);
+        }
+        if (recon != null) {
+            OutputFiles.checkNotInput(recon, in, weights);
+            if (!toStdout) {
+                OutputFiles.checkDistinct(recon, Path.of(output));
             }
+        }
+        RgbImage source = in == null ? ImageFiles.decode(System.in.readAllBytes(), alphaMode(alpha)) : ImageFiles.read(in, alphaMode(alpha));
+        PrintWriter report = toStdout ? err() : out();
+        try (Codec codec = open(tiling)) {
             long start = System.nanoTime();
             TfyContainer container = codec.compress(source);
             byte[] bytes = container.toBytes();
             double seconds = (System.nanoTime() - start) / 1e9;
-            container.write(output);
+            if (toStdout) {
+                System.out.write(bytes);
+                System.out.flush();
+            } else {
+                AtomicFiles.write(Path.of(output), bytes);
+            }
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("input", image.toString());
-            r.put("output", output.toString());
+            r.put("input", input);
+            r.put("output", output);
             r.put("architecture", container.architecture());
             r.put("spec_hash", container.specHash());
             r.put("quality", container.quality());
             r.put("metric", container.metric());
             r.put("coder", container.entropyCoder());
-            r.put("height", container.height());
             r.put("width", container.width());
+            r.put("height", container.height());
             r.put("padding", container.padding().toString());
+            r.put("tiles", container.segments().size());
             r.put("string_bytes", container.stringBytes());
             r.put("file_bytes", (long) bytes.length);
             r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
@@ -116,18 +164,69 @@ final class EncodeCommand extends ToolCommand {
                 }
             }
             if (json) {
-                Json.print(out(), r);
+                Json.print(report, r);
             } else {
-                out().println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, %s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
-                        image, output, source.width(), source.height(), container.architecture(), container.quality(),
-                        container.metric(), container.entropyCoder(), bytes.length, container.stringBytes(), (double) r.get("bpp"),
-                        seconds));
+                report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, %s%s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
+                        input, output, source.width(), source.height(), container.architecture(), container.quality(),
+                        container.metric(), container.entropyCoder(),
+                        container.tiling().tiled() ? ", " + container.segments().size() + " tiles" : "", bytes.length,
+                        container.stringBytes(), (double) r.get("bpp"), seconds));
                 if (measure) {
-                    out().println(Quality.format(r) + (recon != null ? "; reconstruction: " + recon : ""));
+                    report.println(Quality.format(r) + (recon != null ? "; reconstruction: " + recon : ""));
                 }
             }
+            report.flush();
         }
         return 0;
+    }
+
+    private Codec open(Tiling tiling) {
+        Codec codec = model.open(quality, weights);
+        if (!codec.trained()) {
+            warnUntrained(codec.describe());
+        }
+        codec.useTiling(tiling);
+        return codec;
+    }
+
+    /** Every image of {@code dir} into {@code -o} as a folder; exit status 1 if any file failed. */
+    private int folder(Path dir, Tiling tiling) throws Exception {
+        if (output.equals("-") || recon != null) {
+            throw new TinifyException(dir + " is a folder: give -o OUTDIR (a folder), without --recon");
+        }
+        Path outDir = Path.of(output);
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
+            throw new TinifyException(outDir + ": not a folder (encoding the folder " + dir + " writes one .tfy per image into it)");
+        }
+        if (jobs < 1) {
+            throw new TinifyException("--jobs must be at least 1, got " + jobs);
+        }
+        List<Path> images = ClassicCodecs.imagesIn(dir);
+        AlphaMode mode = alphaMode(alpha);
+        // Opened before the workers, so that a bad model, weights or untrained refusal stops the run once, not per file.
+        open(tiling).close();
+        List<Batch.Row> rows = Batch.run(images, outDir, ".tfy", jobs, quiet, () -> {
+            Codec codec = open(tiling);
+            return new Batch.Worker() {
+                @Override
+                public Batch.Row process(Path in, Path out) throws Exception {
+                    RgbImage source = ImageFiles.read(in, mode);
+                    long start = System.nanoTime();
+                    TfyContainer c = codec.compress(source);
+                    byte[] bytes = c.toBytes();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    AtomicFiles.write(out, bytes);
+                    return new Batch.Row(in.getFileName().toString(), c.width(), c.height(), bytes.length,
+                            Bpp.of(c.stringBytes(), c.height(), c.width()), seconds, "encoded");
+                }
+
+                @Override
+                public void close() {
+                    codec.close();
+                }
+            };
+        });
+        return Batch.summary(rows, out()) > 0 ? EXIT_FAILURE : 0;
     }
 
     /** Parses {@code MATRIX:RANGE}, e.g. {@code bt709:full}. */

@@ -10,6 +10,7 @@ import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.zoo.ShippedWeights;
+import dev.tinify.zoo.Weights;
 import dev.tinify.zoo.ZooEntry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,8 +66,7 @@ final class EvalCommand extends ToolCommand {
         try (Progress progress = Progress.start("eval " + spec.name(), (long) levels.size() * images.size(), quiet)) {
             for (int i = 0; i < levels.size(); i++) {
                 int q = levels.get(i);
-                try (Codec codec = Codec.open(model.model, q, metric, model.overrides(), files.get(i))) {
-                    codec.useCoder(model.coder);
+                try (Codec codec = model.open(q, files.get(i))) {
                     if (!codec.trained()) {
                         warnUntrained(codec.describe());
                     }
@@ -123,14 +123,14 @@ final class EvalCommand extends ToolCommand {
             for (int q : spec.zoo().qualities().keySet().stream().sorted().toList()) {
                 ZooEntry entry = ZooEntry.of(spec, q, metric);
                 // What Codec.open loads without --weights: the folder's file, else the bundled weights (at their own sizes).
-                if (Codec.shippedWeights(entry) != null || model.overrides().isEmpty() && ShippedWeights.find(entry).isPresent()) {
+                if (Weights.shippedFile(entry) != null || model.overrides().isEmpty() && ShippedWeights.find(entry).isPresent()) {
                     out.add(q);
                 }
             }
             if (out.isEmpty()) {
                 throw new IllegalArgumentException("no shipped " + metric.id() + " weights for " + spec.name() + " (looked for "
                         + ZooEntry.of(spec, spec.zoo().qualities().keySet().iterator().next(), metric).weightsFileName()
-                        + " and the other levels in the folder of -D" + Codec.WEIGHTS_PROPERTY + " or $" + Codec.WEIGHTS_ENV
+                        + " and the other levels in the folder of -D" + Weights.WEIGHTS_PROPERTY + " or $" + Weights.WEIGHTS_ENV
                         + (model.overrides().isEmpty() ? ", and among the weights bundled with this build)" : ")"));
             }
             return out;

@@ -1,6 +1,9 @@
 package dev.tinify.cli;
 
+import dev.tinify.Codec;
 import dev.tinify.dsl.Metric;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -22,6 +25,28 @@ final class ModelOptions {
     @Option(names = "--coder", paramLabel = "CODER", defaultValue = "ans",
             description = "Entropy coder: ans (CompressAI's rANS) or range (default: ${DEFAULT-VALUE}).")
     String coder = "ans";
+
+    @Option(names = "--allow-untrained",
+            description = "Go on with a model that has no trained weights (the output is not a useful picture).")
+    boolean allowUntrained;
+
+    /**
+     * Opens the model at {@code quality} with {@code weights} (or the shipped ones), refusing
+     * untrained weights unless {@code --allow-untrained}.
+     */
+    Codec open(int quality, @Nullable Path weights) {
+        Codec codec = Codec.open(model, quality, metric, overrides(), weights);
+        try {
+            if (!allowUntrained) {
+                codec.refuseUntrained("pass --weights W.safetensors, or --allow-untrained to go on with it");
+            }
+            codec.useCoder(coder);
+            return codec;
+        } catch (RuntimeException e) {
+            codec.close();
+            throw e;
+        }
+    }
 
     Metric metric() {
         return metric;

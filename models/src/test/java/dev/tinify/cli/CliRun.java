@@ -16,7 +16,7 @@ import picocli.CommandLine;
 /** One in-process run of the command line, with its exit status and captured output. */
 record CliRun(int status, String out, String err) {
     /** The tiny model configuration the command tests use (bmshj2018-hyperprior, stride 64). */
-    static final String[] TINY = {"-m", "bmshj2018-hyperprior", "--set", "N=16", "--set", "M=24"};
+    static final String[] TINY = {"-m", "bmshj2018-hyperprior", "--set", "N=16", "--set", "M=24", "--allow-untrained"};
 
     static CliRun of(String... args) {
         StringWriter out = new StringWriter();

@@ -33,7 +33,7 @@ class DecodeDamagedFileTest {
     private CliRun decode(byte[] bytes, String name) throws Exception {
         Path f = dir.resolve(name);
         Files.write(f, bytes);
-        return CliRun.of("decode", f.toString(), "-o", dir.resolve("out.png").toString(), "--set", "N=16", "--set", "M=24");
+        return CliRun.of("decode", f.toString(), "-o", dir.resolve("out.png").toString(), "--set", "N=16", "--set", "M=24", "--allow-untrained");
     }
 
     private void assertNothingWritten() throws Exception {

@@ -49,7 +49,7 @@ class EncodeDecodeCommandTest {
         CliRun enc = CliRun.of(CliRun.tiny("encode", png.toString(), "-q", "3", "-o", tfy.toString(), "--json"));
         assertEquals(0, enc.status(), enc.toString());
         assertTrue(enc.err().contains("untrained weights: the output is not a useful reconstruction"), enc.err());
-        CliRun dec = CliRun.of("decode", tfy.toString(), "-o", decoded.toString(), "--set", "N=16", "--set", "M=24");
+        CliRun dec = CliRun.of("decode", tfy.toString(), "-o", decoded.toString(), "--set", "N=16", "--set", "M=24", "--allow-untrained");
         assertEquals(0, dec.status(), dec.toString());
 
         TfyContainer c = TfyContainer.read(tfy);
@@ -110,7 +110,7 @@ class EncodeDecodeCommandTest {
         CliRun enc = CliRun.of(CliRun.tiny("encode", png.toString(), "-q", "1", "-o", tfy.toString(), "--json",
                 "--metrics", "--coder", "range"));
         assertEquals(0, enc.status(), enc.toString());
-        CliRun dec = CliRun.of("decode", tfy.toString(), "-o", decoded.toString(), "--set", "N=16", "--set", "M=24", "--json",
+        CliRun dec = CliRun.of("decode", tfy.toString(), "-o", decoded.toString(), "--set", "N=16", "--set", "M=24", "--allow-untrained", "--json",
                 "--metrics", png.toString());
         assertEquals(0, dec.status(), dec.toString());
         assertEquals("range", TfyContainer.read(tfy).entropyCoder());

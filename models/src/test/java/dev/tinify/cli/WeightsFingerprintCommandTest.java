@@ -82,7 +82,7 @@ class WeightsFingerprintCommandTest {
 
     private static CliRun decode(Path tfy, Path out, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("decode", tfy.toString(), "-o", out.toString(), "--set", "N=16",
-                "--set", "M=24"));
+                "--set", "M=24", "--allow-untrained"));
         args.addAll(List.of(more));
         return CliRun.of(args.toArray(String[]::new));
     }

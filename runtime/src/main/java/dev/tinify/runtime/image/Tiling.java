@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * How an image larger than a tile is cut into overlapping tiles that are coded independently,
- * so that memory is bounded by the tile, not the image. Tiles are {@code tile x tile} pixels (the
- * image's size on an axis no larger than a tile is one tile of that size), advance by
- * {@code tile - overlap}, and the last tile on an axis is aligned with the image's edge. The
- * decoded tiles are blended over their overlap with linear ramps, so that no seam shows.
+ * so that memory is bounded by the tile, not the image. Along an axis longer than a tile, the
+ * image is cut into pieces of {@code tile} pixels (a multiple of 64, the largest stride of the
+ * bundled models, so that tiles need no padding) advancing by {@code tile - overlap}, the last
+ * piece ending at the image's edge; an axis no longer than a tile is one piece.
+ * The decoded tiles are blended over their overlap with linear ramps, so that no seam shows.
  *
  * @param tile side of a tile in pixels, or 0 for a single untiled image
  * @param overlap pixels shared by neighbouring tiles (0 when untiled)
@@ -18,6 +19,8 @@ public record Tiling(int tile, int overlap) {
     public static final Tiling NONE = new Tiling(0, 0);
     /** Smallest tile side: smaller tiles would spend most of their bits on the overlap. */
     public static final int MIN_TILE = 128;
+    /** Tiles are multiples of this, the largest stride of the bundled models (CompressAI pads to it too). */
+    public static final int STRIDE = 64;
     /** Largest tile side. */
     public static final int MAX_TILE = 16384;
 
@@ -26,8 +29,9 @@ public record Tiling(int tile, int overlap) {
             if (overlap != 0) {
                 throw new IllegalArgumentException("an untiled image has no overlap, got " + overlap);
             }
-        } else if (tile < MIN_TILE || tile > MAX_TILE) {
-            throw new IllegalArgumentException("tile size " + tile + " is outside " + MIN_TILE + ".." + MAX_TILE);
+        } else if (tile < MIN_TILE || tile > MAX_TILE || tile % STRIDE != 0) {
+            throw new IllegalArgumentException("tile size " + tile + " is not a multiple of " + STRIDE + " in " + MIN_TILE + ".."
+                    + MAX_TILE);
         } else if (overlap < 0 || overlap > tile / 4) {
             throw new IllegalArgumentException("tile overlap " + overlap + " is outside 0.." + tile / 4 + " (a quarter of the tile)");
         }
@@ -44,11 +48,11 @@ public record Tiling(int tile, int overlap) {
     /** The tiles of a {@code height x width} image, row by row; a single tile when untiled. */
     public List<Tile> tiles(int height, int width) {
         List<Tile> out = new ArrayList<>();
-        int[] ys = starts(height);
-        int[] xs = starts(width);
-        for (int y : ys) {
-            for (int x : xs) {
-                out.add(new Tile(y, x, Math.min(height, tiled() ? tile : height), Math.min(width, tiled() ? tile : width)));
+        int[][] ys = spans(height);
+        int[][] xs = spans(width);
+        for (int[] y : ys) {
+            for (int[] x : xs) {
+                out.add(new Tile(y[0], x[0], y[1], x[1]));
             }
         }
         return out;
@@ -56,18 +60,29 @@ public record Tiling(int tile, int overlap) {
 
     /** How many tiles {@link #tiles} returns, without listing them. */
     public long count(int height, int width) {
-        return (long) starts(height).length * starts(width).length;
+        return (long) pieces(height) * pieces(width);
     }
 
-    private int[] starts(int size) {
-        if (!tiled() || size <= tile) {
-            return new int[] {0};
+    private int pieces(int size) {
+        return !tiled() || size <= tile ? 1 : (size - overlap + (tile - overlap) - 1) / (tile - overlap);
+    }
+
+    /**
+     * Start and length of each piece along an axis: pieces of {@code tile} pixels advancing by
+     * {@code tile - overlap}, the last one ending at the image's edge. Every piece but the last is
+     * a whole tile, a multiple of the stride, so that only the image's own edges are padded (a
+     * padded edge inside the image would cost bits and show).
+     */
+    private int[][] spans(int size) {
+        int n = pieces(size);
+        if (n == 1) {
+            return new int[][] {{0, size}};
         }
         int step = tile - overlap;
-        int n = (size - overlap + step - 1) / step;
-        int[] s = new int[n];
+        int[][] s = new int[n][];
         for (int i = 0; i < n; i++) {
-            s[i] = Math.min(i * step, size - tile);
+            int start = i * step;
+            s[i] = new int[] {start, Math.min(tile, size - start)};
         }
         return s;
     }
