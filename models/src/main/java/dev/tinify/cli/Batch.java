@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A command over a whole folder: every input file becomes one output file in the output folder,
@@ -40,7 +41,24 @@ final class Batch {
     /** Runs {@code inputs} into {@code outDir} as {@code <stem><extension>}; returns the rows in input order. */
     static List<Row> run(List<Path> inputs, Path outDir, String extension, int jobs, boolean quiet, WorkerFactory factory)
             throws Exception {
+        boolean created = !Files.exists(outDir);
         Files.createDirectories(outDir);
+        try {
+            return runInto(inputs, outDir, extension, jobs, quiet, factory);
+        } finally {
+            // A folder this run made and left empty (every file failed) is not left behind.
+            if (created) {
+                try (Stream<Path> left = Files.list(outDir)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(outDir);
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<Row> runInto(List<Path> inputs, Path outDir, String extension, int jobs, boolean quiet, WorkerFactory factory)
+            throws Exception {
         List<Path> todo = new ArrayList<>();
         Row[] rows = new Row[inputs.size()];
         for (int i = 0; i < inputs.size(); i++) {

@@ -515,8 +515,8 @@ class HostileInputFuzzTest {
             // A working command line with one argument replaced, dropped or repeated.
             String out = work.resolve(r.nextBoolean() ? "out.png" : "out.tfy").toString();
             String[][] templates = {
-                {"encode", png.toString(), "-m", "bmshj2018-factorized", "-q", "1", "--set", "N=8", "--set", "M=8", "-o", out},
-                {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8"},
+                {"encode", png.toString(), "-m", "bmshj2018-factorized", "-q", "1", "--set", "N=8", "--set", "M=8", "-o", out, "--allow-untrained"},
+                {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8", "--allow-untrained"},
                 {"inspect", "-m", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
             };
             args.addAll(List.of(templates[r.nextInt(templates.length)]));
