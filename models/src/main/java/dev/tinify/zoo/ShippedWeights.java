@@ -74,7 +74,10 @@ public record ShippedWeights(ZooEntry entry, String resource, Map<String, Object
             if (!p.getValue().isNumber()) {
                 throw new TinifyException(source + ": params." + p.getKey() + " is " + p.getValue() + ", expected a number");
             }
-            params.put(p.getKey(), p.getValue().numberValue());
+            // An integer written as 32.0 (training checkpoints before parameters kept their types) is still 32.
+            JsonNode v = p.getValue();
+            params.put(p.getKey(), v.isFloatingPointNumber() && v.canConvertToExactIntegral() && v.canConvertToInt() ? v.intValue()
+                    : v.numberValue());
         }
         return params;
     }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tinify.Tinify;
 import dev.tinify.TinifyException;
 import dev.tinify.dsl.Spec;
+import dev.tinify.dsl.SpecHash;
+import dev.tinify.dsl.SpecReader;
 import dev.tinify.eval.ClassicCodecs;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
@@ -120,7 +122,8 @@ public final class WeightsExport {
      * Exports the checkpoint of {@code run} (a run folder or checkpoint JSON) to {@code out}
      * ({@code .safetensors}) and its metadata, both written atomically.
      *
-     * @param specOrName the spec to build, or null for the bundled spec the checkpoint names
+     * @param specOrName the spec to build, or null for the spec the checkpoint records (its text;
+     *     in checkpoints older than that, the bundled spec it names)
      * @param checkImages images or folders of images for the precision check (may be empty: AUTO then writes fp32)
      * @throws TinifyException naming the run, spec, image or output that cannot be used
      */
@@ -131,11 +134,8 @@ public final class WeightsExport {
         }
         Path json = checkpointJson(run);
         TrainingState state = TrainingState.read(json);
-        Spec spec = Tinify.spec(specOrName != null ? specOrName : state.spec());
-        if (!spec.name().equals(state.spec())) {
-            throw new TinifyException(json + " was trained with " + state.spec() + ", but the spec given is " + spec.name());
-        }
         Map<String, Number> params = integral(state.params());
+        Spec spec = trainedSpec(json, state, specOrName, params);
         Path modelFile = json.toAbsolutePath().getParent().resolve(state.modelFile());
         List<RgbImage> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -190,6 +190,7 @@ public final class WeightsExport {
 
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("spec", state.spec());
+        meta.put("spec_hash", SpecHash.of(spec, params));
         meta.put("quality", state.quality());
         meta.put("metric", state.metric());
         meta.put("params", params);
@@ -249,10 +250,40 @@ public final class WeightsExport {
         return out;
     }
 
-    /** Checkpoints store every parameter as a double; channel counts must build as integers. */
-    private static Map<String, Number> integral(Map<String, Double> params) {
+    /**
+     * The spec a checkpoint was trained with: {@code specOrName} if given, else the text the
+     * checkpoint records, else (older checkpoints) the bundled spec of the recorded name; never a
+     * file the checkpoint names. When the checkpoint records the spec hash, the spec must have it.
+     */
+    private static Spec trainedSpec(Path json, TrainingState state, @Nullable String specOrName, Map<String, Number> params) {
+        Spec spec;
+        if (specOrName != null) {
+            spec = Tinify.spec(specOrName);
+        } else if (state.specText() != null) {
+            spec = SpecReader.read(json + " (its recorded spec)", state.specText());
+        } else {
+            try {
+                spec = Tinify.bundledSpec(state.spec());
+            } catch (TinifyException e) {
+                throw new TinifyException(json + " records no spec text and " + e.getMessage() + "; give the spec it was trained with (-m FILE.yaml)", e);
+            }
+        }
+        if (!spec.name().equals(state.spec())) {
+            throw new TinifyException(json + " was trained with " + state.spec() + ", but the spec given is " + spec.name());
+        }
+        if (state.specHash() != null && !state.specHash().equals(SpecHash.of(spec, params))) {
+            throw new TinifyException(json + " was trained with another version of " + state.spec() + " (spec hash "
+                    + state.specHash().substring(0, 12) + ", the spec given has " + SpecHash.of(spec, params).substring(0, 12)
+                    + "); export with the spec it was trained with, or without -m to use the one the checkpoint records");
+        }
+        return spec;
+    }
+
+    /** Integers as integers: checkpoints written before parameters kept their types hold 32 as 32.0. */
+    private static Map<String, Number> integral(Map<String, Number> params) {
         Map<String, Number> out = new LinkedHashMap<>();
-        params.forEach((k, v) -> out.put(k, v == Math.rint(v) && Math.abs(v) < Integer.MAX_VALUE ? (Number) v.intValue() : (Number) v));
+        params.forEach((k, v) -> out.put(k, v instanceof Double d && d == Math.rint(d) && Math.abs(d) < Integer.MAX_VALUE
+                ? (Number) d.intValue() : v));
         return out;
     }
 

@@ -1,6 +1,8 @@
 package dev.tinify.runtime.train;
 
 import dev.tinify.dsl.Metric;
+import dev.tinify.dsl.SpecHash;
+import dev.tinify.dsl.SpecWriter;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -473,12 +475,13 @@ public final class Trainer implements AutoCloseable {
             moments.putAll(auxOptimizer.moments("aux."));
             AtomicFiles.write(dir.resolve(optimizerFile), out -> SafeTensors.write(moments, out));
             PlateauScheduler.State ps = scheduler.state();
-            TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), numericParams(model),
+            TrainingState state = new TrainingState(TrainingState.FORMAT, model.name(), new LinkedHashMap<>(model.params()),
                     config.metric().id(), config.lambda(), config.quality(), step, seed, config.batch(), config.patch(),
                     netOptimizer.learningRate(), auxOptimizer.learningRate(), netOptimizer.steps(), auxOptimizer.steps(), Double.isInfinite(ps.best()) ? null : ps.best(), ps.badEvaluations(),
                     windowLoss, windowSteps, modelFile, optimizerFile, config.trainDir().toString(),
                     new TrainingState.Schedule(config.validateEvery(), config.checkpointEvery(), config.patience(), config.plateauFactor(),
-                            config.clipNorm(), config.valDir() == null ? null : config.valDir().toString()));
+                            config.clipNorm(), config.valDir() == null ? null : config.valDir().toString()),
+                    SpecWriter.write(model.spec()), SpecHash.of(model.spec(), model.params()));
             byte[] text = state.toJson();
             AtomicFiles.write(json, text);
             AtomicFiles.write(dir.resolve("latest.json"), text);
@@ -493,9 +496,10 @@ public final class Trainer implements AutoCloseable {
         return json;
     }
 
-    private static Map<String, Double> numericParams(CompressionModel model) {
+    /** Parameters compared by value: checkpoints written before they kept their types hold 16 as 16.0. */
+    private static Map<String, Double> byValue(Map<String, Number> params) {
         Map<String, Double> out = new LinkedHashMap<>();
-        model.params().forEach((k, v) -> out.put(k, v.doubleValue()));
+        params.forEach((k, v) -> out.put(k, v.doubleValue()));
         return out;
     }
 
@@ -521,7 +525,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("cannot resume from " + json + ": " + e.getMessage(), e);
         }
         requireSame(json, "architecture", s.spec(), model.name());
-        requireSame(json, "parameters", s.params(), numericParams(model));
+        requireSame(json, "parameters", byValue(s.params()), byValue(model.params()));
         requireSame(json, "metric", s.metric(), config.metric().id());
         requireSame(json, "lambda", s.lambda(), config.lambda());
         requireSame(json, "batch", s.batch(), config.batch());

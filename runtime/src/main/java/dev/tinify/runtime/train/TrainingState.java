@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param format version of this layout
  * @param spec architecture name
- * @param params the model's resolved numeric parameters
+ * @param params the model's resolved numeric parameters, integers as integers (checkpoints written
+ *     before they kept their types hold every value as a double)
  * @param metric {@code mse} or {@code ms-ssim}
  * @param lambda rate-distortion trade-off
  * @param quality zoo quality of the lambda (0 if given directly)
@@ -38,12 +39,16 @@ import org.jspecify.annotations.Nullable;
  * @param trainDir folder of the training images (null in checkpoints written before it was recorded)
  * @param schedule the run's validation, checkpoint and plateau settings (null in checkpoints
  *     written before they were recorded)
+ * @param specText the spec trained, as its canonical text ({@code SpecWriter}), so that a run of
+ *     a spec that is not bundled exports without the spec file (null in older checkpoints)
+ * @param specHash {@code SpecHash} of that spec at {@code params} (null in older checkpoints)
  */
-public record TrainingState(int format, String spec, Map<String, Double> params, String metric, double lambda, int quality, long step,
+public record TrainingState(int format, String spec, Map<String, Number> params, String metric, double lambda, int quality, long step,
                             long seed, int batch, int patch, double netLr, double auxLr, long netSteps, long auxSteps,
                             @Nullable Double plateauBest, int plateauBad, double windowLoss,
                             long windowSteps, String modelFile, String optimizerFile,
-                            @Nullable String trainDir, @Nullable Schedule schedule) {
+                            @Nullable String trainDir, @Nullable Schedule schedule, @Nullable String specText,
+                            @Nullable String specHash) {
     /**
      * Settings that shape the rest of a run without being part of the model or its data: a resumed
      * run keeps them unless the command line replaces them.

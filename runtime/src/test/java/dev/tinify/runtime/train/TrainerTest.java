@@ -124,7 +124,7 @@ class TrainerTest {
             TrainingState s = TrainingState.read(out.resolve("latest.json"));
             assertEquals(1, s.step());
             assertEquals("bmshj2018-hyperprior", s.spec());
-            assertEquals(Map.of("N", 8.0, "M", 12.0), s.params());
+            assertEquals(Map.of("N", 8, "M", 12), s.params());
         }
     }
 
