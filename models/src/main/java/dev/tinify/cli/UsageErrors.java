@@ -26,6 +26,11 @@ final class UsageErrors implements IParameterExceptionHandler {
         if (unknown != null) {
             String near = Kinds.nearest(unknown, optionNames(cmd.getCommandSpec()));
             message = "unknown option '" + unknown + "'" + (near != null ? " (did you mean '" + near + "'?)" : "");
+        } else if (ex instanceof CommandLine.UnmatchedArgumentException u && cmd.getParent() == null && !u.getUnmatched().isEmpty()
+                && !cmd.getSubcommands().isEmpty()) {
+            String command = u.getUnmatched().get(0);
+            String near = Kinds.nearest(command, cmd.getSubcommands().keySet());
+            message = "unknown command '" + command + "'" + (near != null ? " (did you mean '" + near + "'?)" : "");
         } else {
             message = ex.getMessage();
             if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {

@@ -65,7 +65,7 @@ class CliGrammarTest {
     void mistypedCommandAndModelGetSuggestions() {
         CliRun cmd = CliRun.of("encdoe", "x.png");
         assertEquals(2, cmd.status());
-        assertTrue(cmd.err().contains("encode"), cmd.err());
+        assertTrue(cmd.err().contains("unknown command 'encdoe' (did you mean 'encode'?)"), cmd.err());
         CliRun model = CliRun.of("inspect", "-m", "bmshj2018-hyperprio");
         assertEquals(1, model.status());
         assertTrue(model.err().contains("did you mean 'bmshj2018-hyperprior'?"), model.err());
