@@ -25,10 +25,10 @@ final class Canon {
             return e;
         }
         if (e instanceof Expr.Name n) {
-            return call(n.name(), ns, List.of(), Map.of(), path, loc, record);
+            return call(declared(n.name(), ns, path, loc), List.of(), Map.of(), path, loc, record);
         }
         if (e instanceof Expr.Fn f) {
-            return call(f.name(), ns, new ArrayList<>(f.args()), new LinkedHashMap<>(f.named()), path, loc, record);
+            return call(declared(f.name(), ns, path, loc), new ArrayList<>(f.args()), new LinkedHashMap<>(f.named()), path, loc, record);
         }
         if (e instanceof Expr.ListOf l && ns == Kinds.Namespace.LAYER) {
             List<Node> items = new ArrayList<>();
@@ -41,22 +41,29 @@ final class Canon {
                 "a " + ns.label() + " such as " + example(ns) + " or a $reference");
     }
 
+    /** A kind of the namespace to show in messages, written with its arguments. */
     static String example(Kinds.Namespace ns) {
-        return ns == Kinds.Namespace.LAYER ? "conv(3, N, 5, 2)" : "hyperprior(...)";
+        return Kinds.all(ns).stream().filter(k -> k != Kinds.REPEAT).findFirst().map(Kind::signature).orElse("none");
     }
 
-    /** Binds the arguments of {@code kind}; positional values come first, in catalog order. */
-    static Node.Call call(String kind, Kinds.Namespace ns, List<? extends Node> positional, Map<String, ? extends Node> named,
-                          String path, Locator loc, Map<String, Location> record) {
-        Kinds.KindDef def = Kinds.find(ns, kind);
+    /** The declaration of {@code kind} in {@code ns}, or an error suggesting the nearest known kind. */
+    static Kind declared(String kind, Kinds.Namespace ns, String path, Locator loc) {
+        Kind def = Kinds.find(ns, kind);
         if (def == null) {
             String near = Kinds.nearest(kind, Kinds.names(ns));
-            Kinds.KindDef other = Kinds.find(ns == Kinds.Namespace.LAYER ? Kinds.Namespace.CODEC : Kinds.Namespace.LAYER, kind);
+            Kind other = Kinds.find(ns == Kinds.Namespace.LAYER ? Kinds.Namespace.CODEC : Kinds.Namespace.LAYER, kind);
             String hint = near != null ? " (did you mean '" + near + "'?)"
                     : other != null ? " ('" + kind + "' is a " + other.namespace().label() + " kind)" : "";
             throw new SpecException(loc.apply(""), path, "unknown " + ns.label() + " kind '" + kind + "'" + hint,
                     "one of " + String.join(", ", Kinds.names(ns)));
         }
+        return def;
+    }
+
+    /** Binds the arguments of {@code def}; positional values come first, in declaration order. */
+    static Node.Call call(Kind def, List<? extends Node> positional, Map<String, ? extends Node> named,
+                          String path, Locator loc, Map<String, Location> record) {
+        String kind = def.name();
         List<Kinds.ArgDef> defs = def.args();
         if (positional.size() > defs.size()) {
             throw new SpecException(loc.apply("#" + defs.size()), path,
@@ -98,10 +105,10 @@ final class Canon {
             record.putIfAbsent(argPath, argLoc);
             args.put(a.name(), convert(v, a, def, argPath, argLoc, record));
         }
-        return new Node.Call(kind, args);
+        return new Node.Call(def, args);
     }
 
-    private static Node convert(Node v, Kinds.ArgDef a, Kinds.KindDef def, String argPath, Location argLoc,
+    private static Node convert(Node v, Kinds.ArgDef a, Kind def, String argPath, Location argLoc,
                                 Map<String, Location> record) {
         if (a.type().structural()) {
             Kinds.Namespace ns = a.type() == Kinds.ArgType.CODEC || a.type() == Kinds.ArgType.CODEC_TEMPLATE
@@ -116,7 +123,7 @@ final class Canon {
         }
         if (!(v instanceof Expr e) || v instanceof Expr.Ref) {
             String found = v instanceof Expr.Ref r ? "the module reference $" + r.name()
-                    : v instanceof Node.Seq ? "a list of layers" : "the " + ((Node.Call) v).kind() + " " + "call";
+                    : v instanceof Node.Seq ? "a list of layers" : "the " + ((Node.Call) v).kind().name() + " call";
             throw new SpecException(argLoc, argPath, "argument '" + a.name() + "' of " + def.name() + " is " + found,
                     a.type().description());
         }

@@ -13,11 +13,11 @@ import java.util.Objects;
 public sealed interface Node permits Node.Call, Node.Seq, Expr {
 
     /**
-     * One use of a kind from the {@link Kinds catalog}, e.g. {@code conv(3, N, 5, 2)}. Arguments are
-     * always stored by name in catalog order, however they were written, so that equal specs are
-     * equal trees.
+     * One use of a kind from the {@link Kinds catalog}, e.g. {@code conv(3, N, 5, 2)}, bound to
+     * its declaration. Arguments are always stored by name in declaration order, however they were
+     * written, so that equal specs are equal trees.
      */
-    record Call(String kind, Map<String, Node> args) implements Node {
+    record Call(Kind kind, Map<String, Node> args) implements Node {
         public Call {
             Objects.requireNonNull(kind);
             args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));

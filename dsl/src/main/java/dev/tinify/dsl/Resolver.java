@@ -33,7 +33,7 @@ public final class Resolver {
     }
 
     /**
-     * One resolved part. {@code kind} is a catalog kind or {@link #SEQUENCE} for a list of layers
+     * One resolved part. {@code kind} is the declaration of its kind, null for a list of layers
      * (whose children are {@code items}). {@code args} holds every catalog argument with its value:
      * {@link Long}, {@link Double}, {@link Boolean}, {@link String}, a list of those, a {@link Part}
      * for layer and codec arguments, or an ordered map {@code y0, y1, ...} of parts for per-group
@@ -41,7 +41,7 @@ public final class Resolver {
      * name when the part was written as {@code $name} (it is then owned by the top level).
      * {@code in}/{@code out} are channel counts, null where channels pass through.
      */
-    public record Part(String path, String kind, Map<String, Object> args, List<Part> items,
+    public record Part(String path, @Nullable Kind kind, Map<String, Object> args, List<Part> items,
                        @Nullable Integer in, @Nullable Integer out, @Nullable String ref, long stride) {
         public Part {
             args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
@@ -49,11 +49,17 @@ public final class Resolver {
         }
 
         public boolean isSequence() {
-            return kind.equals(SEQUENCE);
+            return kind == null;
         }
 
-        public long intArg(String name) {
-            return (Long) args.get(name);
+        /** The kind's name, {@link #SEQUENCE} for a list of layers. */
+        public String kindName() {
+            return kind == null ? SEQUENCE : kind.name();
+        }
+
+        /** An integer argument that fits an int (sizes, strides, counts). */
+        public int intArg(String name) {
+            return Math.toIntExact((Long) args.get(name));
         }
 
         public double doubleArg(String name) {
@@ -73,6 +79,25 @@ public final class Resolver {
             return (Part) args.get(name);
         }
 
+        /** A part argument the declaration requires (or gives a default for), hence always present. */
+        public Part child(String name) {
+            if (!(args.get(name) instanceof Part p)) {
+                throw new IllegalStateException(kindName() + " at " + path + " has no part '" + name + "'");
+            }
+            return p;
+        }
+
+        @SuppressWarnings("unchecked")
+        public List<String> stringsArg(String name) {
+            return (List<String>) args.get(name);
+        }
+
+        /** An integer list argument whose entries fit an int. */
+        @SuppressWarnings("unchecked")
+        public int[] intsArg(String name) {
+            return ((List<Long>) args.get(name)).stream().mapToInt(Math::toIntExact).toArray();
+        }
+
         @SuppressWarnings("unchecked")
         public Map<String, Part> parts(String name) {
             return (Map<String, Part>) args.get(name);
@@ -83,7 +108,7 @@ public final class Resolver {
         }
     }
 
-    /** The kind name of a sequence part. */
+    /** The name shown for a sequence part. */
     public static final String SEQUENCE = "sequential";
 
     /**
@@ -153,7 +178,7 @@ public final class Resolver {
                         "a $" + m + " reference in the latent codec tree, or no such module");
             }
         }
-        long hyper = hyperStride(codec);
+        long hyper = latentStride(codec);
         if (hyper > SpecLimits.MAX_DOWNSAMPLING / ga.stride()) {
             throw error("g_a", "g_a", "downsampling factor " + ga.stride() + " x " + hyper + " (g_a and the hyper transforms) is larger than "
                     + SpecLimits.MAX_DOWNSAMPLING, "strides whose product is at most " + SpecLimits.MAX_DOWNSAMPLING);
@@ -162,16 +187,18 @@ public final class Resolver {
         return new Resolved(spec, params, modules, codec, (int) factor);
     }
 
-    private static long hyperStride(Part codec) {
-        // The codec that holds the hyper analysis transform (hyper, vbr_hyperprior) sets the hyper-latent's stride.
-        Part ha = codec.isSequence() ? null : codec.part("h_a");
-        if (ha != null) {
-            return ha.stride();
-        }
-        long f = 1;
+    /** The largest stride of a part the codec tree declares as further downsampling the latent. */
+    private static long latentStride(Part codec) {
+        String arg = codec.kind() == null ? null : codec.kind().latentStride();
+        Object own = arg == null ? null : codec.args().get(arg);
+        long f = own instanceof Part p ? p.stride() : 1;
         for (Object v : codec.args().values()) {
             if (v instanceof Part p) {
-                f = Math.max(f, hyperStride(p));
+                f = Math.max(f, latentStride(p));
+            } else if (v instanceof Map<?, ?> m) {
+                for (Object t : m.values()) {
+                    f = Math.max(f, latentStride((Part) t));
+                }
             }
         }
         return f;
@@ -334,12 +361,12 @@ public final class Resolver {
             throw error(srcPath, path, "found the value '" + e.text() + "'", "a " + ns.label());
         }
         Node.Call call = (Node.Call) node;
-        if (call.kind().equals("repeat") && ns == Kinds.Namespace.LAYER) {
+        if (call.kind() == Kinds.REPEAT) {
             return sequence(List.of(call), path, srcPath, scope);
         }
-        Kinds.KindDef def = Kinds.find(ns, call.kind());
-        if (def == null) {
-            throw error(srcPath, path, "unknown " + ns.label() + " kind '" + call.kind() + "'", "one of " + String.join(", ", Kinds.names(ns)));
+        Kind def = call.kind();
+        if (def.namespace() != ns) {
+            throw error(srcPath, path, "found the " + def + "", "a " + ns.label());
         }
         Map<String, Object> args = new LinkedHashMap<>();
         for (Kinds.ArgDef a : def.args()) {
@@ -358,30 +385,25 @@ public final class Resolver {
         Integer in = channels(def.inArg(), args, def, path, srcPath);
         Integer out = channels(def.outArg(), args, def, path, srcPath);
         long stride = def.strideArg() != null && def.downsamples() ? (Long) args.get(def.strideArg()) : 1;
-        Part part = new Part(path, def.name(), args, List.of(), in, out, null, stride);
-        if (def.name().equals("hyper")) {
-            checkHyper(part, srcPath);
-        }
+        Part part = new Part(path, def, args, List.of(), in, out, null, stride);
+        checkLinks(part, srcPath);
         return part;
     }
 
-    private void checkHyper(Part hyper, String srcPath) {
-        Part eb = hyper.part("entropy_bottleneck");
-        Part ha = hyper.part("h_a");
-        Part hs = hyper.part("h_s");
-        Integer c = eb == null ? null : eb.in();
-        if (c != null && ha != null && ha.out() != null && !c.equals(ha.out())) {
-            throw error(srcPath + ".entropy_bottleneck", hyper.path() + ".entropy_bottleneck",
-                    "channel mismatch: the entropy bottleneck has " + c + " channels but h_a produces " + ha.out(),
-                    "entropy_bottleneck(" + ha.out() + ")");
-        }
-        if (c != null && hs != null && hs.in() != null && !c.equals(hs.in())) {
-            throw error(srcPath + ".h_s", hyper.path() + ".h_s",
-                    "channel mismatch: h_s takes " + hs.in() + " channels but the entropy bottleneck codes " + c, "h_s input channels = " + c);
+    /** Checks the declared channel equalities between the parts of {@code part}. */
+    private void checkLinks(Part part, String srcPath) {
+        for (Kind.Link l : part.kind().links()) {
+            Part from = part.args().get(l.producer()) instanceof Part p ? p : null;
+            Part to = part.args().get(l.consumer()) instanceof Part p ? p : null;
+            if (from != null && to != null && from.out() != null && to.in() != null && !from.out().equals(to.in())) {
+                throw error(srcPath + "." + l.consumer(), part.path() + "." + l.consumer(),
+                        "channel mismatch: " + l.consumer() + " takes " + to.in() + " channels but " + l.producer() + " produces " + from.out(),
+                        l.consumer() + " input channels = " + from.out() + " (the output of " + l.producer() + ")");
+            }
         }
     }
 
-    private @Nullable Integer channels(@Nullable String arg, Map<String, Object> args, Kinds.KindDef def, String path, String srcPath) {
+    private @Nullable Integer channels(@Nullable String arg, Map<String, Object> args, Kind def, String path, String srcPath) {
         if (arg == null) {
             return null;
         }
@@ -392,7 +414,7 @@ public final class Resolver {
         return (int) c;
     }
 
-    private Object argValue(Kinds.ArgDef a, Kinds.KindDef def, Node v, String argPath, String argSrc,
+    private Object argValue(Kinds.ArgDef a, Kind def, Node v, String argPath, String argSrc,
                             Map<String, Object> earlier, Eval.Scope scope) {
         Kinds.Namespace ns = a.type() == Kinds.ArgType.CODEC || a.type() == Kinds.ArgType.CODEC_TEMPLATE
                 ? Kinds.Namespace.CODEC : Kinds.Namespace.LAYER;
@@ -416,7 +438,7 @@ public final class Resolver {
         }
     }
 
-    private Object value(Kinds.ArgDef a, Kinds.KindDef def, Expr e, String argPath, String argSrc, Eval.Scope scope) {
+    private Object value(Kinds.ArgDef a, Kind def, Expr e, String argPath, String argSrc, Eval.Scope scope) {
         String what = "argument '" + a.name() + "' of " + def.name();
         if (a.type() == Kinds.ArgType.CHOICE) {
             String word = e instanceof Expr.Name n ? n.name() : e instanceof Expr.Str s ? s.value() : null;
@@ -487,8 +509,8 @@ public final class Resolver {
         for (int i = 0; i < written.size(); i++) {
             Node n = written.get(i);
             String src = srcPath + "[" + i + "]";
-            if (n instanceof Node.Call c && c.kind().equals("repeat")) {
-                Kinds.KindDef def = Kinds.find(Kinds.Namespace.LAYER, "repeat");
+            if (n instanceof Node.Call c && c.kind() == Kinds.REPEAT) {
+                Kind def = Kinds.REPEAT;
                 long times = (Long) value(def.arg("times"), def, (Expr) c.args().get("times"), path + "[" + items.size() + "]", src + ".times", scope);
                 if (times < 1) {
                     throw error(src + ".times", path + "[" + items.size() + "]", "repeat count is " + times, "at least 1");
@@ -529,14 +551,14 @@ public final class Resolver {
             }
             stride *= p.stride();
         }
-        return new Part(path, SEQUENCE, Map.of(), items, in, cur, null, stride);
+        return new Part(path, null, Map.of(), items, in, cur, null, stride);
     }
 
     private static String describe(Part p) {
         if (p.isSequence()) {
             return "a sequence";
         }
-        StringBuilder sb = new StringBuilder(p.kind()).append('(');
+        StringBuilder sb = new StringBuilder(p.kindName()).append('(');
         boolean first = true;
         for (Map.Entry<String, Object> a : p.args().entrySet()) {
             if (a.getValue() instanceof Long) {

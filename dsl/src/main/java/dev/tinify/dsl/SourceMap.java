@@ -13,6 +13,11 @@ public final class SourceMap {
     /** No positions: specs built in code. */
     public static final SourceMap EMPTY = new SourceMap("<builder>", Map.of());
 
+    /** No positions, for the spec {@code name} built in code: messages name the spec and the module path. */
+    static SourceMap builtInCode(String name) {
+        return new SourceMap("<" + name + " built in code>", Map.of());
+    }
+
     private final String file;
     private final Map<String, Location> locations;
 
@@ -38,7 +43,7 @@ public final class SourceMap {
             int cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
             if (cut <= 0) {
                 Location top = locations.get("#");
-                return top != null ? top : new Location(file, 1, 1);
+                return top != null ? top : new Location(file, locations.isEmpty() ? 0 : 1, locations.isEmpty() ? 0 : 1);
             }
             p = p.substring(0, cut);
         }

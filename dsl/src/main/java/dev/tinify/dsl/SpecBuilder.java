@@ -1,28 +1,33 @@
 package dev.tinify.dsl;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds a {@link Spec} in Java, producing the same tree the YAML reader produces for the same
- * architecture. Values may be numbers, booleans, lists, nodes, or strings, which are read as spec
- * expressions ({@code "N*3//2"}, {@code "$h_a"}, {@code "[scales]"}).
+ * Builds a {@link Spec} in Java with the typed factories of {@link dev.tinify.dsl.kinds}
+ * ({@code Layers.conv}, {@code EntropyModels.entropyBottleneck}, {@code LatentCodecs.hyperprior},
+ * ...), producing the same tree the YAML reader produces for the same architecture. Parameters
+ * are symbolic: {@link #param} returns an {@link IntExpr} to use in arguments
+ * ({@code N.times(3).div(2)}), and the written spec keeps the expression.
  *
  * <pre>{@code
  * import static dev.tinify.dsl.SpecBuilder.*;
+ * import static dev.tinify.dsl.kinds.Layers.*;
+ * import static dev.tinify.dsl.kinds.EntropyModels.*;
+ * import static dev.tinify.dsl.kinds.LatentCodecs.*;
  *
- * Spec spec = Spec.builder("bmshj2018-factorized")
- *     .param("N", 128).param("M", 192)
- *     .module("g_a", seq(layer("conv", 3, "N", 5, 2), layer("gdn", "N"), ...))
- *     .module("g_s", seq(...))
- *     .module("entropy_bottleneck", layer("entropy_bottleneck", "M"))
- *     .latentCodec(codec("entropy_bottleneck", ref("entropy_bottleneck")))
- *     .build();
+ * SpecBuilder b = Spec.builder("bmshj2018-factorized");
+ * IntExpr N = b.param("N", 128), M = b.param("M", 192);
+ * b.module("g_a", seq(conv(3, N, 5, 2), gdn(N), conv(N, N, 5, 2), gdn(N), conv(N, N, 5, 2), gdn(N), conv(N, M, 5, 2)));
+ * b.module("g_s", seq(deconv(M, N, 5, 2), igdn(N), ...));
+ * b.latentCodec(entropyBottleneckCodec(b.module("entropy_bottleneck", entropyBottleneck(M))));
+ * Spec spec = b.build();
  * }</pre>
+ *
+ * Problems found when the spec is built name the module path ({@code g_a[3]}).
  */
 public final class SpecBuilder {
     private final String name;
@@ -39,24 +44,6 @@ public final class SpecBuilder {
         this.name = name;
     }
 
-    /** A named argument, for {@link #layer} and {@link #codec}. */
-    public record Arg(String name, Object value) {}
-
-    /** A named argument: {@code arg("stride", 1)}. */
-    public static Arg arg(String name, Object value) {
-        return new Arg(name, value);
-    }
-
-    /** A layer of kind {@code kind}: positional values first, then {@link Arg}s. */
-    public static Node.Call layer(String kind, Object... args) {
-        return call(kind, Kinds.Namespace.LAYER, args);
-    }
-
-    /** A latent codec of kind {@code kind}: positional values first, then {@link Arg}s. */
-    public static Node.Call codec(String kind, Object... args) {
-        return call(kind, Kinds.Namespace.CODEC, args);
-    }
-
     /** A sequence of layers. */
     public static Node.Seq seq(Node... items) {
         return new Node.Seq(List.of(items));
@@ -67,26 +54,14 @@ public final class SpecBuilder {
         return new Node.Seq(new ArrayList<>(items));
     }
 
+    /** {@code layer} (a layer or a sequence) {@code times} times in a row. */
+    public static Node.Call repeat(Number times, Node layer) {
+        return Kinds.REPEAT.call(times, layer);
+    }
+
     /** A reference to the top-level module {@code name}. */
     public static Expr.Ref ref(String name) {
         return new Expr.Ref(name);
-    }
-
-    private static Node.Call call(String kind, Kinds.Namespace ns, Object[] args) {
-        List<Node> positional = new ArrayList<>();
-        Map<String, Node> named = new LinkedHashMap<>();
-        for (Object a : args) {
-            if (a instanceof Arg na) {
-                if (named.put(na.name(), node(na.value(), kind)) != null) {
-                    throw new SpecException(Location.NONE, kind, "argument '" + na.name() + "' given twice", "each argument once");
-                }
-            } else if (!named.isEmpty()) {
-                throw new SpecException(Location.NONE, kind, "positional argument after a named one", "named arguments last");
-            } else {
-                positional.add(node(a, kind));
-            }
-        }
-        return Canon.call(kind, ns, positional, named, kind, key -> Location.NONE, new HashMap<>());
     }
 
     /** Converts a Java value into a spec node. */
@@ -102,7 +77,10 @@ public final class SpecBuilder {
             return e;
         }
         if (v instanceof Number n) {
-            return new Expr.Num(n);
+            return IntExpr.exprOf(n);
+        }
+        if (v instanceof IntList l) {
+            return l.expr();
         }
         if (v instanceof Boolean b) {
             return new Expr.Bool(b);
@@ -135,19 +113,31 @@ public final class SpecBuilder {
         return this;
     }
 
-    /** A parameter and its default: a number, list, or expression string. */
-    public SpecBuilder param(String key, Object value) {
-        params.put(key, expr(value, "params." + key));
-        return this;
+    /** An integer parameter with its default (a number or an expression of earlier parameters). */
+    public IntExpr param(String key, Number value) {
+        addParam(key, IntExpr.exprOf(value));
+        return IntExpr.name(key);
     }
 
-    /** A top-level module: a layer, a sequence, or an entropy model. */
-    public SpecBuilder module(String key, Node node) {
+    /** A list parameter with its default, e.g. {@code listParam("groups", 16, 16, 32, 64, M.minus(128))}. */
+    public IntList listParam(String key, Number... values) {
+        addParam(key, IntList.of(values).expr());
+        return IntList.name(key);
+    }
+
+    private void addParam(String key, Expr value) {
+        if (params.putIfAbsent(key, value) != null) {
+            throw new SpecException(Location.NONE, "params." + key, "duplicate param '" + key + "'", "each param once");
+        }
+    }
+
+    /** A top-level module (a layer, a sequence, or an entropy model); returns its {@code $reference}. */
+    public Expr.Ref module(String key, Node node) {
         if (modules.containsKey(key)) {
             throw new SpecException(Location.NONE, key, "duplicate name '" + key + "'", "each module name once");
         }
         modules.put(key, node);
-        return this;
+        return ref(key);
     }
 
     public SpecBuilder latentCodec(Node codec) {
@@ -185,7 +175,7 @@ public final class SpecBuilder {
             throw new SpecException(Location.NONE, "", "missing required section 'latent_codec'", "latentCodec(...)");
         }
         Zoo zoo = qualities.isEmpty() && metrics.isEmpty() && lambdas.isEmpty() ? null : new Zoo(metrics, qualities, lambdas);
-        Spec spec = new Spec(name, description, params, zoo, modules, latentCodec, SourceMap.EMPTY, input);
+        Spec spec = new Spec(name, description, params, zoo, modules, latentCodec, SourceMap.builtInCode(name), input);
         Resolver.resolve(spec, Map.of());
         return spec;
     }

@@ -428,7 +428,7 @@ public final class SpecReader {
         record.putIfAbsent(path, n.loc());
         if (n instanceof LSeq s) {
             if (ns == Kinds.Namespace.CODEC) {
-                throw new SpecException(s.loc(), path, "found a list", "a latent codec such as hyperprior: {y: ..., hyper: ...}");
+                throw new SpecException(s.loc(), path, "found a list", "a latent codec such as " + Canon.example(ns));
             }
             if (charAt(s.loc()) == '[') {
                 return flowSequence(s.loc(), path);
@@ -442,16 +442,16 @@ public final class SpecReader {
         if (n instanceof LMap m) {
             if (m.entries().size() != 1) {
                 throw new SpecException(m.loc(), path, "a block-form " + ns.label() + " has " + m.entries().size() + " keys",
-                        "exactly one key, the kind, e.g. " + (ns == Kinds.Namespace.CODEC ? "hyperprior: {y: ..., hyper: ...}" : "conv: {in_channels: 3, out_channels: N}"));
+                        "exactly one key, the kind, e.g. " + Canon.example(ns));
             }
             LEntry only = m.entries().values().iterator().next();
             Map<String, Node> named = new LinkedHashMap<>();
             Map<String, Location> keyLocs = new HashMap<>();
-            Kinds.KindDef def = Kinds.find(ns, only.key());
+            Kind def = Canon.declared(only.key(), ns, path, key -> only.keyLoc());
             if (!(only.value() instanceof LScalar sc && sc.text().isEmpty())) {
                 for (LEntry a : asMap(only.value(), path, "the arguments of " + only.key() + " as a mapping").entries().values()) {
                     keyLocs.put(a.key(), a.keyLoc());
-                    Kinds.ArgDef ad = def == null ? null : def.arg(a.key());
+                    Kinds.ArgDef ad = def.arg(a.key());
                     String argPath = path + "." + a.key();
                     if (ad != null && ad.type().structural()) {
                         Kinds.Namespace argNs = ad.type() == Kinds.ArgType.CODEC || ad.type() == Kinds.ArgType.CODEC_TEMPLATE
@@ -462,7 +462,7 @@ public final class SpecReader {
                     }
                 }
             }
-            return Canon.call(only.key(), ns, List.of(), named, path,
+            return Canon.call(def, List.of(), named, path,
                     key -> key.isEmpty() ? only.keyLoc() : keyLocs.getOrDefault(key, only.keyLoc()), record);
         }
         LScalar s = (LScalar) n;

@@ -107,7 +107,7 @@ public final class SpecWriter {
             for (Node item : seq.items()) {
                 indent(depth + 1).append('-');
                 if (inline(item) == null && item instanceof Node.Call c) {
-                    out.append(' ').append(c.kind()).append(':').append('\n');
+                    out.append(' ').append(c.kind().name()).append(':').append('\n');
                     args(depth + 3, c);
                 } else {
                     body(depth + 1, item);
@@ -116,7 +116,7 @@ public final class SpecWriter {
         } else {
             Node.Call c = (Node.Call) node;
             out.append('\n');
-            indent(depth + 1).append(c.kind()).append(":\n");
+            indent(depth + 1).append(c.kind().name()).append(":\n");
             args(depth + 2, c);
         }
     }
@@ -149,10 +149,10 @@ public final class SpecWriter {
 
     private static String callText(Node.Call c) {
         if (c.args().isEmpty()) {
-            return c.kind();
+            return c.kind().name();
         }
-        List<Kinds.ArgDef> defs = catalogArgs(c);
-        StringBuilder sb = new StringBuilder(c.kind()).append('(');
+        List<Kinds.ArgDef> defs = c.kind().args();
+        StringBuilder sb = new StringBuilder(c.kind().name()).append('(');
         boolean positional = true;
         boolean first = true;
         for (Kinds.ArgDef a : defs) {
@@ -180,20 +180,6 @@ public final class SpecWriter {
             first = false;
         }
         return sb.append(')').toString();
-    }
-
-    /**
-     * The catalog arguments of a call. A name can be both a layer and a codec kind (e.g.
-     * entropy_bottleneck); their argument names differ, so the stored names tell which one it is.
-     */
-    private static List<Kinds.ArgDef> catalogArgs(Node.Call c) {
-        for (Kinds.Namespace ns : Kinds.Namespace.values()) {
-            Kinds.KindDef def = Kinds.find(ns, c.kind());
-            if (def != null && c.args().keySet().stream().allMatch(k -> def.arg(k) != null)) {
-                return def.args();
-            }
-        }
-        throw new IllegalArgumentException("not a catalog call: " + c);
     }
 
     /** An expression as a YAML scalar (quoted when YAML would read it differently). */

@@ -2,42 +2,45 @@
 
 package dev.tinify.dsl
 
+import kotlin.properties.PropertyDelegateProvider
+import kotlin.properties.ReadOnlyProperty
+
 /** Marks the receivers of the spec DSL so that inner blocks cannot call outer builders by accident. */
 @DslMarker
 annotation class SpecDslMarker
 
 /**
- * Builds a [Spec] with Kotlin receiver lambdas; the result equals the spec the YAML reader gives
- * for the same architecture.
+ * Builds a [Spec] with Kotlin receiver lambdas and the typed factories of
+ * [dev.tinify.dsl.kinds] (`conv`, `gdn`, `hyperprior`, ...); the result equals the spec the YAML
+ * reader gives for the same architecture, and parameters stay symbolic.
  *
  * ```kotlin
  * val factorized = spec("bmshj2018-factorized") {
- *     params("N" to 128, "M" to 192)
- *     modules {
- *         "g_a" { "conv"(3, "N", 5, 2); "gdn"("N"); "conv"("N", "M", 5, 2) }
- *         "entropy_bottleneck"(layer("entropy_bottleneck", "M"))
- *     }
- *     latentCodec("entropy_bottleneck", ref("entropy_bottleneck"))
+ *     val N by param(128)
+ *     val M by param(192)
+ *     module("g_a") { +conv(3, N); +gdn(N); +conv(N, M) }
+ *     module("g_s") { +deconv(M, N); +igdn(N); +deconv(N, 3) }
+ *     latentCodec(entropyBottleneckCodec(module("entropy_bottleneck", entropyBottleneck(M))))
  * }
  * ```
- * Arguments are positional values or `"name" to value` pairs; strings are spec expressions.
+ * Errors name the module path (`g_a[3]`) of the spec built in code.
  */
 fun spec(name: String, block: SpecScope.() -> Unit): Spec = SpecScope(name).apply(block).build()
 
-/** A layer call, e.g. `layer("conv", 3, "N", "stride" to 1)`. */
-fun layer(kind: String, vararg args: Any): Node.Call = SpecBuilder.layer(kind, *named(args))
-
-/** A latent codec call, e.g. `codec("hyper", ref("entropy_bottleneck"), ref("h_a"), ref("h_s"))`. */
-fun codec(kind: String, vararg args: Any): Node.Call = SpecBuilder.codec(kind, *named(args))
+/** A sequence of layers written inline (inside the codec tree or a template). */
+fun layers(block: LayersScope.() -> Unit): Node.Seq = Node.Seq(LayersScope().apply(block).items)
 
 /** A reference to a top-level module, written `$name` in YAML. */
-fun ref(name: String): Expr.Ref = SpecBuilder.ref(name)
+fun ref(name: String): Expr.Ref = Expr.Ref(name)
 
-/** A sequence of layers. */
-fun layers(block: LayersScope.() -> Unit): Node.Seq = SpecBuilder.seq(LayersScope().apply(block).items)
+/** `this * e` with the integer first. */
+operator fun Int.times(e: IntExpr): IntExpr = IntExpr.of(Expr.Num(this)).times(e)
 
-private fun named(args: Array<out Any>): Array<Any> =
-    args.map { if (it is Pair<*, *>) SpecBuilder.arg(it.first as String, it.second!!) else it }.toTypedArray()
+/** `this + e` with the integer first. */
+operator fun Int.plus(e: IntExpr): IntExpr = IntExpr.of(Expr.Num(this)).plus(e)
+
+/** `this - e` with the integer first. */
+operator fun Int.minus(e: IntExpr): IntExpr = IntExpr.of(Expr.Num(this)).minus(e)
 
 /** The top level of a spec. */
 @SpecDslMarker
@@ -49,53 +52,53 @@ class SpecScope internal constructor(name: String) {
         builder.description(text)
     }
 
-    /** Parameters with their defaults: numbers, lists or expression strings. */
-    fun params(vararg values: Pair<String, Any>) {
-        values.forEach { builder.param(it.first, it.second) }
-    }
+    /** An integer parameter named after the property: `val N by param(128)`. */
+    fun param(default: Number): PropertyDelegateProvider<Any?, ReadOnlyProperty<Any?, IntExpr>> =
+        PropertyDelegateProvider { _, property ->
+            val p = builder.param(property.name, default)
+            ReadOnlyProperty { _, _ -> p }
+        }
+
+    /** A list parameter named after the property: `val groups by param(listOf(16, 16, 32, 64, M - 128))`. */
+    fun param(default: List<Number>): PropertyDelegateProvider<Any?, ReadOnlyProperty<Any?, IntList>> =
+        PropertyDelegateProvider { _, property ->
+            val p = builder.listParam(property.name, *default.toTypedArray())
+            ReadOnlyProperty { _, _ -> p }
+        }
 
     /** The zoo table. */
     fun zoo(block: ZooScope.() -> Unit) {
         ZooScope(builder).block()
     }
 
-    /** Top-level modules. */
-    fun modules(block: ModulesScope.() -> Unit) {
-        ModulesScope(builder).block()
-    }
+    /** A top-level module written as a sequence of layers; returns its `$reference`. */
+    fun module(name: String, block: LayersScope.() -> Unit): Expr.Ref = builder.module(name, layers(block))
+
+    /** A top-level module (a layer, an entropy model, a sequence); returns its `$reference`. */
+    fun module(name: String, node: Node): Expr.Ref = builder.module(name, node)
 
     /** The root latent codec. */
-    fun latentCodec(kind: String, vararg args: Any) {
-        builder.latentCodec(codec(kind, *args))
+    fun latentCodec(codec: Node) {
+        builder.latentCodec(codec)
     }
 
     internal fun build(): Spec = builder.build()
 }
 
-/** The `modules` section: `"g_a" { ... }` for a sequence, `"name"(node)` for a single module. */
-@SpecDslMarker
-class ModulesScope internal constructor(private val builder: SpecBuilder) {
-    operator fun String.invoke(block: LayersScope.() -> Unit) {
-        builder.module(this, layers(block))
-    }
-
-    operator fun String.invoke(node: Node) {
-        builder.module(this, node)
-    }
-}
-
-/** A sequence of layers: each `"kind"(args...)` adds one. */
+/** A sequence of layers: `+conv(3, N)` adds one, `repeat(3) { ... }` a repeated block. */
 @SpecDslMarker
 class LayersScope internal constructor() {
     internal val items = mutableListOf<Node>()
 
-    operator fun String.invoke(vararg args: Any) {
-        items.add(layer(this, *args))
+    /** Adds a layer, a sequence or a `$reference`. */
+    operator fun Node.unaryPlus() {
+        items.add(this)
     }
 
-    /** Adds an already built layer or sequence. */
-    fun add(node: Node) {
-        items.add(node)
+    /** The layers of [block], `times` times in a row (`repeat(times, layer)` in YAML). */
+    fun repeat(times: Number, block: LayersScope.() -> Unit) {
+        val inner = LayersScope().apply(block).items
+        items.add(SpecBuilder.repeat(times, if (inner.size == 1) inner[0] else Node.Seq(inner)))
     }
 }
 
@@ -107,7 +110,7 @@ class ZooScope internal constructor(private val builder: SpecBuilder) {
     }
 
     /** Parameter values of one quality level. */
-    fun quality(level: Int, vararg values: Pair<String, Any>) {
+    fun quality(level: Int, vararg values: Pair<String, Number>) {
         builder.quality(level, linkedMapOf(*values))
     }
 
@@ -115,3 +118,6 @@ class ZooScope internal constructor(private val builder: SpecBuilder) {
         builder.lambda(metric, *values)
     }
 }
+
+/** 1 when `this > other`, else 0 (`(k > 0)` in a spec). */
+infix fun IntExpr.gt(other: Number): IntExpr = this.gt(other)

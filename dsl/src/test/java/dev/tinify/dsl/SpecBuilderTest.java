@@ -1,10 +1,28 @@
 package dev.tinify.dsl;
 
-import static dev.tinify.dsl.SpecBuilder.arg;
-import static dev.tinify.dsl.SpecBuilder.codec;
-import static dev.tinify.dsl.SpecBuilder.layer;
-import static dev.tinify.dsl.SpecBuilder.ref;
+import static dev.tinify.dsl.SpecBuilder.repeat;
 import static dev.tinify.dsl.SpecBuilder.seq;
+import static dev.tinify.dsl.kinds.EntropyModels.entropyBottleneck;
+import static dev.tinify.dsl.kinds.EntropyModels.gaussianConditional;
+import static dev.tinify.dsl.kinds.LatentCodecs.channelGroups;
+import static dev.tinify.dsl.kinds.LatentCodecs.checkerboard;
+import static dev.tinify.dsl.kinds.LatentCodecs.entropyBottleneckCodec;
+import static dev.tinify.dsl.kinds.LatentCodecs.gaussianConditionalCodec;
+import static dev.tinify.dsl.kinds.LatentCodecs.hyper;
+import static dev.tinify.dsl.kinds.LatentCodecs.hyperprior;
+import static dev.tinify.dsl.kinds.LatentCodecs.rasterScan;
+import static dev.tinify.dsl.kinds.Layers.attentionBlock;
+import static dev.tinify.dsl.kinds.Layers.checkerboardMaskedConv;
+import static dev.tinify.dsl.kinds.Layers.conv;
+import static dev.tinify.dsl.kinds.Layers.conv1x1;
+import static dev.tinify.dsl.kinds.Layers.conv2d;
+import static dev.tinify.dsl.kinds.Layers.deconv;
+import static dev.tinify.dsl.kinds.Layers.gdn;
+import static dev.tinify.dsl.kinds.Layers.igdn;
+import static dev.tinify.dsl.kinds.Layers.leakyRelu;
+import static dev.tinify.dsl.kinds.Layers.maskedConv;
+import static dev.tinify.dsl.kinds.Layers.relu;
+import static dev.tinify.dsl.kinds.Layers.residualBottleneckBlock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,42 +33,74 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The Java builder yields the same tree as the YAML spec, and rejects what the reader rejects. */
+/** The typed Java builders declare bundled architectures exactly as their YAML files do, and reject what the reader rejects. */
 class SpecBuilderTest {
 
-    static Spec hyperprior() {
-        SpecBuilder b = Spec.builder("bmshj2018-hyperprior")
-                .description("Scale hyperprior (Balle et al. 2018); the hyper branch predicts the scales of a zero-mean Gaussian.")
-                .param("N", 128).param("M", 192)
-                .metrics("mse", "ms-ssim");
+    private static void assertSameAsYaml(Spec built) {
+        Spec yaml = SpecReader.read(Path.of("..", "specs", built.name() + ".yaml"));
+        assertEquals(yaml, built);
+        assertEquals(yaml.hashCode(), built.hashCode());
+        assertEquals(SpecWriter.write(yaml), SpecWriter.write(built), "the writer gives the same YAML, parameters symbolic");
+    }
+
+    static Spec mbt2018() {
+        SpecBuilder b = Spec.builder("mbt2018")
+                .description("Joint autoregressive and hierarchical priors (Minnen et al. 2018); raster-scan context model.");
+        IntExpr N = b.param("N", 192);
+        IntExpr M = b.param("M", 192);
+        b.metrics("mse", "ms-ssim");
         for (int q = 1; q <= 8; q++) {
-            b.quality(q, q <= 5 ? Map.of("N", 128, "M", 192) : Map.of("N", 192, "M", 320));
+            b.quality(q, Map.of("N", 192, "M", q <= 4 ? 192 : 320));
         }
-        return b.lambda("mse", 0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
-                .lambda("ms-ssim", 2.40, 4.58, 8.73, 16.64, 31.73, 60.50, 115.37, 220.00)
-                .module("g_a", seq(layer("conv", 3, "N", 5, 2), layer("gdn", "N"), layer("conv", "N", "N", 5, 2), layer("gdn", "N"),
-                        layer("conv", "N", "N", 5, 2), layer("gdn", "N"), layer("conv", "N", "M", 5, 2)))
-                .module("g_s", seq(layer("deconv", "M", "N", 5, 2), layer("igdn", "N"), layer("deconv", "N", "N", 5, 2), layer("igdn", "N"),
-                        layer("deconv", "N", "N", 5, 2), layer("igdn", "N"), layer("deconv", "N", 3, arg("kernel_size", 5), arg("stride", 2))))
-                .module("h_a", seq(layer("conv", "M", "N", 3, 1), layer("relu"), layer("conv", "N", "N", 5, 2), layer("relu"),
-                        layer("conv", "N", "N", 5, 2)))
-                .module("h_s", seq(layer("deconv", "N", "N", 5, 2), layer("relu"), layer("deconv", "N", "N", 5, 2), layer("relu"),
-                        layer("conv", "N", "M", 3, 1), layer("relu")))
-                .module("entropy_bottleneck", layer("entropy_bottleneck", "N"))
-                .module("gaussian_conditional", layer("gaussian_conditional"))
-                .latentCodec(codec("hyperprior",
-                        codec("gaussian_conditional", ref("gaussian_conditional"), arg("chunks", List.of("scales"))),
-                        codec("hyper", "$entropy_bottleneck", ref("h_a"), ref("h_s"), arg("abs_input", true))))
-                .build();
+        b.lambda("mse", 0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
+                .lambda("ms-ssim", 2.40, 4.58, 8.73, 16.64, 31.73, 60.50, 115.37, 220.00);
+        b.module("g_a", seq(conv(3, N, 5, 2), gdn(N), conv(N, N, 5, 2), gdn(N), conv(N, N, 5, 2), gdn(N), conv(N, M, 5, 2)));
+        b.module("g_s", seq(deconv(M, N, 5, 2), igdn(N), deconv(N, N, 5, 2), igdn(N), deconv(N, N, 5, 2), igdn(N), deconv(N, 3, 5, 2)));
+        Expr.Ref hA = b.module("h_a", seq(conv(M, N, 3, 1), leakyRelu(), conv(N, N, 5, 2), leakyRelu(), conv(N, N, 5, 2)));
+        Expr.Ref hS = b.module("h_s", seq(deconv(N, M, 5, 2), leakyRelu(), deconv(M, M.times(3).div(2), 5, 2), leakyRelu(),
+                conv(M.times(3).div(2), M.times(2), 3, 1)));
+        Expr.Ref eb = b.module("entropy_bottleneck", entropyBottleneck(N));
+        Expr.Ref gc = b.module("gaussian_conditional", gaussianConditional());
+        Expr.Ref context = b.module("context_prediction", maskedConv(M, M.times(2), 5, null, 2));
+        Expr.Ref params = b.module("entropy_parameters", seq(conv2d(M.times(12).div(3), M.times(10).div(3), 1), leakyRelu(),
+                conv2d(M.times(10).div(3), M.times(8).div(3), 1), leakyRelu(), conv2d(M.times(8).div(3), M.times(6).div(3), 1)));
+        return b.latentCodec(hyperprior(rasterScan(gc, params, context), hyper(eb, hA, hS))).build();
+    }
+
+    static Spec elic2022Chandelier() {
+        SpecBuilder b = Spec.builder("elic2022-chandelier")
+                .description("ELIC (He et al. 2022) as simplified by Chandelier (2023); channel context from the first and latest groups only.");
+        IntExpr N = b.param("N", 192);
+        IntExpr M = b.param("M", 320);
+        IntList groups = b.listParam("groups", 16, 16, 32, 64, M.minus(128));
+        Node.Call blocks = repeat(3, residualBottleneckBlock(N, N));
+        b.module("g_a", seq(conv(3, N, 5, 2), blocks, conv(N, N, 5, 2), blocks, attentionBlock(N), conv(N, N, 5, 2), blocks,
+                conv(N, M, 5, 2), attentionBlock(M)));
+        b.module("g_s", seq(attentionBlock(M), deconv(M, N, 5, 2), blocks, deconv(N, N, 5, 2), attentionBlock(N), blocks,
+                deconv(N, N, 5, 2), blocks, deconv(N, 3, 5, 2)));
+        Node y = channelGroups(groups,
+                k -> seq(conv(groups.get(0).plus(k.gt(1).times(groups.get(k.minus(1)))), 224, 5, 1), relu(), conv(224, 128, 5, 1), relu(),
+                        conv(128, groups.get(k).times(2), 5, 1)),
+                k -> checkerboard(gaussianConditionalCodec(null, null, "ste", List.of("means", "scales")),
+                        seq(conv1x1(groups.get(k).times(2).plus(k.gt(0).times(groups.get(k)).times(2)).plus(M.times(2)), M.times(2)), relu(),
+                                conv1x1(M.times(2), 512), relu(), conv1x1(512, groups.get(k).times(2))),
+                        checkerboardMaskedConv(groups.get(k), groups.get(k).times(2), 5, null, 2)),
+                "first_and_last");
+        Node z = hyper(entropyBottleneck(N),
+                seq(conv(M, N, 3, 1), relu(), conv(N, N, 5, 2), relu(), conv(N, N, 5, 2)),
+                seq(deconv(N, N, 5, 2), relu(), deconv(N, N.times(3).div(2), 5, 2), relu(), conv(N.times(3).div(2), M.times(2), 3, 1)),
+                "ste");
+        return b.latentCodec(hyperprior(y, z)).build();
     }
 
     @Test
-    void hyperpriorEqualsYaml() {
-        Spec yaml = SpecReader.read(Path.of("..", "specs", "bmshj2018-hyperprior.yaml"));
-        Spec built = hyperprior();
-        assertEquals(yaml, built);
-        assertEquals(yaml.hashCode(), built.hashCode());
-        assertEquals(SpecWriter.write(yaml), SpecWriter.write(built));
+    void mbt2018EqualsYaml() {
+        assertSameAsYaml(mbt2018());
+    }
+
+    @Test
+    void elic2022ChandelierEqualsYaml() {
+        assertSameAsYaml(elic2022Chandelier());
     }
 
     @Test
@@ -61,19 +111,27 @@ class SpecBuilderTest {
     }
 
     @Test
-    void unknownKindIsRejectedWithSuggestion() {
-        SpecException e = assertThrows(SpecException.class, () -> layer("conv2", 3, 4, 1));
-        assertTrue(e.problem().contains("did you mean 'conv'") || e.problem().contains("did you mean 'conv2d'"), e.getMessage());
+    void channelMismatchIsCaughtAtBuildWithTheModulePath() {
+        SpecBuilder b = Spec.builder("x");
+        IntExpr N = b.param("N", 8);
+        b.module("g_a", seq(conv(3, N), gdn(4)));
+        b.module("g_s", seq(deconv(N, 3)));
+        b.latentCodec(entropyBottleneckCodec(b.module("eb", entropyBottleneck(N))));
+        SpecException e = assertThrows(SpecException.class, b::build);
+        assertEquals("g_a[1]", e.path());
+        assertTrue(e.getMessage().startsWith("<x built in code>: g_a[1]: channel mismatch"), e.getMessage());
+        assertTrue(e.problem().contains("takes 4 channels but g_a[0] conv(3, 8, 5, 2) produces 8"), e.getMessage());
     }
 
     @Test
-    void channelMismatchIsCaughtAtBuild() {
-        SpecException e = assertThrows(SpecException.class, () -> Spec.builder("x").param("N", 8)
-                .module("g_a", seq(layer("conv", 3, "N"), layer("gdn", 4)))
-                .module("g_s", seq(layer("deconv", "N", 3)))
-                .module("eb", layer("entropy_bottleneck", "N"))
-                .latentCodec(codec("entropy_bottleneck", ref("eb"))).build());
-        assertEquals("g_a[1]", e.path());
-        assertTrue(e.problem().contains("takes 4 channels but g_a[0] conv(3, 8, 5, 2) produces 8"), e.getMessage());
+    void aBadChoiceIsCaughtAtBuildWithTheArgumentPath() {
+        SpecBuilder b = Spec.builder("x");
+        IntExpr N = b.param("N", 8);
+        b.module("g_a", seq(conv(3, N)));
+        b.module("g_s", seq(deconv(N, 3)));
+        b.latentCodec(entropyBottleneckCodec(entropyBottleneck(N), "rounding"));
+        SpecException e = assertThrows(SpecException.class, b::build);
+        assertEquals("latent_codec.quantizer", e.path());
+        assertEquals("one of noise, ste", e.expected());
     }
 }

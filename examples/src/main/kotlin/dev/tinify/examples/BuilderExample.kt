@@ -2,8 +2,11 @@ package dev.tinify.examples
 
 import ai.djl.ndarray.NDManager
 import dev.tinify.Tinify
-import dev.tinify.dsl.layer
-import dev.tinify.dsl.ref
+import dev.tinify.dsl.kinds.conv
+import dev.tinify.dsl.kinds.deconv
+import dev.tinify.dsl.kinds.entropyBottleneck
+import dev.tinify.dsl.kinds.entropyBottleneckCodec
+import dev.tinify.dsl.kinds.relu
 import dev.tinify.dsl.spec
 import dev.tinify.runtime.image.ImageFiles
 import dev.tinify.runtime.image.Padding
@@ -25,13 +28,11 @@ fun main(args: Array<String>) {
     }
     val twoStage = spec("two-stage-factorized") {
         description("Factorized prior with two strided convolutions each way and ReLU activations.")
-        params("N" to 32, "M" to 48)
-        modules {
-            "g_a" { "conv"(3, "N", 5, 2); "relu"(); "conv"("N", "M", 5, 2) }
-            "g_s" { "deconv"("M", "N", 5, 2); "relu"(); "deconv"("N", 3, 5, 2) }
-            "entropy_bottleneck"(layer("entropy_bottleneck", "M"))
-        }
-        latentCodec("entropy_bottleneck", ref("entropy_bottleneck"))
+        val N by param(32)
+        val M by param(48)
+        module("g_a") { +conv(3, N, 5, 2); +relu(); +conv(N, M, 5, 2) }
+        module("g_s") { +deconv(M, N, 5, 2); +relu(); +deconv(N, 3, 5, 2) }
+        latentCodec(entropyBottleneckCodec(module("entropy_bottleneck", entropyBottleneck(M))))
     }
 
     val image = ImageFiles.read(Path.of(args[0]))

@@ -57,6 +57,7 @@ class SpecCompilerErrorsTest {
         SpecException e = assertThrows(SpecException.class, () -> SpecCompiler.compile(spec));
         assertEquals("eb", e.path());
         assertEquals(new Location("t.yaml", 7, 3), e.location(), e.getMessage());
-        assertTrue(e.problem().contains("expected GaussianConditional but $eb is entropy_bottleneck"), e.getMessage());
+        assertTrue(e.problem().contains("$eb is entropy_bottleneck"), e.getMessage());
+        assertEquals("a gaussian_conditional", e.expected(), e.getMessage());
     }
 }

@@ -62,7 +62,7 @@ class SpecFixtureKeysTest {
 
     /** Parts written inside the codec tree that are layers or entropy models (not codecs, not references). */
     private static void collectInline(Part codec, List<Part> out) {
-        dev.tinify.dsl.Kinds.KindDef def = dev.tinify.dsl.Kinds.find(dev.tinify.dsl.Kinds.Namespace.CODEC, codec.kind());
+        dev.tinify.dsl.Kind def = codec.kind();
         for (Map.Entry<String, Object> a : codec.args().entrySet()) {
             dev.tinify.dsl.Kinds.ArgType type = def.arg(a.getKey()).type();
             List<Part> values = new ArrayList<>();

@@ -1,0 +1,128 @@
+@file:JvmName("LatentCodecs")
+
+package dev.tinify.dsl.kinds
+
+import dev.tinify.dsl.Kind
+import dev.tinify.dsl.IntExpr
+import dev.tinify.dsl.IntList
+import dev.tinify.dsl.KindProvider
+import dev.tinify.dsl.Node
+import dev.tinify.dsl.Resolver
+import dev.tinify.dsl.Kinds.ArgType.BOOL
+import dev.tinify.dsl.Kinds.ArgType.CODEC
+import dev.tinify.dsl.Kinds.ArgType.CODEC_TEMPLATE
+import dev.tinify.dsl.Kinds.ArgType.INT_LIST
+import dev.tinify.dsl.Kinds.ArgType.LAYER
+import dev.tinify.dsl.Kinds.ArgType.LAYER_TEMPLATE
+import dev.tinify.dsl.Kinds.ArgType.STRING_LIST
+
+// The latent codecs. A codec wrapping one entropy model is named after it, as in CompressAI. Each
+// declaration is followed by its typed factory (Java: static method of LatentCodecs), where a null
+// argument is not written, so the declared default applies.
+
+private val QUANTIZERS = arrayOf("noise", "ste")
+
+@JvmField
+val ENTROPY_BOTTLENECK_CODEC: Kind = Kind.codec(ENTROPY_BOTTLENECK.name(), "compressai.latent_codecs.EntropyBottleneckLatentCodec")
+    .required(ENTROPY_BOTTLENECK.name(), LAYER).choice("quantizer", "noise", *QUANTIZERS).build()
+
+/** An [ENTROPY_BOTTLENECK_CODEC] call. */
+@JvmOverloads
+fun entropyBottleneckCodec(entropyBottleneck: Node, quantizer: String? = null): Node.Call =
+    ENTROPY_BOTTLENECK_CODEC.call(entropyBottleneck, quantizer)
+
+@JvmField
+val GAUSSIAN_CONDITIONAL_CODEC: Kind = Kind.codec(GAUSSIAN_CONDITIONAL.name(), "compressai.latent_codecs.GaussianConditionalLatentCodec")
+    .optional(GAUSSIAN_CONDITIONAL.name(), LAYER, GAUSSIAN_CONDITIONAL.call()).optional("entropy_parameters", LAYER)
+    .choice("quantizer", "noise", *QUANTIZERS).optional("chunks", STRING_LIST, "[scales, means]").build()
+
+/** A [GAUSSIAN_CONDITIONAL_CODEC] call. */
+@JvmOverloads
+fun gaussianConditionalCodec(
+    gaussianConditional: Node? = null,
+    entropyParameters: Node? = null,
+    quantizer: String? = null,
+    chunks: List<String>? = null,
+): Node.Call = GAUSSIAN_CONDITIONAL_CODEC.call(gaussianConditional, entropyParameters, quantizer, chunks?.let { words(it) })
+
+@JvmField
+val GAUSSIAN_MIXTURE_CONDITIONAL_CODEC: Kind = Kind.codec(GAUSSIAN_MIXTURE_CONDITIONAL.name(),
+    "(Cheng 2020) a GaussianMixtureConditional whose entropy_parameters give scales, means and weight logits")
+    .required(GAUSSIAN_MIXTURE_CONDITIONAL.name(), LAYER).optional("entropy_parameters", LAYER).build()
+
+/** A [GAUSSIAN_MIXTURE_CONDITIONAL_CODEC] call. */
+@JvmOverloads
+fun gaussianMixtureConditionalCodec(gaussianMixtureConditional: Node, entropyParameters: Node? = null): Node.Call =
+    GAUSSIAN_MIXTURE_CONDITIONAL_CODEC.call(gaussianMixtureConditional, entropyParameters)
+
+@JvmField
+val HYPER: Kind = Kind.codec("hyper", "compressai.latent_codecs.HyperLatentCodec (abs_input: h_a reads |y| as ScaleHyperprior does)")
+    .required(ENTROPY_BOTTLENECK.name(), LAYER).required("h_a", LAYER).required("h_s", LAYER)
+    .choice("quantizer", "noise", *QUANTIZERS).optional("abs_input", BOOL, "false")
+    .link("h_a", ENTROPY_BOTTLENECK.name()).link(ENTROPY_BOTTLENECK.name(), "h_s").latentStride("h_a").build()
+
+/** A [HYPER] call. */
+@JvmOverloads
+fun hyper(entropyBottleneck: Node, hA: Node, hS: Node, quantizer: String? = null, absInput: Boolean? = null): Node.Call =
+    HYPER.call(entropyBottleneck, hA, hS, quantizer, absInput)
+
+@JvmField
+val HYPERPRIOR: Kind = Kind.codec("hyperprior", "compressai.latent_codecs.HyperpriorLatentCodec")
+    .required("y", CODEC).required("hyper", CODEC).build()
+
+/** A [HYPERPRIOR] call. */
+fun hyperprior(y: Node, hyper: Node): Node.Call = HYPERPRIOR.call(y, hyper)
+
+@JvmField
+val RASTER_SCAN: Kind = Kind.codec("raster_scan", "compressai.latent_codecs.RasterScanLatentCodec")
+    .required(GAUSSIAN_CONDITIONAL.name(), LAYER).required("entropy_parameters", LAYER).required("context_prediction", LAYER).build()
+
+/** A [RASTER_SCAN] call. */
+fun rasterScan(gaussianConditional: Node, entropyParameters: Node, contextPrediction: Node): Node.Call =
+    RASTER_SCAN.call(gaussianConditional, entropyParameters, contextPrediction)
+
+@JvmField
+val CHECKERBOARD: Kind = Kind.codec("checkerboard", "compressai.latent_codecs.CheckerboardLatentCodec")
+    .required("y", CODEC).required("entropy_parameters", LAYER).required("context_prediction", LAYER)
+    .choice("anchor_parity", "even", "even", "odd").choice("forward_method", "twopass", "onepass", "twopass", "twopass_faster").build()
+
+/** A [CHECKERBOARD] call. */
+@JvmOverloads
+fun checkerboard(
+    y: Node,
+    entropyParameters: Node,
+    contextPrediction: Node,
+    anchorParity: String? = null,
+    forwardMethod: String? = null,
+): Node.Call = CHECKERBOARD.call(y, entropyParameters, contextPrediction, anchorParity, forwardMethod)
+
+@JvmField
+val CHANNEL_GROUPS: Kind = Kind.codec("channel_groups", "compressai.latent_codecs.ChannelGroupsLatentCodec (merge first_and_last: Elic2022Chandelier's context)")
+    .required("groups", INT_LIST).template("channel_context", LAYER_TEMPLATE, "groups", 1)
+    .template("latent_codec", CODEC_TEMPLATE, "groups", 0).choice("merge", "all", "all", "first_and_last").build()
+
+/**
+ * A [CHANNEL_GROUPS] call. The templates are functions of the group index `k` (a symbolic
+ * [IntExpr]), written once and built per group.
+ */
+@JvmOverloads
+fun channelGroups(
+    groups: IntList,
+    channelContext: java.util.function.Function<IntExpr, Node>,
+    latentCodec: java.util.function.Function<IntExpr, Node>,
+    merge: String? = null,
+): Node.Call {
+    val k = IntExpr.name(Resolver.GROUP_VAR)
+    return CHANNEL_GROUPS.call(groups, channelContext.apply(k), latentCodec.apply(k), merge)
+}
+
+/** Words such as `[means, scales]` as a spec list of names. */
+private fun words(items: List<String>): dev.tinify.dsl.Expr =
+    dev.tinify.dsl.Expr.ListOf(items.map { dev.tinify.dsl.Expr.Name(it) })
+
+/** Registers the latent codec kinds with the catalog. */
+class LatentCodecKinds : KindProvider {
+    override fun kinds(): List<Kind> = listOf(
+        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS,
+    )
+}

@@ -1,0 +1,92 @@
+package dev.tinify.runtime.codecs;
+
+import static dev.tinify.runtime.compile.KindImplementation.codec;
+
+import dev.tinify.dsl.Resolver.Part;
+import dev.tinify.dsl.kinds.EntropyModels;
+import dev.tinify.dsl.kinds.Layers;
+import dev.tinify.dsl.kinds.LatentCodecs;
+import dev.tinify.runtime.codecs.context.ChannelGroupsLatentCodec;
+import dev.tinify.runtime.codecs.context.CheckerboardLatentCodec;
+import dev.tinify.runtime.codecs.context.RasterScanLatentCodec;
+import dev.tinify.runtime.compile.BuildContext;
+import dev.tinify.runtime.compile.KindImplementation;
+import dev.tinify.runtime.compile.KindImplementationProvider;
+import dev.tinify.runtime.entropy.EntropyBottleneck;
+import dev.tinify.runtime.entropy.GaussianConditional;
+import dev.tinify.runtime.entropy.GaussianMixtureConditional;
+import dev.tinify.runtime.layers.LayerModule;
+import dev.tinify.runtime.layers.MaskedConv2d;
+import dev.tinify.runtime.nn.Layer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the latent codec kinds declared in {@link LatentCodecs}. */
+public final class LatentCodecImplementations implements KindImplementationProvider {
+    private static final String POINTWISE = "a layer or sequence of 1x1 convolutions";
+
+    @Override
+    public List<KindImplementation> implementations() {
+        return List.of(
+                codec(LatentCodecs.ENTROPY_BOTTLENECK_CODEC, LatentCodecImplementations::entropyBottleneckCodec),
+                codec(LatentCodecs.GAUSSIAN_CONDITIONAL_CODEC, (p, c) -> new GaussianConditionalLatentCodec(
+                        gaussianConditional(p, c), c.optionalLayer(p.part("entropy_parameters")), Quantizer.of(p.stringArg("quantizer")),
+                        GaussianConditionalLatentCodec.Chunks.of(p.stringsArg("chunks")), c.parts())),
+                codec(LatentCodecs.GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, (p, c) -> new GaussianMixtureConditionalLatentCodec(
+                        c.part(p.child(EntropyModels.GAUSSIAN_MIXTURE_CONDITIONAL.name()), GaussianMixtureConditional.class,
+                                "a " + EntropyModels.GAUSSIAN_MIXTURE_CONDITIONAL.name()),
+                        c.optionalLayer(p.part("entropy_parameters")), c.parts())),
+                codec(LatentCodecs.HYPER, (p, c) -> new HyperLatentCodec(entropyBottleneck(p, c), c.optionalLayer(p.part("h_a")),
+                        c.optionalLayer(p.part("h_s")), Quantizer.of(p.stringArg("quantizer")), p.boolArg("abs_input"), c.parts())),
+                codec(LatentCodecs.HYPERPRIOR, LatentCodecImplementations::hyperprior),
+                codec(LatentCodecs.RASTER_SCAN, (p, c) -> new RasterScanLatentCodec(gaussianConditional(p, c),
+                        c.part(p.child("entropy_parameters"), LayerModule.class, POINTWISE),
+                        c.part(p.child("context_prediction"), MaskedConv2d.class, "a " + Layers.MASKED_CONV.name()), c.parts())),
+                codec(LatentCodecs.CHECKERBOARD, (p, c) -> new CheckerboardLatentCodec(c.codec(p.child("y")),
+                        c.part(p.child("entropy_parameters"), LayerModule.class, POINTWISE),
+                        c.part(p.child("context_prediction"), LayerModule.class, "a " + Layers.CHECKERBOARD_MASKED_CONV.name()),
+                        CheckerboardLatentCodec.AnchorParity.of(p.stringArg("anchor_parity")),
+                        CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), c.parts())),
+                codec(LatentCodecs.CHANNEL_GROUPS, LatentCodecImplementations::channelGroups));
+    }
+
+    private static EntropyBottleneck entropyBottleneck(Part p, BuildContext c) {
+        return c.part(p.child(EntropyModels.ENTROPY_BOTTLENECK.name()), EntropyBottleneck.class, "an " + EntropyModels.ENTROPY_BOTTLENECK.name());
+    }
+
+    private static GaussianConditional gaussianConditional(Part p, BuildContext c) {
+        return c.part(p.child(EntropyModels.GAUSSIAN_CONDITIONAL.name()), GaussianConditional.class, "a " + EntropyModels.GAUSSIAN_CONDITIONAL.name());
+    }
+
+    private static LatentCodec entropyBottleneckCodec(Part p, BuildContext c) {
+        if (!p.stringArg("quantizer").equals("noise")) {
+            throw c.invalid(p, p.kindName() + " codec with quantizer " + p.stringArg("quantizer") + " is not supported by this runtime yet",
+                    "quantizer: noise");
+        }
+        return new EntropyBottleneckLatentCodec(entropyBottleneck(p, c), c.parts());
+    }
+
+    private static LatentCodec hyperprior(Part p, BuildContext c) {
+        Part hyperPart = p.child("hyper");
+        LatentCodec hyper = c.codec(hyperPart);
+        if (!(hyper instanceof HyperLatentCodec h)) {
+            throw c.invalid(hyperPart, "the hyper branch of a hyperprior is a " + hyperPart.kindName() + " codec",
+                    "a " + LatentCodecs.HYPER.signature());
+        }
+        return new HyperpriorLatentCodec(c.codec(p.child("y")), h, c.parts());
+    }
+
+    private static LatentCodec channelGroups(Part p, BuildContext c) {
+        List<Layer> context = new ArrayList<>();
+        for (Part part : p.parts("channel_context").values()) {
+            context.add(c.part(part, LayerModule.class, "a layer or sequence of layers"));
+        }
+        List<LatentCodec> groups = new ArrayList<>();
+        for (Part part : p.parts("latent_codec").values()) {
+            groups.add(c.codec(part));
+        }
+        ChannelGroupsLatentCodec.ContextGroups merge = p.stringArg("merge").equals("all")
+                ? ChannelGroupsLatentCodec.ContextGroups.ALL_PREVIOUS : ChannelGroupsLatentCodec.ContextGroups.FIRST_AND_PREVIOUS;
+        return new ChannelGroupsLatentCodec(p.intsArg("groups"), merge, context, groups, c.parts());
+    }
+}

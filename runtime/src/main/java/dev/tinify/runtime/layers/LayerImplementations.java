@@ -1,0 +1,70 @@
+package dev.tinify.runtime.layers;
+
+import static dev.tinify.runtime.compile.KindImplementation.layer;
+
+import ai.djl.ndarray.NDManager;
+import dev.tinify.dsl.Resolver.Part;
+import dev.tinify.dsl.kinds.Layers;
+import dev.tinify.runtime.compile.KindImplementation;
+import dev.tinify.runtime.compile.KindImplementationProvider;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Builds the layer kinds declared in {@link Layers}. */
+public final class LayerImplementations implements KindImplementationProvider {
+    @Override
+    public List<KindImplementation> implementations() {
+        return List.of(
+                layer(Layers.CONV, (p, c) -> new Conv2d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("stride"))),
+                layer(Layers.DECONV, (p, c) -> new ConvTranspose2d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("stride"))),
+                layer(Layers.SPECTRAL_CONV, (p, c) -> new SpectralConv2d(c.manager(), in(p), out(p), p.intArg("kernel_size"),
+                        p.intArg("stride"))),
+                layer(Layers.SPECTRAL_DECONV, (p, c) -> new SpectralConvTranspose2d(c.manager(), in(p), out(p), p.intArg("kernel_size"),
+                        p.intArg("stride"))),
+                layer(Layers.CONV2D, (p, c) -> new Conv2d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("stride"),
+                        p.intArg("padding"), p.boolArg("bias"))),
+                layer(Layers.CONV1X1, (p, c) -> Conv2d.conv1x1(c.manager(), in(p), out(p), p.intArg("stride"))),
+                layer(Layers.CONV3X3, (p, c) -> Conv2d.conv3x3(c.manager(), in(p), out(p), p.intArg("stride"))),
+                layer(Layers.SUBPEL_CONV3X3, (p, c) -> new SubpelConv3x3(c.manager(), in(p), out(p), p.intArg("r"))),
+                layer(Layers.GDN, (p, c) -> new Gdn(c.manager(), in(p), p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"))),
+                layer(Layers.IGDN, (p, c) -> new Gdn(c.manager(), in(p), true, p.doubleArg("beta_min"), p.doubleArg("gamma_init"))),
+                layer(Layers.GDN1, (p, c) -> new Gdn1(c.manager(), in(p), p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"))),
+                layer(Layers.RELU, (p, c) -> Activation.relu()),
+                layer(Layers.LEAKY_RELU, (p, c) -> Activation.leakyRelu((float) p.doubleArg("negative_slope"))),
+                layer(Layers.QRELU, (p, c) -> new QRelu(p.intArg("bit_depth"), p.doubleArg("beta"))),
+                layer(Layers.MASKED_CONV, (p, c) -> new MaskedConv2d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("stride"),
+                        p.intArg("padding"), MaskedConv2d.MaskType.valueOf(p.stringArg("mask_type")))),
+                // CompressAI's CheckerboardMaskedConv2d hides the centre tap, as type A does.
+                layer(Layers.CHECKERBOARD_MASKED_CONV, (p, c) -> new CheckerboardMaskedConv2d(c.manager(), in(p), out(p),
+                        p.intArg("kernel_size"), p.intArg("stride"), p.intArg("padding"), MaskedConv2d.MaskType.A)),
+                layer(Layers.RESIDUAL_BLOCK, (p, c) -> new ResidualBlock(c.manager(), in(p), out(p))),
+                layer(Layers.RESIDUAL_BLOCK_WITH_STRIDE, (p, c) -> new ResidualBlockWithStride(c.manager(), in(p), out(p), p.intArg("stride"))),
+                layer(Layers.RESIDUAL_BLOCK_UPSAMPLE, (p, c) -> new ResidualBlockUpsample(c.manager(), in(p), out(p), p.intArg("upsample"))),
+                layer(Layers.RESIDUAL_BOTTLENECK_BLOCK, (p, c) -> new ResidualBottleneckBlock(c.manager(), in(p), out(p))),
+                layer(Layers.ATTENTION_BLOCK, (p, c) -> new AttentionBlock(c.manager(), in(p))),
+                layer(Layers.CHANNEL_RAMP, (p, c) -> channelRamp(p, c.manager())),
+                layer(Layers.CONV1D, (p, c) -> new Conv1d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("groups"))),
+                layer(Layers.BATCH_NORM1D, (p, c) -> new BatchNorm(c.manager(), in(p))),
+                layer(Layers.INTERLEAVE, (p, c) -> new Interleave(p.intArg("groups"))),
+                layer(Layers.MAX_POOL_POINTS, (p, c) -> new MaxPoolPoints()),
+                layer(Layers.GAIN, (p, c) -> new Gain(c.manager(), in(p), p.doubleArg("factor"))),
+                layer(Layers.RESHAPE_POINTS, (p, c) -> new ReshapePoints(p.intArg("dims"))));
+    }
+
+    private static int in(Part p) {
+        return java.util.Objects.requireNonNull(p.in(), "declared channel rule");
+    }
+
+    private static int out(Part p) {
+        return java.util.Objects.requireNonNull(p.out(), "declared channel rule");
+    }
+
+    private static LayerModule channelRamp(Part p, NDManager manager) {
+        int k = p.intArg("kernel_size");
+        int stride = p.intArg("stride");
+        int padding = p.intArg("padding");
+        Supplier<LayerModule> act = p.stringArg("act").equals(Layers.RELU.name()) ? Activation::relu : Activation::leakyRelu;
+        return ChannelRamp.sequential(in(p), out(p), p.intArg("min_ch"), p.intArg("num_layers"), ChannelRamp.Interp.LINEAR,
+                (a, b) -> new Conv2d(manager, a, b, k, stride, padding, true), act, p.boolArg("skip_last_act"));
+    }
+}
