@@ -163,6 +163,9 @@ final class Eval {
             out.addAll(lb);
             return List.copyOf(out);
         }
+        if (op.equals("*") && (a instanceof List<?> || b instanceof List<?>)) {
+            return repeated(a instanceof List<?> l ? l : asList(b, op), a instanceof List<?> ? b : a);
+        }
         boolean real = a instanceof Double || b instanceof Double || op.equals("/");
         if (real) {
             double x = asDouble(a, op);
@@ -210,6 +213,24 @@ final class Eval {
         } catch (ArithmeticException e) {
             throw new Problem("integer overflow in " + what, "integers between -2^63 and 2^63-1");
         }
+    }
+
+    /** The longest list a repetition may make: far beyond any architecture, small enough to never exhaust memory. */
+    static final int MAX_LIST = 4096;
+
+    /** {@code list * times} as in Python: the items {@code times} times over. */
+    private static List<Object> repeated(List<?> list, Object count) {
+        if (!(count instanceof Long times)) {
+            throw new Problem("a list multiplied by " + show(count), "a list times an integer, e.g. [M//4]*4");
+        }
+        if (times < 0 || list.size() * (double) times > MAX_LIST) {
+            throw new Problem("a list of " + list.size() + " repeated " + times + " times", "at most " + MAX_LIST + " items in all");
+        }
+        List<Object> out = new ArrayList<>();
+        for (long t = 0; t < times; t++) {
+            out.addAll(list);
+        }
+        return List.copyOf(out);
     }
 
     private static Object compare(String op, int c) {

@@ -198,7 +198,7 @@ fun attentionBlock(n: Number): Node.Call = ATTENTION_BLOCK.call(n)
 @JvmField
 val CHANNEL_RAMP: Kind = Kind.layer("channel_ramp", "compressai.layers.sequential_channel_ramp")
     .required("in_ch", INT).required("out_ch", INT).optional("min_ch", INT, "0").optional("num_layers", INT, "3")
-    .choice("interp", "linear", "linear").choice("layer", "conv2d", "conv2d").choice("act", "relu", "relu", "leaky_relu")
+    .choice("interp", "linear", "linear", "log").choice("layer", "conv2d", "conv2d").choice("act", "relu", "relu", "leaky_relu")
     .optional("skip_last_act", BOOL, "true").optional("kernel_size", INT, "1").optional("stride", INT, "1").optional("padding", INT, "0")
     .channels("in_ch", "out_ch").build()
 

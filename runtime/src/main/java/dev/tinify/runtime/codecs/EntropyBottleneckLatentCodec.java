@@ -12,19 +12,28 @@ import org.jspecify.annotations.Nullable;
  * Codes a latent with a factorized {@link EntropyBottleneck} (CompressAI's
  * {@code EntropyBottleneckLatentCodec}): one stream, shape {@code [h, w]} (or the latent's
  * other sizes: {@code [L]} for a point cloud's [B, C, L] latent), part
- * {@code entropy_bottleneck}.
+ * {@code entropy_bottleneck}. With {@link Quantizer#STE} the forward pass rounds around the
+ * medians with a straight-through gradient, as the hyper codec does for z.
  */
 public final class EntropyBottleneckLatentCodec extends CodecModule {
     private static final String NAME = "EntropyBottleneckLatentCodec";
     private final EntropyBottleneck entropyBottleneck;
+    private final Quantizer quantizer;
+
+    /** A codec whose forward pass uses the entropy model's own quantization ({@link Quantizer#NOISE}). */
+    public EntropyBottleneckLatentCodec(EntropyBottleneck entropyBottleneck, Parts parts) {
+        this(entropyBottleneck, Quantizer.NOISE, parts);
+    }
 
     /**
      * @param entropyBottleneck the density model of the latent's channels
+     * @param quantizer how forward quantizes the latent it passes on
      * @param parts whether this codec registers it as its child {@code entropy_bottleneck}
      */
-    public EntropyBottleneckLatentCodec(EntropyBottleneck entropyBottleneck, Parts parts) {
+    public EntropyBottleneckLatentCodec(EntropyBottleneck entropyBottleneck, Quantizer quantizer, Parts parts) {
         super(parts);
         this.entropyBottleneck = part("entropy_bottleneck", entropyBottleneck);
+        this.quantizer = quantizer;
     }
 
     public EntropyBottleneck entropyBottleneck() {
@@ -34,6 +43,11 @@ public final class EntropyBottleneckLatentCodec extends CodecModule {
     @Override
     public ForwardOut forward(NDArray y, @Nullable NDArray ctx) {
         EntropyModel.Output out = entropyBottleneck.forward(y);
+        if (quantizer == Quantizer.STE) {
+            NDArray medians = entropyBottleneck.medians();
+            out.values().close();
+            return new ForwardOut(Map.of("y", out.likelihoods()), EntropyModel.quantizeSte(y.sub(medians)).add(medians));
+        }
         return new ForwardOut(Map.of("y", out.likelihoods()), out.values());
     }
 

@@ -28,7 +28,8 @@ public final class LatentCodecImplementations implements KindImplementationProvi
     @Override
     public List<KindImplementation> implementations() {
         return List.of(
-                codec(LatentCodecs.ENTROPY_BOTTLENECK_CODEC, LatentCodecImplementations::entropyBottleneckCodec),
+                codec(LatentCodecs.ENTROPY_BOTTLENECK_CODEC, (p, c) -> new EntropyBottleneckLatentCodec(entropyBottleneck(p, c),
+                        Quantizer.of(p.stringArg("quantizer")), c.parts())),
                 codec(LatentCodecs.GAUSSIAN_CONDITIONAL_CODEC, (p, c) -> new GaussianConditionalLatentCodec(
                         gaussianConditional(p, c), c.optionalLayer(p.part("entropy_parameters")), Quantizer.of(p.stringArg("quantizer")),
                         GaussianConditionalLatentCodec.Chunks.of(p.stringsArg("chunks")), c.parts())),
@@ -56,14 +57,6 @@ public final class LatentCodecImplementations implements KindImplementationProvi
 
     private static GaussianConditional gaussianConditional(Part p, BuildContext c) {
         return c.part(p.child(EntropyModels.GAUSSIAN_CONDITIONAL.name()), GaussianConditional.class, "a " + EntropyModels.GAUSSIAN_CONDITIONAL.name());
-    }
-
-    private static LatentCodec entropyBottleneckCodec(Part p, BuildContext c) {
-        if (!p.stringArg("quantizer").equals("noise")) {
-            throw c.invalid(p, p.kindName() + " codec with quantizer " + p.stringArg("quantizer") + " is not supported by this runtime yet",
-                    "quantizer: noise");
-        }
-        return new EntropyBottleneckLatentCodec(entropyBottleneck(p, c), c.parts());
     }
 
     private static LatentCodec hyperprior(Part p, BuildContext c) {

@@ -8,6 +8,7 @@ import dev.tinify.dsl.kinds.Layers;
 import dev.tinify.runtime.compile.KindImplementation;
 import dev.tinify.runtime.compile.KindImplementationProvider;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /** Builds the layer kinds declared in {@link Layers}. */
@@ -59,12 +60,18 @@ public final class LayerImplementations implements KindImplementationProvider {
         return java.util.Objects.requireNonNull(p.out(), "declared channel rule");
     }
 
+    /** CompressAI's {@code sequential_channel_ramp}; its one {@code layer} choice is {@code nn.Conv2d} with the kernel arguments. */
     private static LayerModule channelRamp(Part p, NDManager manager) {
         int k = p.intArg("kernel_size");
         int stride = p.intArg("stride");
         int padding = p.intArg("padding");
+        if (!p.stringArg("layer").equals(Layers.CONV2D.name())) {
+            throw new IllegalStateException("undeclared layer choice " + p.stringArg("layer"));
+        }
+        ChannelRamp.LayerFactory layer = (a, b) -> new Conv2d(manager, a, b, k, stride, padding, true);
         Supplier<LayerModule> act = p.stringArg("act").equals(Layers.RELU.name()) ? Activation::relu : Activation::leakyRelu;
-        return ChannelRamp.sequential(in(p), out(p), p.intArg("min_ch"), p.intArg("num_layers"), ChannelRamp.Interp.LINEAR,
-                (a, b) -> new Conv2d(manager, a, b, k, stride, padding, true), act, p.boolArg("skip_last_act"));
+        ChannelRamp.Interp interp = ChannelRamp.Interp.valueOf(p.stringArg("interp").toUpperCase(Locale.ROOT));
+        return ChannelRamp.sequential(in(p), out(p), p.intArg("min_ch"), p.intArg("num_layers"), interp, layer, act,
+                p.boolArg("skip_last_act"));
     }
 }

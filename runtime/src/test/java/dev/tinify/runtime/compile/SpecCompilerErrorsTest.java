@@ -22,17 +22,6 @@ class SpecCompilerErrorsTest {
             "");
 
     @Test
-    void optionTheRuntimeLacksIsNamedWithItsLocation() {
-        Spec spec = SpecReader.read("t.yaml", HEAD + String.join("\n",
-                "latent_codec: entropy_bottleneck(entropy_bottleneck(M), quantizer=ste)",   // 7
-                ""));
-        SpecException e = assertThrows(SpecException.class, () -> SpecCompiler.compile(spec));
-        assertEquals(new Location("t.yaml", 7, 15), e.location(), e.getMessage());
-        assertEquals("latent_codec", e.path());
-        assertTrue(e.problem().contains("entropy_bottleneck codec with quantizer ste is not supported by this runtime yet"), e.getMessage());
-    }
-
-    @Test
     void mixingReferencesAndInlinePartsIsRefused() {
         Spec spec = SpecReader.read("t.yaml", HEAD + String.join("\n",
                 "  h_a: [conv(M, N, 3, 1)]",                 // 7
