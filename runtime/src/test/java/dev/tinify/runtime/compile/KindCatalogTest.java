@@ -3,6 +3,7 @@ package dev.tinify.runtime.compile;
 import static dev.tinify.dsl.SpecBuilder.seq;
 import static dev.tinify.dsl.kinds.EntropyModels.entropyBottleneck;
 import static dev.tinify.dsl.kinds.EntropyModels.gaussianConditional;
+import static dev.tinify.dsl.kinds.EntropyModels.gaussianMixtureConditional;
 import static dev.tinify.dsl.kinds.LatentCodecs.entropyBottleneckCodec;
 import static dev.tinify.dsl.kinds.LatentCodecs.gaussianConditionalCodec;
 import static dev.tinify.dsl.kinds.LatentCodecs.hyper;
@@ -89,6 +90,7 @@ class KindCatalogTest {
             case LAYER -> switch (a.name()) {
                 case "entropy_bottleneck" -> entropyBottleneck(C);
                 case "gaussian_conditional" -> gaussianConditional();
+                case "gaussian_mixture_conditional" -> gaussianMixtureConditional();
                 case "context_prediction" -> maskedConv(C, 2 * C, 5, null, 2);
                 default -> conv(C, C, 3, 1);
             };
