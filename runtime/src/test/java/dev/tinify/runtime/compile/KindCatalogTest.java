@@ -49,8 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The catalog never offers what the runtime cannot build: every declared kind, with its required
- * arguments and each option of each of its choices, builds; layers also run forward with the
- * declared channel counts.
+ * arguments and each option of each of its choices, builds; a layer's channels are the declared ones.
  */
 class KindCatalogTest {
     private static final int C = 4;
@@ -121,17 +120,14 @@ class KindCatalogTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("layerUses")
-    void everyLayerKindBuildsAndRuns(String name, Map<String, String> choices) {
+    void everyLayerKindBuilds(String name, Map<String, String> choices) {
         Kind kind = Kinds.find(Kinds.Namespace.LAYER, name);
         Spec spec = spec(seq(conv(3, C, 3, 1), minimal(kind, choices)), entropyBottleneckCodec(entropyBottleneck(C)));
         Resolver.Part part = spec.resolve(Map.of()).modules().get("g_a").items().get(1);
         try (NDManager m = NDManager.newBaseManager()) {
             Module built = SpecCompiler.part(spec, m, part);
-            if (built instanceof LayerModule layer) {
-                NDArray y = layer.forward(m.randomNormal(new Shape(1, C, 16, 16)));
-                if (part.out() != null) {
-                    assertEquals(part.out().longValue(), y.getShape().get(1), name + ": output channels of the declared rule");
-                }
+            if (built instanceof LayerModule layer && part.out() != null) {
+                assertEquals(part.out().intValue(), layer.outChannels(part.in()), name + ": output channels of the declared rule");
             }
         }
     }
