@@ -40,7 +40,19 @@ val GAUSSIAN_MIXTURE_CONDITIONAL: Kind = Kind.layer("gaussian_mixture_conditiona
 fun gaussianMixtureConditional(k: Number? = null, scaleBound: Number? = null, tailMass: Number? = null): Node.Call =
     GAUSSIAN_MIXTURE_CONDITIONAL.call(k, scaleBound, tailMass)
 
+@JvmField
+val ENTROPY_BOTTLENECK_VBR: Kind = Kind.layer("entropy_bottleneck_vbr",
+    "compressai.entropy_models.EntropyBottleneckVbr (adjustable quantization step; parameters _matrixI, _biasI, _factorI)")
+    .required("channels", INT).optional("tail_mass", FLOAT, "1e-9").optional("init_scale", FLOAT, "10.0")
+    .optional("filters", INT_LIST, "[3, 3, 3, 3]")
+    .channels("channels", "channels").build()
+
+/** An [ENTROPY_BOTTLENECK_VBR] call; a null argument is not written (its declared default applies). */
+@JvmOverloads
+fun entropyBottleneckVbr(channels: Number, tailMass: Number? = null, initScale: Number? = null, filters: List<Number>? = null): Node.Call =
+    ENTROPY_BOTTLENECK_VBR.call(channels, tailMass, initScale, filters)
+
 /** Registers the entropy model kinds with the catalog. */
 class EntropyModelKinds : KindProvider {
-    override fun kinds(): List<Kind> = listOf(ENTROPY_BOTTLENECK, GAUSSIAN_CONDITIONAL, GAUSSIAN_MIXTURE_CONDITIONAL)
+    override fun kinds(): List<Kind> = listOf(ENTROPY_BOTTLENECK, ENTROPY_BOTTLENECK_VBR, GAUSSIAN_CONDITIONAL, GAUSSIAN_MIXTURE_CONDITIONAL)
 }

@@ -74,6 +74,52 @@ val HYPERPRIOR: Kind = Kind.codec("hyperprior", "compressai.latent_codecs.Hyperp
 fun hyperprior(y: Node, hyper: Node): Node.Call = HYPERPRIOR.call(y, hyper)
 
 @JvmField
+val VBR_HYPERPRIOR: Kind = Kind.codec("vbr_hyperprior",
+    "compressai.models.vbr ScaleHyperpriorVbr / MeanScaleHyperpriorVbr / JointAutoregressiveHierarchicalPriorsVbr (stage 2)")
+    .required(GAUSSIAN_CONDITIONAL.name(), LAYER).required(ENTROPY_BOTTLENECK.name(), LAYER).required("h_a", LAYER).required("h_s", LAYER)
+    .required("gain", LAYER).required("quant_offsets", LAYER).optional("z_step", LAYER).optional("z_step_bound", LAYER)
+    .optional("variable_z", BOOL, "false").optional("abs_input", BOOL, "false").optional("chunks", STRING_LIST, "[scales, means]")
+    .optional("context_prediction", LAYER).optional("entropy_parameters", LAYER).optional("scale_to_context", LAYER)
+    .link("h_a", ENTROPY_BOTTLENECK.name()).link(ENTROPY_BOTTLENECK.name(), "h_s").latentStride("h_a").build()
+
+/** A [VBR_HYPERPRIOR] call: the gain, offsets and hyperprior of a variable-rate model, with optional z step and context model. */
+@JvmOverloads
+fun vbrHyperprior(
+    gaussianConditional: Node,
+    entropyBottleneck: Node,
+    hA: Node,
+    hS: Node,
+    gain: Node,
+    quantOffsets: Node,
+    zStep: Node? = null,
+    zStepBound: Node? = null,
+    variableZ: Boolean? = null,
+    absInput: Boolean? = null,
+    chunks: List<String>? = null,
+    contextPrediction: Node? = null,
+    entropyParameters: Node? = null,
+    scaleToContext: Node? = null,
+): Node.Call = VBR_HYPERPRIOR.call(gaussianConditional, entropyBottleneck, hA, hS, gain, quantOffsets, zStep, zStepBound, variableZ,
+    absInput, chunks?.let { words(it) }, contextPrediction, entropyParameters, scaleToContext)
+
+@JvmField
+val GAIN_HYPER: Kind = Kind.codec("gain_hyper", "compressai.latent_codecs.GainHyperLatentCodec")
+    .required(ENTROPY_BOTTLENECK.name(), LAYER).required("h_a", LAYER).required("h_s", LAYER)
+    .link("h_a", ENTROPY_BOTTLENECK.name()).link(ENTROPY_BOTTLENECK.name(), "h_s").latentStride("h_a").build()
+
+/** A [GAIN_HYPER] call. */
+fun gainHyper(entropyBottleneck: Node, hA: Node, hS: Node): Node.Call = GAIN_HYPER.call(entropyBottleneck, hA, hS)
+
+@JvmField
+val GAIN_HYPERPRIOR: Kind = Kind.codec("gain_hyperprior", "compressai.latent_codecs.GainHyperpriorLatentCodec (gains: gain_table(levels, channels) per side)")
+    .required("y", CODEC).required("hyper", CODEC).required("y_gain", LAYER).required("y_gain_inv", LAYER)
+    .required("z_gain", LAYER).required("z_gain_inv", LAYER).build()
+
+/** A [GAIN_HYPERPRIOR] call: gain and inverse gain on y and z around a [GAIN_HYPER]. */
+fun gainHyperprior(y: Node, hyper: Node, yGain: Node, yGainInv: Node, zGain: Node, zGainInv: Node): Node.Call =
+    GAIN_HYPERPRIOR.call(y, hyper, yGain, yGainInv, zGain, zGainInv)
+
+@JvmField
 val RASTER_SCAN: Kind = Kind.codec("raster_scan", "compressai.latent_codecs.RasterScanLatentCodec")
     .required(GAUSSIAN_CONDITIONAL.name(), LAYER).required("entropy_parameters", LAYER).required("context_prediction", LAYER).build()
 
@@ -123,6 +169,6 @@ private fun words(items: List<String>): dev.tinify.dsl.Expr =
 /** Registers the latent codec kinds with the catalog. */
 class LatentCodecKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
-        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS,
+        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS,
     )
 }

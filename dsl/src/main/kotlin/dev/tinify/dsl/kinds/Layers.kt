@@ -206,6 +206,36 @@ val CHANNEL_RAMP: Kind = Kind.layer("channel_ramp", "compressai.layers.sequentia
 @JvmOverloads
 fun channelRamp(inCh: Number, outCh: Number, minCh: Number? = null, numLayers: Number? = null, interp: String? = null, layer: String? = null, act: String? = null, skipLastAct: Boolean? = null, kernelSize: Number? = null, stride: Number? = null, padding: Number? = null): Node.Call = CHANNEL_RAMP.call(inCh, outCh, minCh, numLayers, interp, layer, act, skipLastAct, kernelSize, stride, padding)
 
+@JvmField
+val LINEAR: Kind = Kind.layer("linear", "torch.nn.Linear (over the last dimension)")
+    .required("in_features", INT).required("out_features", INT).channels("in_features", "out_features").build()
+
+/** A [LINEAR] call. */
+fun linear(inFeatures: Number, outFeatures: Number): Node.Call = LINEAR.call(inFeatures, outFeatures)
+
+@JvmField
+val SOFTPLUS: Kind = Kind.layer("softplus", "torch.nn.Softplus").build()
+
+/** A [SOFTPLUS] call. */
+fun softplus(): Node.Call = SOFTPLUS.call()
+
+@JvmField
+val LOWER_BOUND: Kind = Kind.layer("lower_bound", "compressai.ops.LowerBound").required("bound", FLOAT).build()
+
+/** A [LOWER_BOUND] call. */
+fun lowerBound(bound: Number): Node.Call = LOWER_BOUND.call(bound)
+
+// Variable-rate parts: a table of trained gains is a part of a variable-rate codec, not a layer.
+
+@JvmField
+val GAIN_TABLE: Kind = Kind.layer("gain_table", "trained gains per rate level: scalars (the Gain parameter of CompressAI's *Vbr models) or, "
+    + "with channels, one gain vector per level (Cui et al. 2021)")
+    .optional("levels", INT, "8").optional("channels", INT, "0").build()
+
+/** A [GAIN_TABLE] call. */
+@JvmOverloads
+fun gainTable(levels: Number? = null, channels: Number? = null): Node.Call = GAIN_TABLE.call(levels, channels)
+
 // Point-cloud layers (they run on [B, C, P] arrays).
 
 @JvmField
@@ -237,7 +267,7 @@ class LayerKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
         CONV, DECONV, SPECTRAL_CONV, SPECTRAL_DECONV, CONV2D, CONV1X1, CONV3X3, SUBPEL_CONV3X3, GDN, IGDN, GDN1, RELU, LEAKY_RELU, QRELU, MASKED_CONV,
         CHECKERBOARD_MASKED_CONV, RESIDUAL_BLOCK, RESIDUAL_BLOCK_WITH_STRIDE, RESIDUAL_BLOCK_UPSAMPLE,
-        RESIDUAL_BOTTLENECK_BLOCK, ATTENTION_BLOCK, CHANNEL_RAMP, CONV1D, BATCH_NORM1D, INTERLEAVE, MAX_POOL_POINTS, GAIN,
+        RESIDUAL_BOTTLENECK_BLOCK, ATTENTION_BLOCK, CHANNEL_RAMP, LINEAR, SOFTPLUS, LOWER_BOUND, GAIN_TABLE, CONV1D, BATCH_NORM1D, INTERLEAVE, MAX_POOL_POINTS, GAIN,
         RESHAPE_POINTS,
     )
 }

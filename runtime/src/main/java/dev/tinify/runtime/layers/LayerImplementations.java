@@ -7,6 +7,7 @@ import dev.tinify.dsl.Resolver.Part;
 import dev.tinify.dsl.kinds.Layers;
 import dev.tinify.runtime.compile.KindImplementation;
 import dev.tinify.runtime.compile.KindImplementationProvider;
+import dev.tinify.runtime.ops.LowerBound;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -44,6 +45,9 @@ public final class LayerImplementations implements KindImplementationProvider {
                 layer(Layers.RESIDUAL_BOTTLENECK_BLOCK, (p, c) -> new ResidualBottleneckBlock(c.manager(), in(p), out(p))),
                 layer(Layers.ATTENTION_BLOCK, (p, c) -> new AttentionBlock(c.manager(), in(p))),
                 layer(Layers.CHANNEL_RAMP, (p, c) -> channelRamp(p, c.manager())),
+                layer(Layers.LINEAR, (p, c) -> new Linear(c.manager(), in(p), out(p))),
+                layer(Layers.SOFTPLUS, (p, c) -> Activation.softplus()),
+                layer(Layers.LOWER_BOUND, (p, c) -> new LowerBound(c.manager(), p.doubleArg("bound"))),
                 layer(Layers.CONV1D, (p, c) -> new Conv1d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("groups"))),
                 layer(Layers.BATCH_NORM1D, (p, c) -> new BatchNorm(c.manager(), in(p))),
                 layer(Layers.INTERLEAVE, (p, c) -> new Interleave(p.intArg("groups"))),

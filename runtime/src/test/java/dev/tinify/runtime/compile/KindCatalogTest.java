@@ -5,10 +5,12 @@ import static dev.tinify.dsl.kinds.EntropyModels.entropyBottleneck;
 import static dev.tinify.dsl.kinds.EntropyModels.gaussianConditional;
 import static dev.tinify.dsl.kinds.EntropyModels.gaussianMixtureConditional;
 import static dev.tinify.dsl.kinds.LatentCodecs.entropyBottleneckCodec;
+import static dev.tinify.dsl.kinds.LatentCodecs.gainHyper;
 import static dev.tinify.dsl.kinds.LatentCodecs.gaussianConditionalCodec;
 import static dev.tinify.dsl.kinds.LatentCodecs.hyper;
 import static dev.tinify.dsl.kinds.Layers.conv;
 import static dev.tinify.dsl.kinds.Layers.deconv;
+import static dev.tinify.dsl.kinds.Layers.gainTable;
 import static dev.tinify.dsl.kinds.Layers.maskedConv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +30,7 @@ import dev.tinify.dsl.Resolver;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecBuilder;
 import dev.tinify.dsl.SpecException;
+import dev.tinify.dsl.kinds.LatentCodecs;
 import dev.tinify.dsl.kinds.Layers;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.layers.ChannelRamp;
@@ -80,7 +83,7 @@ class KindCatalogTest {
     }
 
     /** A value for a required argument: channel counts and kernel sizes small, parts of the kind each argument names. */
-    private static Object value(Kinds.ArgDef a) {
+    private static Object value(Kind kind, Kinds.ArgDef a) {
         return switch (a.type()) {
             case INT -> a.name().contains("kernel") ? 3 : C;
             case FLOAT -> 0.5;
@@ -91,9 +94,12 @@ class KindCatalogTest {
                 case "gaussian_conditional" -> gaussianConditional();
                 case "gaussian_mixture_conditional" -> gaussianMixtureConditional();
                 case "context_prediction" -> maskedConv(C, 2 * C, 5, null, 2);
+                case "gain", "y_gain", "y_gain_inv", "z_gain", "z_gain_inv" -> gainTable(2, C);
                 default -> conv(C, C, 3, 1);
             };
-            case CODEC -> a.name().equals("hyper") ? hyper(entropyBottleneck(C), conv(C, C, 3, 1), conv(C, C, 3, 1)) : gaussianConditionalCodec();
+            case CODEC -> !a.name().equals("hyper") ? gaussianConditionalCodec()
+                    : kind == LatentCodecs.GAIN_HYPERPRIOR ? gainHyper(entropyBottleneck(C), conv(C, C, 3, 1), conv(C, C, 3, 1))
+                    : hyper(entropyBottleneck(C), conv(C, C, 3, 1), conv(C, C, 3, 1));
             case LAYER_TEMPLATE -> (Function<IntExpr, Node>) k -> conv(C, C, 3, 1);
             case CODEC_TEMPLATE -> (Function<IntExpr, Node>) k -> gaussianConditionalCodec();
             default -> throw new IllegalArgumentException("no test value for " + a);
@@ -104,7 +110,7 @@ class KindCatalogTest {
         Map<String, Object> args = new LinkedHashMap<>(choices);
         for (Kinds.ArgDef a : kind.args()) {
             if (a.required()) {
-                Object v = value(a);
+                Object v = value(kind, a);
                 args.put(a.name(), v instanceof Function<?, ?> f ? ((Function<IntExpr, Node>) f).apply(IntExpr.name(Resolver.GROUP_VAR)) : v);
             }
         }
