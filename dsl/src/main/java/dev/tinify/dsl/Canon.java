@@ -116,14 +116,16 @@ final class Canon {
             if (v instanceof Expr e) {
                 return toNode(e, ns, argPath, key -> argLoc, record);
             }
-            if (v instanceof Node.Seq && ns == Kinds.Namespace.CODEC) {
-                throw new SpecException(argLoc, argPath, "a list of layers is not a latent codec", a.type().description());
+            if ((v instanceof Node.Seq || v instanceof Node.Graph) && ns == Kinds.Namespace.CODEC) {
+                throw new SpecException(argLoc, argPath, (v instanceof Node.Seq ? "a list of layers" : "a graph") + " is not a latent codec",
+                        a.type().description());
             }
             return v;
         }
         if (!(v instanceof Expr e) || v instanceof Expr.Ref) {
             String found = v instanceof Expr.Ref r ? "the module reference $" + r.name()
-                    : v instanceof Node.Seq ? "a list of layers" : "the " + ((Node.Call) v).kind().name() + " call";
+                    : v instanceof Node.Seq ? "a list of layers" : v instanceof Node.Graph ? "a graph"
+                    : "the " + ((Node.Call) v).kind().name() + " call";
             throw new SpecException(argLoc, argPath, "argument '" + a.name() + "' of " + def.name() + " is " + found,
                     a.type().description());
         }

@@ -2,6 +2,7 @@ package dev.tinify.dsl;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,19 +43,25 @@ public final class Resolver {
      * {@code in}/{@code out} are channel counts, null where channels pass through.
      */
     public record Part(String path, @Nullable Kind kind, Map<String, Object> args, List<Part> items,
-                       @Nullable Integer in, @Nullable Integer out, @Nullable String ref, long stride) {
+                       @Nullable Integer in, @Nullable Integer out, @Nullable String ref, long stride, List<Step> steps) {
         public Part {
             args = Collections.unmodifiableMap(new LinkedHashMap<>(args));
             items = List.copyOf(items);
+            steps = List.copyOf(steps);
         }
 
         public boolean isSequence() {
-            return kind == null;
+            return kind == null && steps.isEmpty();
         }
 
-        /** The kind's name, {@link #SEQUENCE} for a list of layers. */
+        /** Whether this part is a graph module (its {@link #steps}). */
+        public boolean isGraph() {
+            return !steps.isEmpty();
+        }
+
+        /** The kind's name, {@link #SEQUENCE} for a list of layers, {@link #GRAPH} for a graph. */
         public String kindName() {
-            return kind == null ? SEQUENCE : kind.name();
+            return kind != null ? kind.name() : steps.isEmpty() ? SEQUENCE : GRAPH;
         }
 
         /** An integer argument that fits an int (sizes, strides, counts). */
@@ -104,12 +111,28 @@ public final class Resolver {
         }
 
         Part withRef(String name) {
-            return new Part(path, kind, args, items, in, out, name, stride);
+            return new Part(path, kind, args, items, in, out, name, stride, steps);
         }
     }
 
     /** The name shown for a sequence part. */
     public static final String SEQUENCE = "sequential";
+
+    /** The name shown for a graph part. */
+    public static final String GRAPH = "graph";
+
+    /**
+     * One resolved step of a graph: its inputs, and either the layer {@code body} applied to them
+     * or an {@code op} with its evaluated {@code numbers} ({@link Long} or {@link Double});
+     * {@code channels} of its value when known.
+     */
+    public record Step(String name, List<String> inputs, @Nullable GraphOp op, List<Object> numbers, @Nullable Part body,
+                       @Nullable Integer channels) {
+        public Step {
+            inputs = List.copyOf(inputs);
+            numbers = List.copyOf(numbers);
+        }
+    }
 
     /**
      * A resolved spec: parameter values, top-level parts, the codec tree, and the factor the input
@@ -357,6 +380,12 @@ public final class Resolver {
         if (node instanceof Node.Seq s) {
             return sequence(s.items(), path, srcPath, scope);
         }
+        if (node instanceof Node.Graph g) {
+            if (ns != Kinds.Namespace.LAYER) {
+                throw error(srcPath, path, "found a graph", "a " + ns.label());
+            }
+            return graph(g, path, srcPath, scope);
+        }
         if (node instanceof Expr e) {
             throw error(srcPath, path, "found the value '" + e.text() + "'", "a " + ns.label());
         }
@@ -385,7 +414,7 @@ public final class Resolver {
         Integer in = channels(def.inArg(), args, def, path, srcPath);
         Integer out = channels(def.outArg(), args, def, path, srcPath);
         long stride = def.strideArg() != null && def.downsamples() ? (Long) args.get(def.strideArg()) : 1;
-        Part part = new Part(path, def, args, List.of(), in, out, null, stride);
+        Part part = new Part(path, def, args, List.of(), in, out, null, stride, List.of());
         checkLinks(part, srcPath);
         return part;
     }
@@ -551,12 +580,126 @@ public final class Resolver {
             }
             stride *= p.stride();
         }
-        return new Part(path, null, Map.of(), items, in, cur, null, stride);
+        return new Part(path, null, Map.of(), items, in, cur, null, stride, List.of());
+    }
+
+    /**
+     * A graph module: each step resolved in order, its channels and resolution followed from its
+     * inputs (the graph's input has unknown channels and resolution 1), mismatches reported at the step.
+     */
+    private Part graph(Node.Graph g, String path, String srcPath, Eval.Scope scope) {
+        Map<String, Integer> channels = new HashMap<>();
+        Map<String, Long> strides = new HashMap<>();
+        channels.put(Node.Graph.INPUT, null);
+        strides.put(Node.Graph.INPUT, 1L);
+        Integer in = null;
+        List<Step> steps = new ArrayList<>();
+        for (Map.Entry<String, Node.Step> e : g.steps().entrySet()) {
+            String name = e.getKey();
+            String at = path + "." + name;
+            String src = srcPath + "." + name;
+            if (params.containsKey(name)) {
+                throw error(src, at, "step name '" + name + "' is also a parameter", "a step name that no parameter has");
+            }
+            Node.Step written = e.getValue();
+            long stride = strides.get(written.inputs().get(0));
+            Integer inCh = 0;
+            for (String i : written.inputs()) {
+                if (strides.get(i) != stride) {
+                    throw error(src, at, "step '" + name + "' reads " + written.inputs().get(0) + " and " + i + " at different resolutions",
+                            "inputs of one resolution");
+                }
+                Integer c = channels.get(i);
+                inCh = inCh == null || c == null ? null : Math.addExact(inCh, c);
+            }
+            Step step;
+            if (written instanceof Node.Apply a) {
+                Part body = expand(a.body(), Kinds.Namespace.LAYER, at, src, scope);
+                if (body.in() != null && inCh != null && !body.in().equals(inCh)) {
+                    throw error(src, at, "channel mismatch: " + at + " takes " + body.in() + " channels but " + String.join(" + ", a.inputs())
+                            + " give" + (a.inputs().size() == 1 ? "s " : " ") + inCh, "input channels = " + inCh);
+                }
+                if (in == null && a.inputs().equals(List.of(Node.Graph.INPUT))) {
+                    in = body.in();
+                }
+                step = new Step(name, a.inputs(), null, List.of(), body, body.out() != null ? body.out() : inCh);
+                stride = Math.multiplyExact(stride, body.stride());
+            } else {
+                Node.Op o = (Node.Op) written;
+                List<Object> numbers = new ArrayList<>();
+                for (Expr x : o.numbers()) {
+                    numbers.add(number(o.op(), x, at, src, scope));
+                }
+                step = new Step(name, o.inputs(), o.op(), numbers, null, opChannels(o, numbers, channels, inCh, at, src));
+            }
+            if (stride > SpecLimits.MAX_DOWNSAMPLING) {
+                throw error(src, at, "downsampling factor " + stride + " is larger than " + SpecLimits.MAX_DOWNSAMPLING,
+                        "strides whose product is at most " + SpecLimits.MAX_DOWNSAMPLING);
+            }
+            steps.add(step);
+            channels.put(name, step.channels());
+            strides.put(name, stride);
+        }
+        Step last = steps.get(steps.size() - 1);
+        return new Part(path, null, Map.of(), List.of(), in, last.channels(), null, strides.get(last.name()), steps);
+    }
+
+    /** A number of a graph operation: integers for slice and chunk, any number for mul. */
+    private Object number(GraphOp op, Expr e, String at, String src, Eval.Scope scope) {
+        Object v;
+        try {
+            v = Eval.eval(e, scope);
+        } catch (Eval.Problem p) {
+            throw error(src, at, "bad expression '" + e.text() + "' in " + op.word() + ": " + p.getMessage(), p.expected);
+        }
+        if (v instanceof Long || (op == GraphOp.MUL && v instanceof Double)) {
+            return v;
+        }
+        throw error(src, at, op.word() + " has " + Eval.show(v) + " (from '" + e.text() + "')", op.signature()
+                + (op == GraphOp.MUL ? " with a number" : " with integers"));
+    }
+
+    /** The channels an operation gives, checking its numbers against its input where the channels are known. */
+    private @Nullable Integer opChannels(Node.Op o, List<Object> numbers, Map<String, Integer> channels, @Nullable Integer sum,
+                                         String at, String src) {
+        Integer first = channels.get(o.inputs().get(0));
+        return switch (o.op()) {
+            case CONCAT -> sum;
+            case ADD, MUL -> {
+                Integer known = first;
+                for (String i : o.inputs()) {
+                    Integer c = channels.get(i);
+                    if (known != null && c != null && !known.equals(c)) {
+                        throw error(src, at, o.op().word() + " of " + known + " and " + c + " channels", "inputs of equal channels");
+                    }
+                    known = known != null ? known : c;
+                }
+                yield known;
+            }
+            case SLICE -> {
+                long start = (Long) numbers.get(0);
+                long end = (Long) numbers.get(1);
+                if (start < 0 || end < start || (first != null && end > first)) {
+                    throw error(src, at, "slice of channels " + start + " to " + end + (first != null ? " of " + first : ""),
+                            "0 <= START <= END" + (first != null ? " <= " + first : ""));
+                }
+                yield Math.toIntExact(end - start);
+            }
+            case CHUNK -> {
+                long n = (Long) numbers.get(0);
+                long i = (Long) numbers.get(1);
+                if (n < 1 || i < 0 || i >= n || (first != null && first % n != 0)) {
+                    throw error(src, at, "chunk " + i + " of " + n + (first != null ? " of " + first + " channels" : ""),
+                            "0 <= I < N, N dividing the channels");
+                }
+                yield first == null ? null : Math.toIntExact(first / n);
+            }
+        };
     }
 
     private static String describe(Part p) {
-        if (p.isSequence()) {
-            return "a sequence";
+        if (p.kind() == null) {
+            return p.isGraph() ? "a graph" : "a sequence";
         }
         StringBuilder sb = new StringBuilder(p.kindName()).append('(');
         boolean first = true;

@@ -59,6 +59,11 @@ public final class SpecBuilder {
         return Kinds.REPEAT.call(times, layer);
     }
 
+    /** A graph module, built step by step. */
+    public static GraphBuilder graph() {
+        return new GraphBuilder();
+    }
+
     /** A reference to the top-level module {@code name}. */
     public static Expr.Ref ref(String name) {
         return new Expr.Ref(name);

@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 
 /**
@@ -445,6 +447,9 @@ public final class SpecReader {
                         "exactly one key, the kind, e.g. " + Canon.example(ns));
             }
             LEntry only = m.entries().values().iterator().next();
+            if (ns == Kinds.Namespace.LAYER && only.key().equals(GRAPH)) {
+                return graph(only, path);
+            }
             Map<String, Node> named = new LinkedHashMap<>();
             Map<String, Location> keyLocs = new HashMap<>();
             Kind def = Canon.declared(only.key(), ns, path, key -> only.keyLoc());
@@ -475,4 +480,43 @@ public final class SpecReader {
         }, record);
     }
 
+    /** The key that introduces a graph module where a layer belongs. */
+    private static final String GRAPH = "graph";
+
+    /** A graph module: {@code graph:} over named steps, {@code {from: ..., apply: ...}} or an operation such as {@code concat(a, b)}. */
+    private Node graph(LEntry g, String path) {
+        String expected = "named steps, each {from: x, apply: [layers]} or an operation such as concat(a, b)";
+        LMap steps = asMap(g.value(), path, expected);
+        Map<String, Node.Step> out = new LinkedHashMap<>();
+        Map<String, Location> locs = new HashMap<>();
+        Set<String> known = new HashSet<>(Set.of(Node.Graph.INPUT));
+        for (LEntry e : steps.entries().values()) {
+            String at = path + "." + e.key();
+            record.putIfAbsent(at, e.keyLoc());
+            locs.put(e.key(), e.keyLoc());
+            if (e.value() instanceof LMap step) {
+                for (LEntry k : step.entries().values()) {
+                    if (!k.key().equals("from") && !k.key().equals("apply")) {
+                        throw new SpecException(k.keyLoc(), at, "step '" + e.key() + "' has the key '" + k.key() + "'", "from: and apply:");
+                    }
+                }
+                LEntry f = step.entries().get("from");
+                LEntry body = step.entries().get("apply");
+                if (f == null || body == null) {
+                    throw new SpecException(step.loc(), at, "step '" + e.key() + "' has no " + (f == null ? "from:" : "apply:"),
+                            "from: (the input x or earlier steps) and apply: (a layer or list of layers)");
+                }
+                List<String> from = new ArrayList<>();
+                for (LNode item : f.value() instanceof LSeq fs ? fs.items() : List.of(f.value())) {
+                    from.add(asScalar(item, at + ".from", "a step name, or a list of them").text());
+                }
+                out.put(e.key(), new Node.Apply(from, node(body.value(), Kinds.Namespace.LAYER, at)));
+            } else {
+                LScalar op = asScalar(e.value(), at, expected);
+                out.put(e.key(), Graphs.op(parseScalar(op, at), known, at, op.loc()));
+            }
+            known.add(e.key());
+        }
+        return Graphs.check(out, path, k -> k.isEmpty() ? g.keyLoc() : locs.get(k));
+    }
 }

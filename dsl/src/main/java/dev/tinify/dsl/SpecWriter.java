@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -113,12 +114,34 @@ public final class SpecWriter {
                     body(depth + 1, item);
                 }
             }
+        } else if (node instanceof Node.Graph g) {
+            out.append('\n');
+            indent(depth + 1).append("graph:\n");
+            for (Map.Entry<String, Node.Step> e : g.steps().entrySet()) {
+                if (e.getValue() instanceof Node.Op op) {
+                    indent(depth + 2).append(e.getKey()).append(": ").append(opText(op)).append('\n');
+                } else {
+                    Node.Apply a = (Node.Apply) e.getValue();
+                    indent(depth + 2).append(e.getKey()).append(":\n");
+                    indent(depth + 3).append("from: ")
+                            .append(a.inputs().size() == 1 ? a.inputs().get(0) : "[" + String.join(", ", a.inputs()) + "]").append('\n');
+                    entry(depth + 3, "apply", a.body());
+                }
+            }
         } else {
             Node.Call c = (Node.Call) node;
             out.append('\n');
             indent(depth + 1).append(c.kind().name()).append(":\n");
             args(depth + 2, c);
         }
+    }
+
+    private static String opText(Node.Op op) {
+        List<String> args = new ArrayList<>(op.inputs());
+        for (Expr e : op.numbers()) {
+            args.add(e.text());
+        }
+        return op.op().word() + "(" + String.join(", ", args) + ")";
     }
 
     private void args(int depth, Node.Call c) {
@@ -140,7 +163,7 @@ public final class SpecWriter {
         if (node instanceof Expr e) {
             return value(e);
         }
-        if (node instanceof Node.Seq) {
+        if (node instanceof Node.Seq || node instanceof Node.Graph) {
             return null;
         }
         String text = callText((Node.Call) node);

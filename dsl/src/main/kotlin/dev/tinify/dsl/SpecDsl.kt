@@ -30,6 +30,19 @@ fun spec(name: String, block: SpecScope.() -> Unit): Spec = SpecScope(name).appl
 /** A sequence of layers written inline (inside the codec tree or a template). */
 fun layers(block: LayersScope.() -> Unit): Node.Seq = Node.Seq(LayersScope().apply(block).items)
 
+/**
+ * A graph module: named steps in order, each reading the input `x` or earlier steps, the last one
+ * the output (YAML's `graph:`). Each step returns its name for later steps:
+ * ```
+ * graph {
+ *     val scales = apply("scales", layers { +deconv(N, N); +relu() })
+ *     val means = apply("means", layers { +deconv(N, N); +relu() })
+ *     concat("out", scales, means)
+ * }
+ * ```
+ */
+fun graph(block: GraphBuilder.() -> Unit): Node.Graph = SpecBuilder.graph().apply(block).build()
+
 /** A reference to a top-level module, written `$name` in YAML. */
 fun ref(name: String): Expr.Ref = Expr.Ref(name)
 

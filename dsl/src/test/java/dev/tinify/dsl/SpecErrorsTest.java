@@ -2,46 +2,25 @@ package dev.tinify.dsl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * Each kind of mistake is reported with file, line and column, the module path and what was
- * expected. Positions are counted by hand in the small spec below (line numbers in comments).
+ * expected. Positions are counted by hand in {@link SmallSpecs#BASE}.
  */
 class SpecErrorsTest {
     private static final String FILE = "t.yaml";
-    private static final String BASE = String.join("\n",
-            "tinify: 1",                                                 // 1
-            "name: t",                                                   // 2
-            "params: {N: 8, M: 12}",                                     // 3
-            "modules:",                                                  // 4
-            "  g_a:",                                                    // 5
-            "    - conv(3, N, 5, 2)",                                    // 6
-            "    - gdn(N)",                                              // 7
-            "    - conv(N, M, 5, 2)",                                    // 8
-            "  g_s:",                                                    // 9
-            "    - deconv(M, N, 5, 2)",                                  // 10
-            "    - igdn(N)",                                             // 11
-            "    - deconv(N, 3, 5, 2)",                                  // 12
-            "  entropy_bottleneck: entropy_bottleneck(M)",               // 13
-            "latent_codec: entropy_bottleneck($entropy_bottleneck)",     // 14
-            "");
+
+    private static final String BASE = SmallSpecs.BASE;
 
     private static SpecException fails(String from, String to) {
-        String text = BASE.replace(from, to);
-        assertTrue(!text.equals(BASE), "the replacement applies");
-        return assertThrows(SpecException.class, () -> SpecReader.read(FILE, text));
+        return SmallSpecs.fails(FILE, from, to);
     }
 
     private static void at(SpecException e, int line, int column, String path, String problem, String expected) {
-        assertEquals(new Location(FILE, line, column), e.location(), e.getMessage());
-        assertEquals(path, e.path(), e.getMessage());
-        assertTrue(e.problem().contains(problem), () -> "problem: " + e.getMessage());
-        assertTrue(e.expected().contains(expected), () -> "expected: " + e.getMessage());
-        assertTrue(e.getMessage().startsWith(FILE + ":" + line + ":" + column + ": "), e.getMessage());
+        SmallSpecs.at(e, FILE, line, column, path, problem, expected);
     }
 
     @Test

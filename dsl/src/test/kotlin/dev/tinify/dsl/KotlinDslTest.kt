@@ -154,4 +154,23 @@ class KotlinDslTest {
         assertEquals("g_a[3]", e.path())
         assertTrue(e.message!!.startsWith("<broken built in code>: g_a[3]: channel mismatch"), e.message)
     }
+
+    @Test
+    fun `graph modules read as in YAML`() {
+        val yaml = bundled("minnen2020-channelwise")
+        val hS = ((yaml.latentCodec() as Node.Call).arg("hyper") as Node.Call).arg("h_s")
+        val N = IntExpr.name("N")
+        val M = IntExpr.name("M")
+        val built = graph {
+            val branch = {
+                layers {
+                    +deconv(N, N, 5, 2); +relu(); +deconv(N, N * 3 / 2, 5, 2); +relu(); +conv(N * 3 / 2, M, 3, 1)
+                }
+            }
+            val scales = apply("scales", branch())
+            val means = apply("means", branch())
+            concat("out", scales, means)
+        }
+        assertEquals(hS, built)
+    }
 }

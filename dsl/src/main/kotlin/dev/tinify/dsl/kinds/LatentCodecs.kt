@@ -162,6 +162,14 @@ fun channelGroups(
     return CHANNEL_GROUPS.call(groups, channelContext.apply(k), latentCodec.apply(k), merge)
 }
 
+@JvmField
+val RESIDUAL_PREDICTION: Kind = Kind.codec("residual_prediction",
+    "latent residual prediction (Minnen and Singh 2020): y_hat + prediction(cat(ctx, y_hat)), prediction ending in 0.5*tanh in the paper")
+    .required("y", CODEC).required("prediction", LAYER).build()
+
+/** A [RESIDUAL_PREDICTION] call: the y codec's latent corrected by a prediction from the ctx and the latent. */
+fun residualPrediction(y: Node, prediction: Node): Node.Call = RESIDUAL_PREDICTION.call(y, prediction)
+
 /** Words such as `[means, scales]` as a spec list of names. */
 private fun words(items: List<String>): dev.tinify.dsl.Expr =
     dev.tinify.dsl.Expr.ListOf(items.map { dev.tinify.dsl.Expr.Name(it) })
@@ -169,6 +177,6 @@ private fun words(items: List<String>): dev.tinify.dsl.Expr =
 /** Registers the latent codec kinds with the catalog. */
 class LatentCodecKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
-        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS,
+        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS, RESIDUAL_PREDICTION,
     )
 }

@@ -129,6 +129,18 @@ val LEAKY_RELU: Kind = Kind.layer("leaky_relu", "torch.nn.LeakyReLU").optional("
 fun leakyRelu(negativeSlope: Number? = null): Node.Call = LEAKY_RELU.call(negativeSlope)
 
 @JvmField
+val TANH: Kind = Kind.layer("tanh", "torch.nn.Tanh").build()
+
+/** A [TANH] call. */
+fun tanh(): Node.Call = TANH.call()
+
+@JvmField
+val IDENTITY: Kind = Kind.layer("identity", "torch.nn.Identity").build()
+
+/** An [IDENTITY] call. */
+fun identity(): Node.Call = IDENTITY.call()
+
+@JvmField
 val QRELU: Kind = Kind.layer("qrelu", "compressai.layers.QReLU (clamp to [0, 2^bit_depth - 1], smooth backward outside)")
     .optional("bit_depth", INT, "8").optional("beta", FLOAT, "100").build()
 
@@ -265,7 +277,7 @@ val RESHAPE_POINTS: Kind = Kind.layer("reshape_points", "compressai.layers.Resha
 /** Registers the layer kinds with the catalog. */
 class LayerKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
-        CONV, DECONV, SPECTRAL_CONV, SPECTRAL_DECONV, CONV2D, CONV1X1, CONV3X3, SUBPEL_CONV3X3, GDN, IGDN, GDN1, RELU, LEAKY_RELU, QRELU, MASKED_CONV,
+        CONV, DECONV, SPECTRAL_CONV, SPECTRAL_DECONV, CONV2D, CONV1X1, CONV3X3, SUBPEL_CONV3X3, GDN, IGDN, GDN1, RELU, LEAKY_RELU, TANH, IDENTITY, QRELU, MASKED_CONV,
         CHECKERBOARD_MASKED_CONV, RESIDUAL_BLOCK, RESIDUAL_BLOCK_WITH_STRIDE, RESIDUAL_BLOCK_UPSAMPLE,
         RESIDUAL_BOTTLENECK_BLOCK, ATTENTION_BLOCK, CHANNEL_RAMP, LINEAR, SOFTPLUS, LOWER_BOUND, GAIN_TABLE, CONV1D, BATCH_NORM1D, INTERLEAVE, MAX_POOL_POINTS, GAIN,
         RESHAPE_POINTS,

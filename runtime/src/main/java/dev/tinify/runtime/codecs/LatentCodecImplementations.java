@@ -48,7 +48,9 @@ public final class LatentCodecImplementations implements KindImplementationProvi
                         c.part(p.child("context_prediction"), LayerModule.class, "a " + Layers.CHECKERBOARD_MASKED_CONV.name()),
                         CheckerboardLatentCodec.AnchorParity.of(p.stringArg("anchor_parity")),
                         CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), c.parts())),
-                codec(LatentCodecs.CHANNEL_GROUPS, LatentCodecImplementations::channelGroups));
+                codec(LatentCodecs.CHANNEL_GROUPS, LatentCodecImplementations::channelGroups),
+                codec(LatentCodecs.RESIDUAL_PREDICTION, (p, c) -> new ResidualPredictionLatentCodec(c.codec(p.child("y")),
+                        c.part(p.child("prediction"), Layer.class, "a layer, sequence or graph"), c.parts())));
     }
 
     private static EntropyBottleneck entropyBottleneck(Part p, BuildContext c) {

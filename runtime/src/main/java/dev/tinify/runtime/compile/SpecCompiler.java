@@ -9,8 +9,10 @@ import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
+import dev.tinify.runtime.layers.GraphModule;
 import dev.tinify.runtime.layers.LayerModule;
 import dev.tinify.runtime.layers.Sequential;
+import dev.tinify.runtime.layers.ShapedLayer;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.runtime.nn.Layer;
@@ -109,6 +111,13 @@ public final class SpecCompiler {
             }
             return new Sequential(items);
         }
+        if (p.isGraph()) {
+            List<GraphModule.Step> steps = new ArrayList<>();
+            for (Resolver.Step s : p.steps()) {
+                steps.add(new GraphModule.Step(s.name(), s.inputs(), s.body() == null ? null : layer(s.body()), s.op(), s.numbers()));
+            }
+            return new GraphModule(steps, p.in() == null ? ShapedLayer.ANY : p.in());
+        }
         return implementation(p).buildLayer(p, context(Parts.CHILDREN));
     }
 
@@ -119,7 +128,7 @@ public final class SpecCompiler {
     private <T> T typed(Part p, Class<T> type, String expected) {
         Module m = module(p);
         if (!type.isInstance(m)) {
-            throw invalid(p, (p.ref() != null ? "$" + p.ref() : p.path()) + " is " + (p.isSequence() ? "a sequence" : p.kindName()), expected);
+            throw invalid(p, (p.ref() != null ? "$" + p.ref() : p.path()) + " is " + (p.kind() == null ? "a " + p.kindName() : p.kindName()), expected);
         }
         return type.cast(m);
     }

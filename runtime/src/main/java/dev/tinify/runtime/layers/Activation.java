@@ -5,13 +5,14 @@ import ai.djl.ndarray.NDArrays;
 
 /**
  * Parameter-free element-wise activations: ReLU, LeakyReLU (PyTorch's default slope 0.01),
- * GELU (exact, erf-based, as {@code nn.GELU()}), sigmoid and softplus (as {@code nn.Softplus()}:
- * {@code log(1 + exp(x))}, and {@code x} itself above 20). They keep the channel count and
- * own no state-dict keys.
+ * GELU (exact, erf-based, as {@code nn.GELU()}), sigmoid, tanh, softplus (as {@code nn.Softplus()}:
+ * {@code log(1 + exp(x))}, and {@code x} itself above 20) and the identity ({@code nn.Identity},
+ * a copy, so that callers may close what they get). They keep the channel count and own no
+ * state-dict keys.
  */
 public final class Activation extends LayerModule {
     /** The function applied. */
-    public enum Kind { RELU, LEAKY_RELU, GELU, SIGMOID, SOFTPLUS }
+    public enum Kind { RELU, LEAKY_RELU, GELU, SIGMOID, TANH, SOFTPLUS, IDENTITY }
 
     /** PyTorch's default negative slope of {@code nn.LeakyReLU}. */
     public static final float DEFAULT_SLOPE = 0.01f;
@@ -48,6 +49,14 @@ public final class Activation extends LayerModule {
         return new Activation(Kind.SOFTPLUS, 0);
     }
 
+    public static Activation tanh() {
+        return new Activation(Kind.TANH, 0);
+    }
+
+    public static Activation identity() {
+        return new Activation(Kind.IDENTITY, 0);
+    }
+
     public Kind kind() {
         return kind;
     }
@@ -64,7 +73,9 @@ public final class Activation extends LayerModule {
             case LEAKY_RELU -> ai.djl.nn.Activation.leakyRelu(x, slope);
             case GELU -> ai.djl.nn.Activation.gelu(x);
             case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
+            case TANH -> x.tanh();
             case SOFTPLUS -> softplus(x);
+            case IDENTITY -> x.duplicate();
         };
     }
 

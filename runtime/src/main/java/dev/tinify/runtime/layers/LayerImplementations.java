@@ -33,6 +33,8 @@ public final class LayerImplementations implements KindImplementationProvider {
                 layer(Layers.GDN1, (p, c) -> new Gdn1(c.manager(), in(p), p.boolArg("inverse"), p.doubleArg("beta_min"), p.doubleArg("gamma_init"))),
                 layer(Layers.RELU, (p, c) -> Activation.relu()),
                 layer(Layers.LEAKY_RELU, (p, c) -> Activation.leakyRelu((float) p.doubleArg("negative_slope"))),
+                layer(Layers.TANH, (p, c) -> Activation.tanh()),
+                layer(Layers.IDENTITY, (p, c) -> Activation.identity()),
                 layer(Layers.QRELU, (p, c) -> new QRelu(p.intArg("bit_depth"), p.doubleArg("beta"))),
                 layer(Layers.MASKED_CONV, (p, c) -> new MaskedConv2d(c.manager(), in(p), out(p), p.intArg("kernel_size"), p.intArg("stride"),
                         p.intArg("padding"), MaskedConv2d.MaskType.valueOf(p.stringArg("mask_type")))),
