@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDArrays;
  * a copy, so that callers may close what they get). They keep the channel count and own no
  * state-dict keys.
  */
-public final class Activation extends LayerModule {
+public final class Activation extends AnyChannelsLayer {
     /** The function applied. */
     public enum Kind { RELU, LEAKY_RELU, GELU, SIGMOID, TANH, SOFTPLUS, IDENTITY }
 
@@ -84,16 +84,6 @@ public final class Activation extends LayerModule {
         try (NDArray above = x.gt(20f); NDArray smooth = x.minimum(20f).exp().add(1f).log()) {
             return NDArrays.where(above, x, smooth);
         }
-    }
-
-    @Override
-    public int inChannels() {
-        return ANY;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        return inChannels;
     }
 
     @Override

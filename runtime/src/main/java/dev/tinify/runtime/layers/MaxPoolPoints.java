@@ -6,23 +6,13 @@ import ai.djl.ndarray.NDArray;
  * Maximum over the points ({@code nn.AdaptiveMaxPool1d(1)} on [B, C, P]): [B, C, 1], the
  * order-independent global feature of PointNet. No keys.
  */
-public final class MaxPoolPoints extends LayerModule {
+public final class MaxPoolPoints extends AnyChannelsLayer {
     @Override
     public NDArray forward(NDArray x) {
         if (x.getShape().dimension() != 3) {
             throw new IllegalArgumentException(describe() + " expects [B, C, P], got " + x.getShape());
         }
         return x.max(new int[] {2}, true);
-    }
-
-    @Override
-    public int inChannels() {
-        return ANY;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        return inChannels;
     }
 
     @Override

@@ -16,7 +16,7 @@ import dev.tinify.runtime.ops.Autograd;
  * stopGradient(clamp(x)) + (x * stopGradient(g) - stopGradient(x * g))}, whose value is the clamp
  * exactly (the bracket is zero bit for bit) and whose gradient is {@code g}.
  */
-public final class QRelu extends LayerModule {
+public final class QRelu extends AnyChannelsLayer {
     /** CompressAI's precomputed constant of the backward rule. */
     public static final double ALPHA = 0.9943258522851727;
 
@@ -70,16 +70,6 @@ public final class QRelu extends LayerModule {
                 NDArray ones = v.onesLike()) {
             return NDArrays.where(out, outside, ones);
         }
-    }
-
-    @Override
-    public int inChannels() {
-        return ANY;
-    }
-
-    @Override
-    public int outChannels(int inChannels) {
-        return inChannels;
     }
 
     @Override
