@@ -310,18 +310,23 @@ public final class ModelChecks implements CaseCheck {
             int[] refSymbols = reference.tensor("compress.coder." + index + ".symbols").toInts();
             int[] refIndexes = reference.tensor("compress.coder." + index + ".indexes").toInts();
             RecordingCoder.Stream c = ours.get(n);
-            ExcusedFlips.Verdict v = ExcusedFlips.judge(reference, "compress", model, c.symbols(), refSymbols, c.indexes(),
-                    refIndexes);
-            if (v.equal()) {
-                report.pass(what, refSymbols.length + " symbols and indexes equal");
-            } else if (v.excused()) {
-                report.excuse(what, v.detail());
-                excused = true;
-            } else {
-                report.fail(what, v.differences() + (v.detail().isEmpty() ? "" : ": " + v.detail()));
-            }
+            excused |= report(ExcusedFlips.judge(reference, "compress", model, c.symbols(), refSymbols, c.indexes(), refIndexes),
+                    what, refSymbols.length, report);
         }
         return excused;
+    }
+
+    /** Reports one coder comparison; returns whether a difference was excused. */
+    private static boolean report(ExcusedFlips.Verdict v, String what, int symbols, CaseReport report) {
+        if (v.equal()) {
+            report.pass(what, symbols + " symbols and indexes equal");
+        } else if (v.excused()) {
+            report.excuse(what, v.detail());
+            return true;
+        } else {
+            report.fail(what, v.differences() + (v.detail().isEmpty() ? "" : ": " + v.detail()));
+        }
+        return false;
     }
 
     /**
@@ -346,16 +351,8 @@ public final class ModelChecks implements CaseCheck {
                 continue;
             }
             int[] refSymbols = reference.tensor(name).toInts();
-            ExcusedFlips.Verdict v = ExcusedFlips.judge(reference, "compress", e.getKey(), ours.get(0).symbols(), refSymbols,
-                    ours.get(0).indexes(), reference.tensor("compress." + e.getKey() + ".indexes").toInts());
-            if (v.equal()) {
-                report.pass(what, refSymbols.length + " symbols and indexes equal");
-            } else if (v.excused()) {
-                report.excuse(what, v.detail());
-                excused = true;
-            } else {
-                report.fail(what, v.differences() + (v.detail().isEmpty() ? "" : ": " + v.detail()));
-            }
+            excused |= report(ExcusedFlips.judge(reference, "compress", e.getKey(), ours.get(0).symbols(), refSymbols,
+                    ours.get(0).indexes(), reference.tensor("compress." + e.getKey() + ".indexes").toInts()), what, refSymbols.length, report);
         }
         return excused;
     }
