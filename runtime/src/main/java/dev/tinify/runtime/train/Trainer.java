@@ -315,7 +315,7 @@ public final class Trainer implements AutoCloseable {
         }
         phaseEnded("read loss+free");
         if (!Float.isFinite(values[0])) {
-            throw new IllegalStateException(model.name() + ": the loss is " + values[0] + " at step " + (step + 1)
+            throw new TrainingDivergedException(model.name() + ": the loss is " + values[0] + " at step " + (step + 1)
                     + " (bpp " + values[1] + ", mse " + values[2] + "); training stopped"
                     + (lastCheckpoint == null ? "" : ", last checkpoint " + lastCheckpoint));
         }
@@ -329,7 +329,7 @@ public final class Trainer implements AutoCloseable {
             norm = clipGradients(grad, config.clipNorm());
             phaseEnded("clip");
             if (!Double.isFinite(norm)) {
-                throw new IllegalStateException(model.name() + ": non-finite gradients at step " + (step + 1) + " (loss " + values[0]
+                throw new TrainingDivergedException(model.name() + ": non-finite gradients at step " + (step + 1) + " (loss " + values[0]
                         + ") in " + nonFinite(groups.net()) + "; training stopped before the update"
                         + (lastCheckpoint == null ? "" : ", last checkpoint " + lastCheckpoint));
             }

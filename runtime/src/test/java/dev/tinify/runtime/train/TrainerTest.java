@@ -160,4 +160,16 @@ class TrainerTest {
             }
         };
     }
+
+    @Test
+    void aDivergingRunStopsWithItsStepAndLastCheckpoint() throws Exception {
+        Path data = TrainFixtures.someCrops(tmp.resolve("data"), 2);
+        // A learning rate of 1e20 throws every weight out of range after the first update.
+        try (CompressionModel model = TrainFixtures.tinyHyperprior(3);
+                Trainer t = new Trainer(model, config(data, tmp.resolve("out"), 6).netLr(1e20).checkpointEvery(1).build())) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class, t::run);
+            assertTrue(e.getMessage().matches("bmshj2018-hyperprior: (the loss is|non-finite gradients at step) .*"), e.getMessage());
+            assertTrue(e.getMessage().contains("last checkpoint " + tmp.resolve("out")), e.getMessage());
+        }
+    }
 }
