@@ -17,9 +17,14 @@ import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * SpectralConv2d, SpectralConvTranspose2d and QReLU against CompressAI's {@code unit-spectral-qrelu}:
@@ -67,27 +72,26 @@ class SpectralQReluTest {
         Fixtures.assertClose(expected, g, 1e-4, name + ".grad.weight_transformed");
     }
 
-    @Test
-    void spectralConvMatchesCompressAi() {
-        try (NDManager m = manager.newSubManager()) {
-            SpectralConv2d conv = new SpectralConv2d(m, 4, 6, 5, 1);
-            StateDicts.load(conv, state("conv"), "conv");
-            try (NDArray w = conv.weight()) {
-                Fixtures.assertClose(c.tensor("conv.weight"), w, 1e-6, "conv.weight = irfft2(weight_transformed)");
-            }
-            check(conv, "conv", Fixtures.array(m, c.tensor("x")), m);
-        }
+    /** The two spectral layers of the case, each with the spatial weight it derives and the input it is run on. */
+    static Stream<Arguments> spectralLayers() {
+        Function<NDManager, LayerModule> conv = m -> new SpectralConv2d(m, 4, 6, 5, 1);
+        Function<NDManager, LayerModule> deconv = m -> new SpectralConvTranspose2d(m, 6, 4, 5, 2);
+        Function<LayerModule, NDArray> convWeight = l -> ((SpectralConv2d) l).weight();
+        Function<LayerModule, NDArray> deconvWeight = l -> ((SpectralConvTranspose2d) l).weight();
+        return Stream.of(Arguments.of("conv", conv, convWeight, "x"), Arguments.of("deconv", deconv, deconvWeight, "conv.out"));
     }
 
-    @Test
-    void spectralDeconvMatchesCompressAi() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("spectralLayers")
+    void spectralLayerMatchesCompressAi(String name, Function<NDManager, LayerModule> make, Function<LayerModule, NDArray> weight,
+                                        String input) {
         try (NDManager m = manager.newSubManager()) {
-            SpectralConvTranspose2d deconv = new SpectralConvTranspose2d(m, 6, 4, 5, 2);
-            StateDicts.load(deconv, state("deconv"), "deconv");
-            try (NDArray w = deconv.weight()) {
-                Fixtures.assertClose(c.tensor("deconv.weight"), w, 1e-6, "deconv.weight");
+            LayerModule layer = make.apply(m);
+            StateDicts.load(layer, state(name), name);
+            try (NDArray w = weight.apply(layer)) {
+                Fixtures.assertClose(c.tensor(name + ".weight"), w, 1e-6, name + ".weight = irfft2(weight_transformed)");
             }
-            check(deconv, "deconv", Fixtures.array(m, c.tensor("conv.out")), m);
+            check(layer, name, Fixtures.array(m, c.tensor(input)), m);
         }
     }
 
