@@ -5,10 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.Tinify;
 import dev.tinify.codec.Calibration;
-import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
-import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -78,10 +76,7 @@ public class CodecBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         Engine.getInstance().setRandomSeed(0);
-        RgbImage image = ImageFiles.read(ReferenceCase.sharedDir().resolve("data/dev8/sunset.png"));
-        if (image.height() != 512 || image.width() != 768) {
-            throw new IllegalStateException("expected a 768x512 image, got " + image.width() + "x" + image.height());
-        }
+        RgbImage image = AnchorImage.read();
         model = Tinify.build(arch, SIZES.get(arch));
         data = NDManager.newBaseManager();
         x = image.toNDArray(data);
