@@ -36,8 +36,8 @@ import org.jspecify.annotations.Nullable;
  * unless {@link Builder#allowUntrained()}. Images are PNG (8/16-bit), JPEG or PNM, grey or RGB;
  * images larger than a tile are coded in tiles ({@link Builder#tiling}). Every failure is a
  * {@link TinifyException}; a damaged or foreign {@code .tfy} is its subclass
- * {@code TinifyFormatException}. An instance holds native memory: close it. It is not meant to be
- * shared between threads without locking.
+ * {@code TinifyFormatException}. An instance holds native memory: close it. It may be shared
+ * between threads: its calls run one at a time (open one per thread to code in parallel).
  */
 public final class ImageCompressor implements AutoCloseable {
     private final Codec codec;

@@ -77,7 +77,7 @@ final class DecodeCommand extends ToolCommand {
             if (toStdout) {
                 throw new TinifyException(in + " is a video: give -o OUT.y4m or -o FRAMES/, not -");
             }
-            return VideoCli.decode(this, in, Path.of(output), weights, metrics, json);
+            return VideoCli.decode(this, in, Path.of(output), weights, metrics, json, allowUntrained);
         }
         TfyContainer container;
         try {

@@ -109,7 +109,7 @@ final class EncodeCommand extends ToolCommand {
                 OutputFiles.checkDistinct(recon, out);
             }
             return VideoCli.encode(this, in, model.model, model.metric(), model.set, model.coder, quality, weights, out, recon, gop,
-                    colourSpace(colour), VideoCli.fps(fps), json);
+                    colourSpace(colour), VideoCli.fps(fps), json, model.allowUntrained);
         }
         if (in != null && Files.isDirectory(in)) {
             return folder(in, tiling);

@@ -2,6 +2,7 @@ package dev.tinify.cli;
 
 import dev.tinify.TinifyException;
 import dev.tinify.UndecodableFileException;
+import dev.tinify.UntrainedWeightsException;
 import dev.tinify.runtime.container.TinifyFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -92,6 +93,20 @@ abstract class ToolCommand implements Callable<Integer> {
     }
 
     /** Prints the untrained-weights warning on stderr. */
+    /**
+     * A model without trained weights: refused unless {@code allowed} ({@code --allow-untrained}),
+     * then warned about.
+     *
+     * @throws UntrainedWeightsException if not {@code allowed}
+     */
+    void untrained(String what, boolean allowed) {
+        if (!allowed) {
+            throw new UntrainedWeightsException(what + ": no trained weights (none given and none shipped for this entry); "
+                    + "pass --weights W.safetensors, or --allow-untrained to go on with it");
+        }
+        warnUntrained(what);
+    }
+
     void warnUntrained(String what) {
         err().println("WARNING: " + what + ": untrained weights: the output is not a useful reconstruction"
                 + " (pass --weights W.safetensors)");

@@ -59,7 +59,8 @@ final class VideoCli {
     }
 
     static int encode(ToolCommand cmd, Path input, String modelName, Metric metric, Map<String, String> overrides, String coder, int quality,
-            @Nullable Path weights, Path output, @Nullable Path recon, int gop, ColorSpace cs, int[] fps, boolean json) throws IOException {
+            @Nullable Path weights, Path output, @Nullable Path recon, int gop, ColorSpace cs, int[] fps, boolean json, boolean allowUntrained)
+            throws IOException {
         if (!modelName.equals(VideoCodec.ARCHITECTURE)) {
             throw new TinifyException(input + " is a clip: video needs -m " + VideoCodec.ARCHITECTURE + ", got -m " + modelName);
         }
@@ -71,7 +72,7 @@ final class VideoCli {
                 FrameWriter reconOut = recon == null ? null : createClip(recon, clip.format(), cs);
                 Progress progress = Progress.start("encode", -1, json)) {
             if (!codec.trained()) {
-                cmd.warnUntrained(codec.describe());
+                cmd.untrained(codec.describe(), allowUntrained);
             }
             header = codec.encode(clip, output, gop, cs, (i, record, source, reconstruction) -> {
                 stats.add(record, source, reconstruction);
@@ -98,8 +99,8 @@ final class VideoCli {
         return 0;
     }
 
-    static int decode(ToolCommand cmd, Path input, Path output, @Nullable Path weights, @Nullable Path source, boolean json)
-            throws IOException {
+    static int decode(ToolCommand cmd, Path input, Path output, @Nullable Path weights, @Nullable Path source, boolean json,
+            boolean allowUntrained) throws IOException {
         long start = System.nanoTime();
         Stats stats = new Stats();
         VideoHeader header;
@@ -112,7 +113,7 @@ final class VideoCli {
                             header.fpsDen(), header.chroma()), header.colorSpace());
                     Progress progress = Progress.start("decode", -1, json)) {
                 if (!codec.trained()) {
-                    cmd.warnUntrained(codec.describe());
+                    cmd.untrained(codec.describe(), allowUntrained);
                 }
                 codec.decode(in, out, (i, record, none, recon) -> {
                     RgbImage ref = reference == null ? null : reference.next();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * .tfy video exits with status 2 and writes nothing.
  */
 class VideoCommandTest {
-    private static final String[] SMALL = {"-m", "ssf2020", "-q", "1", "--set", "planes=8", "--set", "mid_planes=8"};
+    private static final String[] SMALL = {"-m", "ssf2020", "-q", "1", "--set", "planes=8", "--set", "mid_planes=8", "--allow-untrained"};
 
     private static String[] with(String[] args, String... more) {
         String[] all = Arrays.copyOf(args, args.length + more.length);
@@ -39,12 +39,16 @@ class VideoCommandTest {
         assertEquals(0, enc.status(), enc.toString());
         assertTrue(enc.out().contains("frame 0 key") && enc.out().contains("frame 3 key") && enc.out().contains("frame 2 inter"), enc.out());
         Path out = dir.resolve("out.y4m");
-        CliRun dec = CliRun.of("decode", tfy.toString(), "-o", out.toString(), "--metrics", clip.toString());
+        CliRun refused = CliRun.of("decode", tfy.toString(), "-o", out.toString());
+        assertEquals(1, refused.status(), refused.toString());
+        assertTrue(refused.err().contains("no trained weights") && refused.err().contains("--allow-untrained"), refused.err());
+        assertFalse(Files.exists(out));
+        CliRun dec = CliRun.of("decode", tfy.toString(), "-o", out.toString(), "--metrics", clip.toString(), "--allow-untrained");
         assertEquals(0, dec.status(), dec.toString());
         assertTrue(dec.out().contains("mean:") && dec.out().contains("PSNR"), dec.out());
         assertArrayEquals(Files.readAllBytes(recon), Files.readAllBytes(out), "decoded frames equal the encoder's reconstruction");
         Path frames = dir.resolve("frames");
-        assertEquals(0, CliRun.of("decode", tfy.toString(), "-o", frames.toString()).status());
+        assertEquals(0, CliRun.of("decode", tfy.toString(), "-o", frames.toString(), "--allow-untrained").status());
         try (Stream<Path> s = Files.list(frames)) {
             assertEquals(4, s.count());
         }
@@ -64,14 +68,14 @@ class VideoCommandTest {
         bad[good.length / 2] ^= 0x10;
         Path damaged = dir.resolve("damaged.tfy");
         Files.write(damaged, bad);
-        CliRun run = CliRun.of("decode", damaged.toString(), "-o", dir.resolve("out.y4m").toString());
+        CliRun run = CliRun.of("decode", damaged.toString(), "-o", dir.resolve("out.y4m").toString(), "--allow-untrained");
         assertEquals(2, run.status(), run.toString());
         // The untrained-weights warning comes first; the failure is one line.
         String last = run.err().strip().lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.startsWith("tinify decode: " + damaged + ": frame"), run.err());
         assertEquals(1, run.err().strip().lines().filter(l -> l.startsWith("tinify")).count(), run.err());
         Files.write(damaged, Arrays.copyOf(good, good.length - 3));
-        assertEquals(2, CliRun.of("decode", damaged.toString(), "-o", dir.resolve("out.y4m").toString()).status());
+        assertEquals(2, CliRun.of("decode", damaged.toString(), "-o", dir.resolve("out.y4m").toString(), "--allow-untrained").status());
         try (Stream<Path> s = Files.list(dir)) {
             assertFalse(s.anyMatch(p -> p.getFileName().toString().contains("out.y4m")), "no output or temporary file");
         }
