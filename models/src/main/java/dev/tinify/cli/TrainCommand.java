@@ -250,6 +250,7 @@ final class TrainCommand extends ToolCommand {
                     err.print('\r' + line);
                     err.flush();
                 }, 140)).build();
+        boolean barOpen = bar != null;
         try {
             if (bar != null) {
                 trainer.addListener(new TrainingListener() {
@@ -276,6 +277,8 @@ final class TrainCommand extends ToolCommand {
             });
             Trainer.Result r = trainer.run();
             if (bar != null) {
+                // Closed once: closing again renders the bar again, after the summary.
+                barOpen = false;
                 bar.close();
                 // The bar's line ends with a carriage return, not a newline: the summary goes on a line of its own.
                 err.println();
@@ -287,7 +290,7 @@ final class TrainCommand extends ToolCommand {
                     r.stepsPerSecond(), r.checkpoint());
             o.flush();
         } finally {
-            if (bar != null) {
+            if (barOpen) {
                 bar.close();
             }
             finished.countDown();

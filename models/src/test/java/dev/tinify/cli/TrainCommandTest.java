@@ -27,9 +27,6 @@ class TrainCommandTest {
         CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "2");
         assertEquals(0, run.status(), run.toString());
         assertTrue(run.out().startsWith("done at step 2"), run.toString());
-        // The progress bar redraws its line with carriage returns; what follows it must start a line of its own.
-        assertTrue(!run.err().contains("\r") || run.err().substring(run.err().lastIndexOf('\r')).contains("\n"),
-                "the progress bar's last line is left open: " + run);
         assertTrue(run.err().contains("lambda 0.0067"), "the zoo lambda of quality 3: " + run);
         assertTrue(Files.exists(runDir.resolve("checkpoint-00000002.safetensors")));
 
@@ -38,6 +35,19 @@ class TrainCommandTest {
         assertTrue(run.err().contains("resumed bmshj2018-hyperprior at step 2"), run.toString());
         assertTrue(run.out().startsWith("done at step 3"), run.toString());
         assertEquals(3, steps(runDir).size());
+    }
+
+    @Test
+    void theProgressBarEndsItsLineAndIsNotDrawnAgain() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        CliRun run = CliRun.of("train", "-m", "bmshj2018-hyperprior", "-q", "3", "--set", "N=8", "--set", "M=12", "--data",
+                data.toString(), "--patch", "64", "--batch", "1", "--out", tmp.resolve("run").toString(), "--threads", "1", "--steps", "1");
+        assertEquals(0, run.status(), run.toString());
+        // The bar redraws its line with carriage returns: its last drawing is followed by a newline and nothing else.
+        String err = run.err();
+        assertTrue(err.contains("\rtrain 100%"), run.toString());
+        assertTrue(err.endsWith("\n") && err.substring(err.lastIndexOf('\r')).indexOf('\n') == err.length() - err.lastIndexOf('\r') - 1,
+                "the progress bar's last line is left open or drawn again: " + run);
     }
 
     @Test
