@@ -121,7 +121,7 @@ final class CheckpointCase {
 
     private static void equalAfterUpdate(Path file, ReferenceCase reference, CaseReport report) throws IOException {
         List<String> notices = new ArrayList<>();
-        try (CompressionModel model = Tinify.build(ModelChecks.architecture(reference), ModelChecks.parameters(reference))) {
+        try (CompressionModel model = Tinify.build(Tinify.bundledSpec(ModelChecks.architecture(reference)), ModelChecks.parameters(reference))) {
             Tinify.load(model, file, notices::add);
             if (notices.isEmpty()) {
                 report.fail("update", "the checkpoint had no empty CDF tables to compute");

@@ -185,7 +185,8 @@ public final class ModelChecks implements CaseCheck {
     /**
      * The model a case names, with its parameters: built from {@code against}'s spec when given,
      * else from the spec text a recorded case carries ({@link CaseRecorder}), else from the bundled
-     * spec of its registry name.
+     * spec of its registry name (only a bundled one: a name in a file never makes the program read
+     * another file).
      */
     static CompressionModel build(ReferenceCase reference, CheckAgainst against) {
         if (against.spec() != null) {
@@ -195,7 +196,7 @@ public final class ModelChecks implements CaseCheck {
         if (text.isTextual()) {
             return Tinify.build(SpecReader.read(reference.dir().resolve("case.json") + " spec_yaml", text.asText()), parameters(reference));
         }
-        return Tinify.build(architecture(reference), parameters(reference));
+        return Tinify.build(Tinify.bundledSpec(architecture(reference)), parameters(reference));
     }
 
     /** Our state-dict keys equal CompressAI's, in any order. */

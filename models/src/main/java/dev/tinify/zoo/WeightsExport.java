@@ -136,7 +136,7 @@ public final class WeightsExport {
         TrainingState state = TrainingState.read(json);
         Map<String, Number> params = integral(state.params());
         Spec spec = trainedSpec(json, state, specOrName, params);
-        Path modelFile = json.toAbsolutePath().getParent().resolve(state.modelFile());
+        Path modelFile = state.modelPath(json);
         List<RgbImage> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (Path p : expand(checkImages)) {

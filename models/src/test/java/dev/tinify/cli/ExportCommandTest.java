@@ -158,4 +158,52 @@ class ExportCommandTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(empty + ": no latest.json"), r.err());
     }
+
+    /** A copy of the run whose latest.json has {@code field} set to {@code value} (a hostile checkpoint). */
+    private static Path runWith(String name, String field, String value) throws Exception {
+        Path copy = Files.createDirectories(dir.resolve(name));
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        var state = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(copy.resolve("latest.json").toFile());
+        state.put(field, value);
+        if (field.equals("spec")) {
+            state.remove(List.of("specText", "specHash")); // as a checkpoint written before they were recorded
+        }
+        json.writeValue(copy.resolve("latest.json").toFile(), state);
+        return copy;
+    }
+
+    @Test
+    void aCheckpointNamingASpecFileDoesNotMakeExportReadIt() throws Exception {
+        Path secret = dir.resolve("secret.yaml");
+        Files.writeString(secret, "SECRET-CONTENT: never read\n");
+        Path hostile = runWith("spec-path", "spec", secret.toString());
+        Path out = dir.resolve("spec-path-out").resolve("w.safetensors");
+        CliRun r = CliRun.of("export", hostile.toString(), "-o", out.toString());
+        assertEquals(1, r.status(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("'" + secret + "' is not a bundled spec") && r.err().contains("-m FILE.yaml"), r.err());
+        assertTrue(!r.err().contains("SECRET"), r.err());
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void aCheckpointNamingATensorFileElsewhereIsRefused() throws Exception {
+        Path hostile = runWith("model-path", "modelFile", "../run/checkpoint-00000002.safetensors");
+        Path out = dir.resolve("model-path-out").resolve("w.safetensors");
+        CliRun r = CliRun.of("export", hostile.toString(), "-o", out.toString());
+        assertEquals(1, r.status(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("modelFile is not a plain file name"), r.err());
+        assertTrue(!Files.exists(out), "nothing written");
+        // Resuming and warm-starting read the same JSON: the same refusal.
+        CliRun resume = CliRun.trainTiny("bmshj2018-hyperprior", dir.resolve("data"), dir.resolve("resumed"), "--steps", "3",
+                "--resume", hostile.toString());
+        assertEquals(1, resume.status(), resume.toString());
+        assertTrue(resume.err().contains("modelFile is not a plain file name"), resume.err());
+    }
 }

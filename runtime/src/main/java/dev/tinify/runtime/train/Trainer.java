@@ -518,9 +518,8 @@ public final class Trainer implements AutoCloseable {
         Map<String, SafeTensors.Tensor> moments;
         try {
             s = TrainingState.read(json);
-            Path dir = json.toAbsolutePath().getParent();
-            weights = SafeTensors.read(dir.resolve(s.modelFile()));
-            moments = SafeTensors.read(dir.resolve(s.optimizerFile()));
+            weights = SafeTensors.read(s.modelPath(json));
+            moments = SafeTensors.read(s.optimizerPath(json));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot resume from " + json + ": " + e.getMessage(), e);
         }

@@ -95,6 +95,30 @@ public record TrainingState(int format, String spec, Map<String, Number> params,
         if (s.format() != FORMAT) {
             throw new IOException(file + ": checkpoint format " + s.format() + ", this version reads " + FORMAT);
         }
+        plainName(file, "modelFile", s.modelFile());
+        plainName(file, "optimizerFile", s.optimizerFile());
         return s;
+    }
+
+    /** The model safetensors of the checkpoint whose JSON is {@code json}: beside it. */
+    public Path modelPath(Path json) {
+        return json.toAbsolutePath().resolveSibling(modelFile);
+    }
+
+    /** The optimizer safetensors of the checkpoint whose JSON is {@code json}: beside it. */
+    public Path optimizerPath(Path json) {
+        return json.toAbsolutePath().resolveSibling(optimizerFile);
+    }
+
+    /**
+     * A tensor file a checkpoint names must be a plain file name, read from the checkpoint's own
+     * folder: a checkpoint never makes the program read a file elsewhere.
+     */
+    private static void plainName(Path file, String field, @Nullable String name) throws IOException {
+        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.length() > 255
+                || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || Character.isISOControl(c))) {
+            throw new IOException(file + ": " + field + (name == null ? " is missing" : " is not a plain file name")
+                    + "; expected the name of a file beside the checkpoint (as checkpoint-00001000.safetensors)");
+        }
     }
 }

@@ -100,7 +100,7 @@ public final class WarmStart {
                     : p + ": no such checkpoint JSON");
         }
         try {
-            return json.toAbsolutePath().getParent().resolve(TrainingState.read(json).modelFile());
+            return TrainingState.read(json).modelPath(json);
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
