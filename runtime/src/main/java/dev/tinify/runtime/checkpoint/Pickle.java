@@ -23,7 +23,12 @@ import org.jspecify.annotations.Nullable;
  * instances by themselves ({@code INST}, {@code OBJ}, the extension registry) are refused.
  *
  * <p>Everything is bounded by the input: lengths are checked against the bytes left before anything
- * is allocated, and each opcode adds at most one value, so the values built never outgrow the data.
+ * is allocated, each opcode adds at most one value, and a pickle builds at most {@value #MAX_VALUES}
+ * values and memo entries (a one-byte opcode can build an object of fifty bytes, so a large file of
+ * them would otherwise take fifty times its size; a state dict needs a few dozen per tensor).
+ * Decimal integers are limited to {@value #MAX_DIGITS} digits (parsing is quadratic in their
+ * length), and values appear in messages only through {@link #describe}, which never walks a
+ * container (a pickle can share one container many times over, so printing it could take forever).
  */
 final class Pickle {
     /** What the interpreter cannot decide alone: calls of globals and persistent ids. */
@@ -61,12 +66,17 @@ final class Pickle {
     record Result(@Nullable Object value, int end) {}
 
     private static final Object MARK = new Object();
+    /** Values and memo entries one pickle may build. */
+    static final int MAX_VALUES = 1 << 20;
+    /** Digits of a decimal integer (Python's own default limit for int from str). */
+    static final int MAX_DIGITS = 4300;
 
     private final ByteBuffer in;
     private final Host host;
     private final List<@Nullable Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, @Nullable Object> memo = new HashMap<>();
+    private int built;
 
     private Pickle(ByteBuffer in, Host host) {
         this.in = in;
@@ -104,6 +114,7 @@ final class Pickle {
                     return stack.get(0);
                 }
                 case '(' -> {
+                    count(at);
                     marks.add(stack.size());
                     stack.add(MARK);
                 }
@@ -119,10 +130,10 @@ final class Pickle {
                     }
                     push(new Global(m, n));
                 }
-                case 'q' -> memo.put((long) u8(), peek(at));
-                case 'r' -> memo.put(u32(), peek(at));
-                case 'p' -> memo.put(parseLong(at, line(at)), peek(at));
-                case 0x94 -> memo.put((long) memo.size(), peek(at));
+                case 'q' -> memoize(at, u8());
+                case 'r' -> memoize(at, u32());
+                case 'p' -> memoize(at, parseLong(at, line(at)));
+                case 0x94 -> memoize(at, memo.size());
                 case 'h' -> push(get(at, u8()));
                 case 'j' -> push(get(at, u32()));
                 case 'g' -> push(get(at, parseLong(at, line(at))));
@@ -160,10 +171,10 @@ final class Pickle {
                 case 'M' -> push((long) (in.getShort() & 0xffff));
                 case 'J' -> push((long) in.getInt());
                 case 'I' -> {
-                    String s = line(at);
+                    String s = digits(at, line(at));
                     push(s.equals("01") ? Boolean.TRUE : s.equals("00") ? Boolean.FALSE : parseLong(at, s));
                 }
-                case 'L' -> push(parseBig(at, line(at).replaceFirst("L$", "")));
+                case 'L' -> push(parseBig(at, digits(at, line(at)).replaceFirst("L$", "")));
                 case 0x8a -> push(longLe(bytes(u8())));
                 case 0x8b -> push(longLe(bytes(length(at, in.getInt()))));
                 case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // big-endian
@@ -172,7 +183,7 @@ final class Pickle {
                     try {
                         push(Double.parseDouble(s));
                     } catch (NumberFormatException e) {
-                        throw error(at, "FLOAT '" + s + "' is not a number");
+                        throw error(at, "FLOAT " + describe(s) + " is not a number");
                     }
                 }
                 case 'N' -> push(null);
@@ -274,7 +285,7 @@ final class Pickle {
         try {
             return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
-            throw error(at, "'" + s + "' is not an integer");
+            throw error(at, describe(s) + " is not an integer");
         }
     }
 
@@ -282,7 +293,27 @@ final class Pickle {
         try {
             return narrow(new BigInteger(s.trim()));
         } catch (NumberFormatException e) {
-            throw error(at, "'" + s + "' is not an integer");
+            throw error(at, describe(s) + " is not an integer");
+        }
+    }
+
+    /** A decimal integer's text, refused beyond {@value #MAX_DIGITS} characters before it is parsed. */
+    private String digits(int at, String s) throws IOException {
+        if (s.length() > MAX_DIGITS) {
+            throw error(at, "a decimal integer of " + s.length() + " characters (at most " + MAX_DIGITS + ")");
+        }
+        return s;
+    }
+
+    private void memoize(int at, long index) throws IOException {
+        count(at);
+        memo.put(index, peek(at));
+    }
+
+    /** Counts one value or memo entry against {@value #MAX_VALUES}. */
+    private void count(int at) throws IOException {
+        if (++built > MAX_VALUES) {
+            throw error(at, "the pickle builds more than " + MAX_VALUES + " values; a state dict needs far fewer");
         }
     }
 
@@ -302,7 +333,8 @@ final class Pickle {
         return v.bitLength() < 64 ? (Object) v.longValue() : v;
     }
 
-    private void push(@Nullable Object v) {
+    private void push(@Nullable Object v) throws IOException {
+        count(in.position());
         stack.add(v);
     }
 
@@ -380,6 +412,35 @@ final class Pickle {
             return k;
         }
         throw error(at, "dict key of type " + typeName(k) + " (only strings and numbers are supported)");
+    }
+
+    /**
+     * A value for a message, bounded whatever the value: scalars as themselves (long integers and
+     * strings shortened), containers by their type and size, never their contents.
+     */
+    static String describe(@Nullable Object v) {
+        if (v == null || v instanceof Long || v instanceof Double || v instanceof Boolean) {
+            return String.valueOf(v);
+        }
+        if (v instanceof BigInteger b) {
+            return b.bitLength() <= 256 ? b.toString() : "an int of " + b.bitLength() + " bits";
+        }
+        if (v instanceof String s) {
+            return "'" + (s.length() <= 80 ? s : s.substring(0, 80) + "...") + "'";
+        }
+        if (v instanceof byte[] b) {
+            return "bytes of length " + b.length;
+        }
+        if (v instanceof List<?> l) {
+            return "a list of " + l.size() + " items";
+        }
+        if (v instanceof Map<?, ?> m) {
+            return "a dict of " + m.size() + " items";
+        }
+        if (v instanceof Tuple t) {
+            return "a tuple of " + t.size() + " items";
+        }
+        return typeName(v);
     }
 
     /** Python's name for the type of a value built here, for messages. */

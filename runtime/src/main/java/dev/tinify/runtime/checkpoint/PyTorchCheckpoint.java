@@ -167,7 +167,7 @@ public final class PyTorchCheckpoint {
             }
             Pickle.Result protocol = Pickle.load(data, magic.end(), data.length, this);
             if (!(protocol.value() instanceof Long p) || p != LEGACY_PROTOCOL) {
-                throw new IOException("legacy format: protocol version " + protocol.value() + ", expected " + LEGACY_PROTOCOL);
+                throw new IOException("legacy format: protocol version " + Pickle.describe(protocol.value()) + ", expected " + LEGACY_PROTOCOL);
             }
             Pickle.Result sysInfo = Pickle.load(data, protocol.end(), data.length, this);
             if (!(sysInfo.value() instanceof Map<?, ?> info) || !Boolean.TRUE.equals(info.get("little_endian"))) {
@@ -183,7 +183,7 @@ public final class PyTorchCheckpoint {
             for (Object k : list) {
                 Storage s = k instanceof String key ? storages.get(key) : null;
                 if (s == null) {
-                    throw new IOException("legacy format: storage key " + Pickle.typeName(k) + " '" + k + "' names no storage of the pickle");
+                    throw new IOException("legacy format: storage key " + Pickle.describe(k) + " names no storage of the pickle");
                 }
                 if (s.bytes != null) {
                     throw new IOException("legacy format: storage " + s.key + " is listed twice");
@@ -234,7 +234,7 @@ public final class PyTorchCheckpoint {
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : dict.entrySet()) {
                 if (!(e.getKey() instanceof String key)) {
-                    throw new IOException("state dict key " + e.getKey() + " is a " + Pickle.typeName(e.getKey()) + ", not a string");
+                    throw new IOException("state dict key " + Pickle.describe(e.getKey()) + " is a " + Pickle.typeName(e.getKey()) + ", not a string");
                 }
                 if (!(e.getValue() instanceof TensorRef t)) {
                     throw new IOException("state dict entry '" + key + "' is a " + Pickle.typeName(e.getValue()) + ", not a tensor"
@@ -408,7 +408,7 @@ public final class PyTorchCheckpoint {
                 throw new IOException("a tensor is rebuilt from a " + Pickle.typeName(storage) + ", not a storage");
             }
             if (!(offset instanceof Long off) || off < 0) {
-                throw new IOException("storage " + s.key + ": tensor offset " + offset + " is not a non-negative integer");
+                throw new IOException("storage " + s.key + ": tensor offset " + Pickle.describe(offset) + " is not a non-negative integer");
             }
             long[] sizes = longs(s, "size", size);
             long[] strides = longs(s, "stride", stride);

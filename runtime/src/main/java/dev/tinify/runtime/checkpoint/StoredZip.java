@@ -95,6 +95,9 @@ final class StoredZip {
                 csize = z[1];
                 local = z[2];
             }
+            if (usize < 0 || csize < 0) {
+                throw new IOException("zip: entry " + name + " declares a negative size");
+            }
             if ((flags & 1) != 0) {
                 throw new IOException("zip: entry " + name + " is encrypted");
             }

@@ -4,6 +4,7 @@ import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,14 +29,22 @@ public final class WeightsFile {
         }
     }
 
-    /** Reads the state dict of {@code file}, whichever of the two formats it is in. */
+    /**
+     * Reads the state dict of {@code file}, whichever of the two formats it is in: the first bytes
+     * decide, then a safetensors file is mapped tensor by tensor ({@link SafeTensors#read(Path)}:
+     * any size, no array as large as the file) and a checkpoint is read by
+     * {@link PyTorchCheckpoint#read(Path)}.
+     */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IOException(file + ": " + size + " bytes; weight files above 2 GiB are not supported");
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": " + (Files.isDirectory(file) ? "is a directory" : Files.exists(file) ? "is not a regular file"
+                    : "no such file") + "; expected a weights file (safetensors or PyTorch checkpoint)");
         }
-        byte[] data = Files.readAllBytes(file);
-        return PyTorchCheckpoint.sniff(data) ? PyTorchCheckpoint.parse(data, file.toString()) : SafeTensors.parse(data, file.toString());
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(4);
+        }
+        return PyTorchCheckpoint.sniff(head) ? PyTorchCheckpoint.read(file) : SafeTensors.read(file);
     }
 
     /**

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class PyTorchCheckpointFuzzTest {
     private static final int CASES = 10_000;
+    /** The longest one case may take, however loaded the machine: a parse of a file under a megabyte. */
+    private static final Duration CASE_LIMIT = Duration.ofSeconds(10);
     private static final String SOURCE = "fuzzed.pth.tar";
     private static final String OPCODES = "(.0)tRbQhjqr}]usaeKMJXNG\u0080\u0085\u0086\u0087\u0088\u0089\u008a\u008bciV\u0081\u0093\u0094";
 
@@ -39,8 +41,9 @@ class PyTorchCheckpointFuzzTest {
     void mutatedCheckpointsLoadOrFailCleanly() throws Exception {
         List<Seed> seeds = seeds();
         fuzz(seeds, 1L, 300); // warm-up: class loading and message formatting are not the reader's doing
-        // A guard against a hang only, generous for a loaded machine (74 s at a load average of 32 on 2 cores).
-        long worstExcess = assertTimeoutPreemptively(Duration.ofMinutes(20), () -> fuzz(seeds, 20261207L, CASES));
+        // Guards against a hang only: 10,000 cases take 20 s at a load average of 13 on 2 cores (74 s
+        // at 32), one case a few milliseconds; fuzz() also fails any single case over CASE_LIMIT.
+        long worstExcess = assertTimeoutPreemptively(Duration.ofMinutes(10), () -> fuzz(seeds, 20261207L, CASES));
         // Beyond the file's bytes (a copy of the pickle, the tensors), reading allocates the values
         // the pickle builds: a few small objects per opcode.
         assertTrue(worstExcess < 256 * 1024, "reading allocated " + worstExcess + " bytes beyond 16x the file size");
@@ -57,6 +60,7 @@ class PyTorchCheckpointFuzzTest {
             Seed s = seeds.get(r.nextInt(seeds.size()));
             byte[] f = mutate(s, r);
             long before = mx.getThreadAllocatedBytes(thread);
+            long start = System.nanoTime();
             try {
                 PyTorchCheckpoint.parse(f, SOURCE);
                 loaded++;
@@ -68,6 +72,8 @@ class PyTorchCheckpointFuzzTest {
                 throw new AssertionError("case " + i + " (" + f.length + " bytes) threw " + e, e);
             }
             worstExcess = Math.max(worstExcess, mx.getThreadAllocatedBytes(thread) - before - 16L * f.length);
+            long nanos = System.nanoTime() - start;
+            assertTrue(nanos < CASE_LIMIT.toNanos(), "case " + i + " (" + f.length + " bytes) took " + nanos / 1_000_000 + " ms");
         }
         assertEquals(cases, loaded + refused);
         assertTrue(refused > cases / 4, "most mutations must be refused, got " + refused + " of " + cases);

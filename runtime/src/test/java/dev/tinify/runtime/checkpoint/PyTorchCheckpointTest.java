@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,10 +13,13 @@ import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DynamicTest;
@@ -115,6 +119,44 @@ class PyTorchCheckpointTest {
         byte[] open = concat(legacyPreamble(), pickle("}"));
         e = assertThrows(IOException.class, () -> PyTorchCheckpoint.parse(open, "open"));
         assertTrue(e.getMessage().contains("before its STOP"), e.getMessage());
+    }
+
+    @Test
+    void aValueSharedManyTimesOverIsDescribedInAMessageNotPrinted() {
+        // The protocol-version pickle is a list of 2 lists of 2 lists ... 60 deep, every level the same
+        // list twice: printing it would write 2^60 items.
+        StringBuilder dag = new StringBuilder("]q\u00000");
+        for (int level = 0; level < 60; level++) {
+            char m = (char) level;
+            dag.append("(h").append(m).append('h').append(m).append("lq").append((char) (level + 1)).append('0');
+        }
+        dag.append('h').append((char) 60).append('.');
+        byte[] magic = Arrays.copyOf(legacyPreamble(), 15);
+        byte[] file = concat(magic, pickle(dag.toString()));
+        IOException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IOException.class,
+                () -> PyTorchCheckpoint.parse(file, "dag")));
+        assertEquals("dag: legacy format: protocol version a list of 2 items, expected 1001", e.getMessage());
+    }
+
+    @Test
+    void aDecimalIntegerOfAMillionDigitsIsRefusedBeforeItIsParsed() {
+        byte[] magic = Arrays.copyOf(legacyPreamble(), 15);
+        byte[] file = concat(magic, pickle("L" + "9".repeat(1_000_000) + "L\n."));
+        IOException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IOException.class,
+                () -> PyTorchCheckpoint.parse(file, "digits")));
+        assertTrue(e.getMessage().startsWith("digits: pickle byte 17: a decimal integer of 1000001 characters"), e.getMessage());
+    }
+
+    @Test
+    void aPickleOfMillionsOfEmptyDictsIsRefusedWithinSixteenTimesItsSize() {
+        // Each one-byte EMPTY_DICT would build a 56-byte object: 8 MB of them, 450 MB of dicts.
+        byte[] file = concat(Arrays.copyOf(legacyPreamble(), 15), pickle("}".repeat(8 << 20) + "."));
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        IOException e = assertThrows(IOException.class, () -> PyTorchCheckpoint.parse(file, "dicts"));
+        long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertTrue(e.getMessage().contains("builds more than " + Pickle.MAX_VALUES + " values"), e.getMessage());
+        assertTrue(allocated < 16L * file.length, "allocated " + allocated + " bytes reading a " + file.length + "-byte file");
     }
 
     /** A legacy file holding {@code OrderedDict(w=tensor)} over one 4-float storage with the given size and stride tuples. */
