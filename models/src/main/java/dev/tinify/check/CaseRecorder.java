@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * Records a golden case of any spec in the layout of CompressAI's fixtures, so that
  * {@code tinify check} and {@link GoldenCases} check it exactly as they check CompressAI's: the
  * model's state dict, a seeded input, {@code y}, every likelihood, {@code x_hat}, every rANS call's
- * symbols and indexes, the strings and the decompressed {@code x_hat}. The case carries the spec's
+ * symbols and indexes, the strings, the decompressed {@code x_hat} and the decision margins of each
+ * phase ({@link MarginWatch}). The case carries the spec's
  * YAML text and parameters, so it is checked against the spec as it was when recorded; a change to
  * the spec, to Tinify or to the native library that moves a number or a byte fails the check.
  */
@@ -81,6 +82,7 @@ public final class CaseRecorder {
             long seed, int height, int width, Path dir) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, Object> compress = new LinkedHashMap<>();
+        Map<String, Double> margins;
         Map<String, EntropyModel> models = ModelChecks.entropyModels("", model, new LinkedHashMap<>());
         try (NDManager m = model.manager().newSubManager()) {
             NDArray x = m.create(input(seed, height, width), new Shape(1, 3, height, width));
@@ -92,8 +94,13 @@ public final class CaseRecorder {
 
             Map<String, RecordingCoder> coders = RecordingCoder.install(models, new RansCoder());
             CompressionModel.Compressed c;
-            try {
+            NDArray decompressed;
+            try (MarginWatch watch = new MarginWatch(models)) {
+                watch.phase("compress");
                 c = model.compress(x);
+                watch.phase("decompress");
+                decompressed = model.decompress(m, c.strings(), c.shape());
+                margins = watch.values();
             } finally {
                 models.values().forEach(em -> em.setEntropyCoder(null));
             }
@@ -126,7 +133,7 @@ public final class CaseRecorder {
             compress.put("total_bytes", total);
             compress.put("bpp", total * 8.0 / (height * width));
             compress.put("coder_calls", calls);
-            tensors.put("decompress.x_hat", tensor(model.decompress(m, c.strings(), c.shape())));
+            tensors.put("decompress.x_hat", tensor(decompressed));
         }
 
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -143,8 +150,13 @@ public final class CaseRecorder {
         input.put("recipe", "java.util.Random(seed).nextFloat() in [0, 1), row-major");
         meta.put("input", input);
         meta.put("compress", compress);
-        meta.put("margins", Map.of("values", Map.of(), "note",
-                "none: a recorded case is checked exactly, every symbol and byte, on the same kind of machine"));
+        Map<String, Object> marginsJson = new LinkedHashMap<>();
+        marginsJson.put("values", margins);
+        marginsJson.put("meaning", "as CompressAI's fixtures: " + MarginWatch.ROUND_HALF + " is the least |frac(v) - 0.5| over the"
+                + " values v = x - mean rounded to symbols, " + MarginWatch.SCALE_TABLE + " the least |s - t| / t over the scales s"
+                + " above the scale bound and the thresholds t choosing a CDF table; near 0, another machine's float32 may"
+                + " legitimately pick the neighbouring symbol or index");
+        meta.put("margins", marginsJson);
         Map<String, Object> shapes = new LinkedHashMap<>();
         tensors.forEach((k, t) -> shapes.put(k, Map.of("dtype", t.dtype().name(), "shape", t.shape())));
         meta.put("tensors", shapes);

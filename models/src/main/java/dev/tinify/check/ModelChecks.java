@@ -241,7 +241,12 @@ public final class ModelChecks implements CaseCheck {
         try (NDManager m = model.manager().newSubManager()) {
             NDArray x = toArray(m, reference.tensor("x"));
             Rate rate = rate(reference);
-            CompressionModel.Compressed out = rate == null ? model.compress(x) : model.compress(x, rate);
+            CompressionModel.Compressed out;
+            try (MarginWatch watch = new MarginWatch(models)) {
+                watch.phase("compress");
+                out = rate == null ? model.compress(x) : model.compress(x, rate);
+                compareMargins(reference, "compress", watch.values(), models, report);
+            }
             boolean excused = reference.meta().path("compress").has("coder_calls")
                     ? compareCoderCalls(reference, coders, report) : compareModelSymbols(reference, coders, report);
             List<List<byte[]>> expected = reference.compressStrings();
@@ -274,11 +279,62 @@ public final class ModelChecks implements CaseCheck {
 
     /** Decompress of CompressAI's own strings and shape: {@code x_hat} within tolerance. */
     static void decompress(ReferenceCase reference, CompressionModel model, CaseReport report) {
-        try (NDManager m = model.manager().newSubManager()) {
+        Map<String, EntropyModel> models = entropyModels("", model, new LinkedHashMap<>());
+        try (NDManager m = model.manager().newSubManager(); MarginWatch watch = new MarginWatch(models)) {
             Rate rate = rate(reference);
+            watch.phase("decompress");
             NDArray xHat = rate == null ? model.decompress(m, reference.compressStrings(), reference.compressShape())
                     : model.decompress(m, reference.compressStrings(), reference.compressShape(), rate);
+            compareMargins(reference, "decompress", watch.values(), models, report);
             report.compare("decompress.x_hat", floats(xHat), reference.tensor("decompress.x_hat").toFloats(), TOLERANCE);
+        }
+    }
+
+    /**
+     * The case's decision margins of {@code phase} against the ones measured here, on one line: a
+     * margin is how near the case's own values came to a rounding or scale-table boundary, so a
+     * change that moves the latents or the scales moves it. Margins the case has and this model
+     * does not measure (the per-position decoding of autoregressive models, mixture models) are
+     * named in the line.
+     */
+    private static void compareMargins(ReferenceCase reference, String phase, Map<String, Double> measured,
+            Map<String, EntropyModel> models, CaseReport report) {
+        JsonNode values = reference.meta().path("margins").path("values");
+        double worst = 0;
+        int compared = 0;
+        List<String> differing = new ArrayList<>();
+        List<String> unmeasured = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = values.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String[] parts = e.getKey().split(":");
+            if (parts.length != 3 || !parts[0].equals(phase) || !e.getValue().isNumber()) {
+                continue;
+            }
+            String module = parts[1];
+            String path = models.containsKey(module) ? module
+                    : models.keySet().stream().filter(k -> k.endsWith("." + module)).findFirst().orElse(module);
+            Double ours = measured.get(phase + ":" + path + ":" + parts[2]);
+            if (ours == null) {
+                unmeasured.add(module + ":" + parts[2]);
+                continue;
+            }
+            compared++;
+            double d = Math.abs(ours - e.getValue().asDouble());
+            worst = Math.max(worst, d);
+            if (!(d <= TOLERANCE)) {
+                differing.add(String.format(java.util.Locale.ROOT, "%s:%s %.3e, case %.3e", module, parts[2], ours,
+                        e.getValue().asDouble()));
+            }
+        }
+        if (compared == 0 && unmeasured.isEmpty()) {
+            return;
+        }
+        String detail = String.format(java.util.Locale.ROOT, "%d compared, max|err| %.3e (tol %.0e)", compared, worst, TOLERANCE)
+                + (unmeasured.isEmpty() ? "" : "; not measured here: " + String.join(", ", unmeasured));
+        if (differing.isEmpty()) {
+            report.pass(phase + ".margins", detail);
+        } else {
+            report.fail(phase + ".margins", String.join("; ", differing) + " (" + detail + ")");
         }
     }
 

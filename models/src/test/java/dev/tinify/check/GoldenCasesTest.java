@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
@@ -57,6 +60,52 @@ class GoldenCasesTest {
         AssertionFailedError e = assertThrows(AssertionFailedError.class,
                 () -> GoldenCases.of(dir, new CheckAgainst(null, weights)).toList().get(0).getExecutable().execute());
         assertTrue(e.getMessage().contains("g_s.2.weight") && e.getMessage().contains("1 tensor(s) differ"), e.getMessage());
+    }
+
+    @Test
+    void aRecordedCaseCarriesItsMarginsAndTheCheckComparesThem(@TempDir Path dir) throws Exception {
+        Path recorded = CaseRecorder.record("bmshj2018-hyperprior", TINY, null, 5, 64, 64, dir.resolve("case"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode meta = (ObjectNode) json.readTree(recorded.resolve("case.json").toFile());
+        JsonNode values = meta.path("margins").path("values");
+        for (String key : List.of("compress:entropy_bottleneck:round_half_distance", "compress:gaussian_conditional:round_half_distance",
+                "compress:gaussian_conditional:scale_table_rel_distance", "decompress:gaussian_conditional:scale_table_rel_distance")) {
+            assertTrue(values.path(key).isNumber(), key + " in " + values);
+        }
+        // The scale hyperprior rounds y itself (no means): its margin is the least |frac(y) - 0.5| of the recorded y.
+        double least = Double.POSITIVE_INFINITY;
+        for (float v : SafeTensors.read(recorded.resolve("tensors.safetensors")).get("y").toFloats()) {
+            least = Math.min(least, Math.abs(v - Math.floor(v) - 0.5));
+        }
+        assertEquals(least, values.path("compress:gaussian_conditional:round_half_distance").asDouble(), 0.0);
+
+        CaseReport report = CheckRunner.check(recorded);
+        assertTrue(report.passed(), report.lines().toString());
+        assertTrue(report.lines().stream().anyMatch(l -> l.what().equals("compress.margins") && l.detail().startsWith("3 compared")),
+                report.lines().toString());
+        assertTrue(report.lines().stream().anyMatch(l -> l.what().equals("decompress.margins") && l.detail().startsWith("1 compared")),
+                report.lines().toString());
+
+        // A margin that no longer holds (as after a change that moved y) fails, naming it.
+        ((ObjectNode) values).put("compress:gaussian_conditional:round_half_distance", least + 0.01);
+        json.writeValue(recorded.resolve("case.json").toFile(), meta);
+        CaseReport moved = CheckRunner.check(recorded);
+        assertTrue(!moved.passed(), moved.lines().toString());
+        assertTrue(moved.lines().stream().anyMatch(l -> l.what().equals("compress.margins") && l.status() == CaseReport.Status.FAIL
+                && l.detail().startsWith("gaussian_conditional:round_half_distance")), moved.lines().toString());
+    }
+
+    @Test
+    void anAutoregressiveCaseRecordsTheMarginsOfItsPerPositionCoding(@TempDir Path dir) throws Exception {
+        Path recorded = CaseRecorder.record("mbt2018", TINY, null, 2, 64, 64, dir.resolve("case"));
+        JsonNode values = new ObjectMapper().readTree(recorded.resolve("case.json").toFile()).path("margins").path("values");
+        for (String key : List.of("compress:gaussian_conditional:round_half_distance", "compress:gaussian_conditional:scale_table_rel_distance",
+                "decompress:gaussian_conditional:scale_table_rel_distance")) {
+            double v = values.path(key).asDouble(-1);
+            assertTrue(v >= 0 && v <= 0.5, key + " in " + values);
+        }
+        CaseReport report = CheckRunner.check(recorded);
+        assertTrue(report.passed(), report.lines().toString());
     }
 
     @Test

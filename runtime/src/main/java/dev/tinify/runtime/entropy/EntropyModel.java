@@ -49,6 +49,7 @@ public abstract class EntropyModel extends Module {
     private @Nullable EntropyCoder coder;
     private @Nullable CdfTables tables;
     private @Nullable NDArray tablesSource;
+    private volatile @Nullable DecisionMargins margins;
 
     /**
      * Registers the CDF buffers (empty) and the {@code likelihood_lower_bound} child. Subclasses
@@ -78,6 +79,36 @@ public abstract class EntropyModel extends Module {
     /** The coder used by {@code compress}/{@code decompress}; set one to override the default. */
     public final void setEntropyCoder(@Nullable EntropyCoder coder) {
         this.coder = coder;
+    }
+
+    /**
+     * Starts measuring the decision margins of what this model codes from now on (replacing any
+     * earlier measurement), see {@link DecisionMargins}; {@link #stopWatchingMargins()} ends it.
+     */
+    public final DecisionMargins watchMargins() {
+        DecisionMargins m = new DecisionMargins(scaleThresholds(), scaleBoundValue());
+        margins = m;
+        return m;
+    }
+
+    /** Ends the measurement {@link #watchMargins()} started. */
+    public final void stopWatchingMargins() {
+        margins = null;
+    }
+
+    /** The margins being measured, or null. */
+    public final @Nullable DecisionMargins margins() {
+        return margins;
+    }
+
+    /** The scale thresholds that choose a CDF index; none for a model without scales. */
+    protected float[] scaleThresholds() {
+        return new float[0];
+    }
+
+    /** The scale lower bound, for a model with scales. */
+    protected float scaleBoundValue() {
+        return 0;
     }
 
     /** The coder in use: the one set, else the registry default. */
@@ -159,6 +190,10 @@ public abstract class EntropyModel extends Module {
                 throw new IllegalArgumentException(describe() + ": cannot compress non-finite values (NaN or infinity)");
             }
             symbols = quantize(x, Mode.SYMBOLS, means).toIntArray();
+            DecisionMargins m = margins;
+            if (m != null) {
+                m.rounded((means == null ? x : x.sub(means)).toFloatArray());
+            }
         }
         int[] idx = toInts(indexes);
         checkIndexes(idx, t);

@@ -164,6 +164,10 @@ public class GaussianConditional extends EntropyModel {
         float[] table = scaleTable();
         float bound = scaleBound.value().toFloatArray()[0];
         float[] s = scales.toFloatArray();
+        DecisionMargins m = margins();
+        if (m != null) {
+            m.scaled(s);
+        }
         int[] idx = new int[s.length];
         int last = table.length - 1;
         for (int i = 0; i < s.length; i++) {
@@ -180,6 +184,17 @@ public class GaussianConditional extends EntropyModel {
             idx[i] = last - count;
         }
         return scales.getManager().create(idx, scales.getShape());
+    }
+
+    @Override
+    protected float[] scaleThresholds() {
+        float[] table = scaleTable();
+        return java.util.Arrays.copyOf(table, Math.max(0, table.length - 1));
+    }
+
+    @Override
+    protected float scaleBoundValue() {
+        return scaleBound.value().toFloatArray()[0];
     }
 
     /** {@code max(scales, scale_bound)} as CompressAI's {@code lower_bound_scale} module applies it. */

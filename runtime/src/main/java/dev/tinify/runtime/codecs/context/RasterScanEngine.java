@@ -1,5 +1,8 @@
 package dev.tinify.runtime.codecs.context;
 
+import dev.tinify.runtime.entropy.DecisionMargins;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Autoregressive coding of one latent in raster order, in plain Java: for each position the
  * context comes from the causal taps of the masked kernel over the already coded positions
@@ -68,6 +71,11 @@ public final class RasterScanEngine {
      * ({@code [paramChannels][height][width]}).
      */
     public Encoded encode(float[] y, float[] params, int height, int width) {
+        return encode(y, params, height, width, null);
+    }
+
+    /** As {@link #encode(float[], float[], int, int)}, reporting each rounded value and scale to {@code margins} when given. */
+    public Encoded encode(float[] y, float[] params, int height, int width, @Nullable DecisionMargins margins) {
         if (y.length != channels * height * width) {
             throw new IllegalArgumentException("latent has " + y.length + " values, expected " + channels + "x" + height + "x" + width);
         }
@@ -83,7 +91,12 @@ public final class RasterScanEngine {
                 int base = pos * channels;
                 for (int c = 0; c < channels; c++) {
                     float mean = g[channels + c];
-                    int s = (int) Math.rint(y[c * positions + pos] - mean);
+                    float v = y[c * positions + pos] - mean;
+                    int s = (int) Math.rint(v);
+                    if (margins != null) {
+                        margins.rounded(v);
+                        margins.scaled(g[c]);
+                    }
                     symbols[base + c] = s;
                     indexes[base + c] = indexer.index(g[c]);
                     work.yHat[base + c] = s + mean;
@@ -95,6 +108,11 @@ public final class RasterScanEngine {
 
     /** Decodes a latent ({@code [channels][height][width]}) position by position from {@code source}. */
     public float[] decode(float[] params, int height, int width, SymbolSource source) {
+        return decode(params, height, width, source, null);
+    }
+
+    /** As {@link #decode(float[], int, int, SymbolSource)}, reporting each scale to {@code margins} when given. */
+    public float[] decode(float[] params, int height, int width, SymbolSource source, @Nullable DecisionMargins margins) {
         Work work = new Work(params, height, width);
         int positions = height * width;
         for (int h = 0; h < height; h++) {
@@ -104,6 +122,9 @@ public final class RasterScanEngine {
                 int[] indexes = new int[channels];
                 for (int c = 0; c < channels; c++) {
                     indexes[c] = indexer.index(g[c]);
+                    if (margins != null) {
+                        margins.scaled(g[c]);
+                    }
                 }
                 int[] s = source.next(indexes);
                 if (s.length != channels) {

@@ -95,7 +95,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
         float[] yHat = new float[yAll.length];
         IntStream.range(0, batch).parallel().forEach(b -> {
             RasterScanEngine.Encoded e = engine.encode(Arrays.copyOfRange(yAll, b * yPer, (b + 1) * yPer),
-                    Arrays.copyOfRange(pAll, b * pPer, (b + 1) * pPer), h, w);
+                    Arrays.copyOfRange(pAll, b * pPer, (b + 1) * pPer), h, w, gaussianConditional.margins());
             strings[b] = coder.encodeWithIndexes(e.symbols(), e.indexes(), tables);
             System.arraycopy(e.yHat(), 0, yHat, b * yPer, yPer);
         });
@@ -138,7 +138,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
         IntStream.range(0, batch).parallel().forEach(b -> {
             EntropyCoder.Decoder decoder = coder.newDecoder(strings.get(0).get(b));
             float[] one = engine.decode(Arrays.copyOfRange(pAll, b * pPer, (b + 1) * pPer), h, w,
-                    indexes -> decoder.decodeStream(indexes, tables));
+                    indexes -> decoder.decodeStream(indexes, tables), gaussianConditional.margins());
             System.arraycopy(one, 0, yHat, b * yPer, yPer);
         });
         return manager.create(yHat, new Shape(batch, c, h, w));
