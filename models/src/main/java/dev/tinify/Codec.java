@@ -211,6 +211,9 @@ public final class Codec implements AutoCloseable {
      * and returns the container.
      */
     public synchronized TfyContainer compress(RgbImage image) {
+        Padding.wasteful(image.height(), image.width(), model.downsamplingFactor()).ifPresent(why -> {
+            throw new TinifyException(model.name() + ": " + why);
+        });
         // Taken before coding, as the decoder takes it before decoding.
         String weightsFingerprint = model.weightsFingerprint();
         Tiling t = tilingFor(image.height(), image.width());
@@ -258,6 +261,10 @@ public final class Codec implements AutoCloseable {
      */
     public synchronized RgbImage decompress(TfyContainer c) {
         checkWeights(c);
+        java.util.Optional<String> wasteful = Padding.wasteful(c.height(), c.width(), model.downsamplingFactor());
+        if (wasteful.isPresent()) {
+            throw new TinifyFormatException(wasteful.get() + "; such files are neither written nor decoded");
+        }
         if (!c.tiling().tiled()) {
             // Any other padding would decode to a shifted crop without an error.
             Padding centred = Padding.forStride(c.height(), c.width(), model.downsamplingFactor());

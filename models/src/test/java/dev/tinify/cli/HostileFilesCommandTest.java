@@ -158,18 +158,40 @@ class HostileFilesCommandTest {
 
     @Test
     void anImageOverTheMemoryBudgetIsRefusedWithHowMuchAndWhy() throws Exception {
-        // 1x70000 pads to 64x70016 for a stride-64 model: refused before any tensor exists.
-        Path thin = dir.resolve("thin.png");
-        dev.tinify.runtime.image.ImageFiles.writePng(new dev.tinify.runtime.image.RgbImage(1, 70000, new float[3 * 70000]), thin);
+        // 1024x1536 needs about 130 MB of activations in the tiny model: refused before any tensor exists.
+        Path large = dir.resolve("large.png");
+        dev.tinify.runtime.image.ImageFiles.writePng(new dev.tinify.runtime.image.RgbImage(1024, 1536, new float[3 * 1024 * 1536]), large);
         System.setProperty(dev.tinify.runtime.model.MemoryBudget.PROPERTY, "64m");
         try {
             // Coded whole (--tile 0): in tiles it would need the memory of one tile only.
-            CliRun run = CliRun.of(CliRun.tiny("encode", thin.toString(), "-q", "1", "--tile", "0", "-o", dir.resolve("out.png.tfy").toString()));
-            assertRefused(run, 1, "bmshj2018-hyperprior on a 64x70016 image (padded) needs about ");
+            CliRun run = CliRun.of(CliRun.tiny("encode", large.toString(), "-q", "1", "--tile", "0", "-o",
+                    dir.resolve("out.png.tfy").toString()));
+            assertRefused(run, 1, "bmshj2018-hyperprior on a 1024x1536 image (padded) needs about ");
             assertTrue(run.err().contains("more than the memory budget of 64 MB; use a smaller image or a smaller model, or raise the"
                     + " budget with -Dtinify.memory=SIZE or TINIFY_MEMORY=SIZE"), run.err());
         } finally {
             System.clearProperty(dev.tinify.runtime.model.MemoryBudget.PROPERTY);
         }
+    }
+
+    @Test
+    void aStripThatPaddingWouldMultiplySixtyFourFoldIsRefusedSayingWhy() throws Exception {
+        // 1x70000 pads to 64x70016 for a stride-64 model: 4.5 million pixels computed for 70,000.
+        Path thin = dir.resolve("thin.png");
+        dev.tinify.runtime.image.ImageFiles.writePng(new dev.tinify.runtime.image.RgbImage(1, 70000, new float[3 * 70000]), thin);
+        CliRun run = CliRun.of(CliRun.tiny("encode", thin.toString(), "-q", "1", "-o", dir.resolve("out.png.tfy").toString()));
+        assertRefused(run, 1, "a 1x70000 image pads to 64x70016 for the model's stride of 64: 64 times its pixels, as slow to code"
+                + " as a 2117x2117 image; images are refused where padding multiplies the pixels by more than 16 (crop it, or join"
+                + " such strips into one image at least 5 pixels high and wide)");
+        // A file claiming such a strip is refused by the decoder before anything is decoded.
+        TfyContainer strip = new TfyContainer(good.architecture(), good.specHash(), good.weightsFingerprint(), good.quality(),
+                good.metric(), good.entropyCoder(), good.entropyParams(), 1, 70000, Padding.forStride(1, 70000, 64),
+                good.latentShape(), good.strings());
+        assertRefused(decode(strip, "strip.tfy"), 2, "a 1x70000 image pads to 64x70016");
+        // 5 rows pad 13-fold: coded.
+        Path five = dir.resolve("five.png");
+        dev.tinify.runtime.image.ImageFiles.writePng(new dev.tinify.runtime.image.RgbImage(5, 20000, new float[3 * 5 * 20000]), five);
+        CliRun ok = CliRun.of(CliRun.tiny("encode", five.toString(), "-q", "1", "-o", dir.resolve("five.tfy").toString()));
+        assertEquals(0, ok.status(), ok.toString());
     }
 }

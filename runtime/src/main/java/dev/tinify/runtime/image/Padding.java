@@ -37,6 +37,33 @@ public record Padding(int left, int right, int top, int bottom) {
         return new Padding(left, outW - width - left, top, outH - height - top);
     }
 
+    /**
+     * Why coding a {@code height x width} image padded to {@code stride} is refused, or empty:
+     * padding that multiplies the pixels by more than {@value #MAX_OVERHEAD} on a padded image of
+     * more than {@value #SMALL_PIXELS} pixels. The models compute on every padded pixel, so a
+     * 1x70000 strip padded to 64x70016 costs what a 2117x2117 photograph costs, 64 times its own
+     * size in time and memory; small images (a thumbnail padded to 64x64) stay cheap and are coded.
+     */
+    public static java.util.Optional<String> wasteful(int height, int width, int stride) {
+        Padding p = forStride(height, width, stride);
+        long padded = (long) p.paddedHeight(height) * p.paddedWidth(width);
+        long pixels = (long) height * width;
+        if (padded <= SMALL_PIXELS || padded <= MAX_OVERHEAD * pixels) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+                "a %dx%d image pads to %dx%d for the model's stride of %d: %d times its pixels, as slow to code as a %dx%d image;"
+                        + " images are refused where padding multiplies the pixels by more than %d (crop it, or join such strips"
+                        + " into one image at least %d pixels high and wide)",
+                height, width, p.paddedHeight(height), p.paddedWidth(width), stride, Math.round((double) padded / pixels),
+                (long) Math.ceil(Math.sqrt(padded)), (long) Math.ceil(Math.sqrt(padded)), MAX_OVERHEAD, stride / MAX_OVERHEAD + 1));
+    }
+
+    /** Padding may multiply a large image's pixels by at most this factor ({@link #wasteful}). */
+    public static final int MAX_OVERHEAD = 16;
+    /** Padded images up to this many pixels are coded whatever their padding ({@link #wasteful}). */
+    public static final long SMALL_PIXELS = 1L << 20;
+
     /** Height after padding an image of {@code height} rows. */
     public int paddedHeight(int height) {
         return Math.addExact(Math.addExact(height, top), bottom);
