@@ -46,9 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded fuzzing of every input surface: {@code .tfy} files (mutated with and without the
- * checksum recomputed, lying header fields, hostile architecture names), weights files, spec
- * files (YAML structure and expressions), images (damaged data, headers that lie, size bombs) and
- * command-line arguments. Every case must end in a result or in the documented one-line error
+ * checksum recomputed, lying header fields, hostile architecture names), weights (safetensors bytes,
+ * and files on disk: safetensors and PyTorch checkpoints through the public loader), training
+ * checkpoint JSON naming hostile files, spec files (YAML structure and expressions), images
+ * (damaged data, PNG, PNM and JPEG headers that lie, size bombs) and command-line arguments. Every case must end in a result or in the documented one-line error
  * (the exception type of its surface; for the command line exit status 1 or 2 and one line on
  * stderr), within a bounded time, without a file left behind when it fails.
  *
@@ -69,6 +70,9 @@ class HostileInputFuzzTest {
 
     private static Codec codec;
     private static CompressionModel loadTarget;
+    /** The size of the fixture checkpoints' factorized model, so that intact values load. */
+    private static CompressionModel checkpointTarget;
+    private static final List<byte[]> CHECKPOINTS = new ArrayList<>();
     private static byte[] goodTfy;
     private static TfyContainer good;
     private static byte[] goodWeights;
@@ -85,6 +89,12 @@ class HostileInputFuzzTest {
         good = codec.compress(image);
         goodTfy = good.toBytes();
         loadTarget = Tinify.build("bmshj2018-factorized", Map.of("N", 8, "M", 8));
+        checkpointTarget = Tinify.build("bmshj2018-factorized", Map.of("N", 16, "M", 24));
+        Path checkpoints = dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("fixtures").resolve("checkpoints");
+        for (String f : List.of("factorized-zip.pth.tar", "factorized-legacy.pth.tar", "factorized-oldest-keys.pth.tar",
+                "evil-system-zip.pth.tar", "evil-system-legacy.pth.tar", "evil-exec-zip.pth.tar", "truncated-storage.pth.tar")) {
+            CHECKPOINTS.add(read(checkpoints.resolve(f)));
+        }
         ByteArrayOutputStream w = new ByteArrayOutputStream();
         SafeTensors.write(StateDicts.save(codec.model(), StateDicts.Precision.FULL), w);
         goodWeights = w.toByteArray();
@@ -117,6 +127,7 @@ class HostileInputFuzzTest {
     static void close() {
         codec.close();
         loadTarget.close();
+        checkpointTarget.close();
         System.clearProperty(MemoryBudget.PROPERTY);
     }
 
@@ -135,11 +146,13 @@ class HostileInputFuzzTest {
         surfaces.put("tfy-fields", this::tfyFields);
         surfaces.put("tfy-architecture", this::tfyArchitecture);
         surfaces.put("weights", this::weights);
+        surfaces.put("weights-file", this::weightsFile);
+        surfaces.put("training-json", this::trainingJson);
         surfaces.put("spec", this::spec);
         surfaces.put("image", this::image);
         surfaces.put("cli", this::cli);
         // Shares of the cases, in the order above: the command line is the slowest surface.
-        int[] weights = {200, 250, 100, 30, 150, 150, 115, 5};
+        int[] weights = {200, 250, 100, 30, 120, 60, 20, 140, 115, 7};
         int total = Arrays.stream(weights).sum();
         List<String> names = List.copyOf(surfaces.keySet());
         Map<String, Integer> tally = new TreeMap<>();
@@ -369,6 +382,70 @@ class HostileInputFuzzTest {
         }
     }
 
+    /**
+     * A weights file read through the public loader from disk: a mutated PyTorch checkpoint (zip,
+     * legacy, old key names, pickles that call os.system or exec, a truncated storage) or a mutated
+     * safetensors file (mapped tensor by tensor). It loads, or is refused in one line naming the file.
+     */
+    private String weightsFile(Random r) throws IOException {
+        boolean checkpoint = r.nextInt(3) != 0;
+        byte[] f = checkpoint ? mutate(CHECKPOINTS.get(r.nextInt(CHECKPOINTS.size())), r) : mutate(goodWeights, r);
+        Path file = Files.createTempFile(dir, "weights-", checkpoint ? ".pth.tar" : ".safetensors");
+        Files.write(file, f);
+        try {
+            Tinify.load(checkpoint ? checkpointTarget : loadTarget, file, notice -> oneLine(notice));
+            return "loaded";
+        } catch (TinifyException e) {
+            oneLine(e.getMessage());
+            assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+            return "refused";
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static final String[] HOSTILE_FILE_NAMES = {"../checkpoint.safetensors", "/etc/passwd", "..", ".", "", "a/b.safetensors",
+        "a\\b", "c:x", "x\u0000y", "line\nbreak", "x".repeat(300), "checkpoint-00000001.safetensors"};
+
+    /**
+     * A training checkpoint's JSON whose tensor file names and spec are hostile: it is refused in
+     * one line, or names files that lie beside it and nowhere else.
+     */
+    private String trainingJson(Random r) throws IOException {
+        String model = HOSTILE_FILE_NAMES[r.nextInt(HOSTILE_FILE_NAMES.length)];
+        String optimizer = r.nextBoolean() ? "checkpoint-00000001.optim.safetensors" : HOSTILE_FILE_NAMES[r.nextInt(HOSTILE_FILE_NAMES.length)];
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode n = json.createObjectNode();
+        n.put("format", r.nextInt(8) == 0 ? 2 : 1);
+        n.put("spec", r.nextBoolean() ? "bmshj2018-factorized" : HOSTILE_NAMES[r.nextInt(HOSTILE_NAMES.length)]);
+        n.putObject("params").put("N", 8).put("M", 8);
+        n.put("metric", "mse");
+        n.put("lambda", 0.0067);
+        if (r.nextInt(6) != 0) {
+            n.put("modelFile", model);
+        }
+        n.put("optimizerFile", optimizer);
+        byte[] text = json.writeValueAsBytes(n);
+        if (r.nextInt(4) == 0) {
+            text = mutate(text, r);
+        }
+        Path folder = Files.createTempDirectory(dir, "run-");
+        Path file = folder.resolve("latest.json");
+        Files.write(file, text);
+        try {
+            dev.tinify.runtime.train.TrainingState s = dev.tinify.runtime.train.TrainingState.read(file);
+            assertEquals(folder.toAbsolutePath(), s.modelPath(file).getParent(), "the model file lies beside the checkpoint");
+            assertEquals(folder.toAbsolutePath(), s.optimizerPath(file).getParent(), "the optimizer file lies beside the checkpoint");
+            return "read";
+        } catch (IOException e) {
+            oneLine(e.getMessage());
+            return "refused";
+        } finally {
+            Files.delete(file);
+            Files.delete(folder);
+        }
+    }
+
     /** Edits inside the JSON header: numbers, keys and brackets, keeping the length prefix right. */
     private static byte[] mutateHeader(byte[] file, Random r) {
         long n = ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
@@ -466,7 +543,7 @@ class HostileInputFuzzTest {
         byte[] f = switch (r.nextInt(3)) {
             case 0 -> mutate(base, r);
             case 1 -> lyingSize(base, r);
-            default -> base.length > 0 && base[0] == 'P' ? lyingSize(base, r) : mutate(base, r);
+            default -> base.length > 0 && (base[0] == 'P' || (base[0] & 0xff) == 0xff) ? lyingSize(base, r) : mutate(base, r);
         };
         try {
             RgbImage img = ImageFiles.decode(f, r.nextBoolean() ? AlphaMode.DROP : AlphaMode.COMPOSITE_WHITE);
@@ -490,6 +567,17 @@ class HostileInputFuzzTest {
             ByteBuffer.wrap(b).putInt(29, (int) crc.getValue());
             return b;
         }
+        if (base.length > 4 && (base[0] & 0xff) == 0xff && (base[1] & 0xff) == 0xd8) {
+            // JPEG: the frame header (SOF0..SOF2) declares height then width in 16 bits.
+            byte[] b = base.clone();
+            for (int i = 2; i + 9 < b.length; i++) {
+                if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) >= 0xc0 && (b[i + 1] & 0xff) <= 0xc2) {
+                    ByteBuffer.wrap(b).putShort(i + 5, (short) h).putShort(i + 7, (short) w);
+                    return b;
+                }
+            }
+            return mutate(base, r);
+        }
         if (base.length > 2 && base[0] == 'P') {
             String text = new String(base, StandardCharsets.ISO_8859_1);
             return text.replaceFirst("\\n\\d+ \\d+\\n", "\n" + w + " " + h + "\n").getBytes(StandardCharsets.ISO_8859_1);
@@ -499,12 +587,15 @@ class HostileInputFuzzTest {
 
     // ---- command line ----
 
-    private static final String[] COMMANDS = {"encode", "decode", "inspect", "plot", "bdrate", "update", "help", "frobnicate", ""};
+    private static final String[] COMMANDS = {"encode", "decode", "inspect", "plot", "bdrate", "update", "import", "export", "check",
+        "help", "frobnicate", ""};
     private static final String[] OPTIONS = {"-o", "--output", "-m", "-q", "--set", "--weights", "--recon", "--metrics", "--json",
         "--coder", "--alpha", "--svg", "--metric", "--input", "-h", "--", "-"};
 
     private String cli(Random r) throws IOException {
         Path work = Files.createDirectories(dir.resolve("cli-" + r.nextInt(1_000_000)));
+        Path checkpoint = dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("fixtures").resolve("checkpoints")
+                .resolve(r.nextBoolean() ? "factorized-zip.pth.tar" : "evil-system-legacy.pth.tar");
         String[] values = {png.toString(), dir.resolve("good.tfy").toString(), dir.resolve("w.safetensors").toString(),
             sentinel.toString(), dir.toString(), work.resolve("out.png").toString(), work.resolve("out.tfy").toString(),
             work.resolve("missing/deeper/x.tfy").toString(), "/dev/null", "N=8", "M=8", "N=abc", "N=100000", "-1", "1", "3",
@@ -518,6 +609,7 @@ class HostileInputFuzzTest {
                 {"encode", png.toString(), "-m", "bmshj2018-factorized", "-q", "1", "--set", "N=8", "--set", "M=8", "-o", out, "--allow-untrained"},
                 {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8", "--allow-untrained"},
                 {"inspect", "-m", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
+                {"import", checkpoint.toString(), "-m", "bmshj2018-factorized", "-o", work.resolve("w.safetensors").toString()},
             };
             args.addAll(List.of(templates[r.nextInt(templates.length)]));
             int at = 1 + r.nextInt(args.size() - 1);

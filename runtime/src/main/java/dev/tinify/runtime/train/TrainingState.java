@@ -89,6 +89,12 @@ public record TrainingState(int format, String spec, Map<String, Number> params,
         TrainingState s;
         try {
             s = JSON.readValue(Files.readAllBytes(file), TrainingState.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message spans lines (the source and location): one line, with the location first.
+            var at = e.getLocation();
+            String where = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
+            throw new IOException(file + where + ": not a training checkpoint: "
+                    + String.valueOf(e.getOriginalMessage()).replaceAll("\\p{Cntrl}", " "), e);
         } catch (IOException e) {
             throw new IOException(file + ": not a training checkpoint: " + e.getMessage(), e);
         }
