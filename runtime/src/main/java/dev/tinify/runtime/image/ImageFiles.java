@@ -10,6 +10,7 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import dev.tinify.runtime.model.MemoryBudget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ import javax.imageio.stream.ImageInputStream;
  * values are taken as sRGB.
  */
 public final class ImageFiles {
+    /** Bytes a decoded pixel takes at most: the decoder's samples (16-bit RGBA) and three floats. */
+    private static final long DECODE_BYTES_PER_PIXEL = 8 + 12;
+
     /** Largest image file read (a 16-bit RGBA PNG of {@link RgbImage#MAX_PIXELS} pixels, stored). */
     public static final long MAX_FILE_BYTES = 8 * RgbImage.MAX_PIXELS + (1 << 20);
 
@@ -68,8 +72,13 @@ public final class ImageFiles {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                // Check the declared size before decoding allocates it.
-                RgbImage.checkSize(reader.getHeight(0), reader.getWidth(0));
+                // Check the declared size before decoding allocates it: a small compressed file can
+                // declare millions of pixels.
+                int h = reader.getHeight(0);
+                int w = reader.getWidth(0);
+                RgbImage.checkSize(h, w);
+                MemoryBudget.check("decoding a " + h + "x" + w + " image", DECODE_BYTES_PER_PIXEL * h * w,
+                        "its decoded samples and float pixels", "use a smaller image");
                 BufferedImage image = reader.read(0);
                 return fromBuffered(image, alpha);
             } catch (IllegalArgumentException e) {

@@ -137,4 +137,47 @@ class ImageFilesTest {
         e = assertThrows(IOException.class, () -> ImageFiles.decode(shortPnm, AlphaMode.DROP));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
+
+    @Test
+    void aSmallPngDeclaringMorePixelsThanTheBudgetHoldsIsRefusedBeforeDecoding() throws IOException {
+        // 8192x8192 zero rows deflate to about 200 KB; decoding would take 1.3 GB of samples and floats.
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(raw,
+                new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION))) {
+            byte[] row = new byte[1 + 3 * 8192];
+            for (int y = 0; y < 8192; y++) {
+                z.write(row);
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(png, "IHDR", java.nio.ByteBuffer.allocate(13).putInt(8192).putInt(8192).put((byte) 8).put((byte) 2).array());
+        chunk(png, "IDAT", raw.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        byte[] bomb = png.toByteArray();
+        assertTrue(bomb.length < 300_000, bomb.length + " bytes");
+        System.setProperty(dev.tinify.runtime.model.MemoryBudget.PROPERTY, "256m");
+        try {
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+            IOException e = assertThrows(IOException.class, () -> ImageFiles.decode(bomb, AlphaMode.DROP));
+            long allocated = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertTrue(e.getMessage().startsWith("decoding a 8192x8192 image needs about 1.3 GB (its decoded samples and float pixels),"
+                    + " more than the memory budget of 256 MB; use a smaller image"), e.getMessage());
+            assertTrue(allocated < 32L << 20, "allocated " + allocated + " bytes before refusing");
+        } finally {
+            System.clearProperty(dev.tinify.runtime.model.MemoryBudget.PROPERTY);
+        }
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.writeBytes(t);
+        out.writeBytes(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
 }
