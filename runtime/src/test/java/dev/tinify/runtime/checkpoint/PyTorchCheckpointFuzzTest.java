@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * storage checks behind the checksums are exercised, not only the zip's integrity checks.
  */
 class PyTorchCheckpointFuzzTest {
-    private static final int CASES = 10_000;
+    /** Cases in the build; {@code -Dtinify.fuzz.cases=1000000} for a long run (the hang guard grows with it). */
+    private static final int CASES = Integer.getInteger("tinify.fuzz.cases", 10_000);
     /** The longest one case may take, however loaded the machine: a parse of a file under a megabyte. */
     private static final Duration CASE_LIMIT = Duration.ofSeconds(10);
     private static final String SOURCE = "fuzzed.pth.tar";
@@ -43,7 +44,8 @@ class PyTorchCheckpointFuzzTest {
         fuzz(seeds, 1L, 300); // warm-up: class loading and message formatting are not the reader's doing
         // Guards against a hang only: 10,000 cases take 20 s at a load average of 13 on 2 cores (74 s
         // at 32), one case a few milliseconds; fuzz() also fails any single case over CASE_LIMIT.
-        long worstExcess = assertTimeoutPreemptively(Duration.ofMinutes(10), () -> fuzz(seeds, 20261207L, CASES));
+        long worstExcess = assertTimeoutPreemptively(Duration.ofMinutes(10).multipliedBy(Math.max(1, CASES / 10_000)),
+                () -> fuzz(seeds, Long.getLong("tinify.fuzz.seed", 20261207L), CASES));
         // Beyond the file's bytes (a copy of the pickle, the tensors), reading allocates the values
         // the pickle builds: a few small objects per opcode.
         assertTrue(worstExcess < 256 * 1024, "reading allocated " + worstExcess + " bytes beyond 16x the file size");
