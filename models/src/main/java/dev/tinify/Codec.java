@@ -21,6 +21,9 @@ import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.MemoryBudget;
+import dev.tinify.runtime.refine.LatentRefiner;
+import dev.tinify.runtime.refine.Refinement;
+import dev.tinify.runtime.train.RateDistortionLoss;
 import dev.tinify.zoo.Weights;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -210,7 +213,21 @@ public final class Codec implements AutoCloseable {
      * Codes {@code image}, whole (padded to the model's stride) or in tiles ({@link #tilingFor}),
      * and returns the container.
      */
-    public synchronized TfyContainer compress(RgbImage image) {
+    public TfyContainer compress(RgbImage image) {
+        return compress(image, Refinement.NONE);
+    }
+
+    /**
+     * As {@link #compress(RgbImage)}, with the latent of the image (or of each tile) refined before
+     * coding (see {@link LatentRefiner}): a slower encode of a smaller file or a better picture,
+     * which every decoder of the model decodes as usual. The objective is the model's training
+     * loss at this codec's quality and metric (the lambda of the spec's zoo section). {@link
+     * Refinement#NONE} codes exactly what {@link #compress(RgbImage)} codes.
+     *
+     * @throws TinifyException if the model cannot be refined (variable-rate, no zoo lambda) or the
+     *     image does not fit the memory budget
+     */
+    public synchronized TfyContainer compress(RgbImage image, Refinement refinement) {
         Padding.wasteful(image.height(), image.width(), model.downsamplingFactor()).ifPresent(why -> {
             throw new TinifyException(model.name() + ": " + why);
         });
@@ -220,27 +237,49 @@ public final class Codec implements AutoCloseable {
         if (!t.tiled()) {
             Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
             return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(),
-                    ENTROPY_PARAMS, image.height(), image.width(), pad, Tiling.NONE, List.of(code(image.pad(pad))));
+                    ENTROPY_PARAMS, image.height(), image.width(), pad, Tiling.NONE, List.of(code(image, pad, refinement)));
         }
         List<LatentSegment> segments = new ArrayList<>();
         for (Tiling.Tile tile : t.tiles(image.height(), image.width())) {
             RgbImage part = Tiling.cut(image, tile);
-            segments.add(code(part.pad(Padding.forStride(tile.height(), tile.width(), model.downsamplingFactor()))));
+            segments.add(code(part, Padding.forStride(tile.height(), tile.width(), model.downsamplingFactor()), refinement));
         }
         return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(),
                 ENTROPY_PARAMS, image.height(), image.width(), Padding.NONE, t, segments);
     }
 
-    /** Codes one padded image or tile; its arrays are freed when it returns. */
-    private LatentSegment code(RgbImage padded) {
+    /** Codes one image or tile padded by {@code pad}; its arrays are freed when it returns. */
+    private LatentSegment code(RgbImage image, Padding pad, Refinement refinement) {
+        RgbImage padded = image.pad(pad);
         MemoryBudget.checkImage(model, padded.height(), padded.width());
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = padded.toNDArray(m);
-            CompressionModel.Compressed out = model.variableRate() ? model.compress(x, levelOf(quality)) : model.compress(x);
+            CompressionModel.Compressed out;
+            if (refinement.enabled()) {
+                out = model.compressLatent(refiner(refinement, padded.height(), padded.width()).refine(x, pad).y());
+            } else {
+                out = model.variableRate() ? model.compress(x, levelOf(quality)) : model.compress(x);
+            }
             return new LatentSegment(out.shape(), out.strings());
         } catch (IllegalArgumentException e) {
             throw new TinifyException(model.name() + ": cannot compress: " + e.getMessage(), e);
         }
+    }
+
+    /** A refiner for the model's own objective at this quality, for a padded {@code h x w} image. */
+    private LatentRefiner refiner(Refinement refinement, int h, int w) {
+        if (model.variableRate()) {
+            throw new TinifyException(model.name() + ": latent refinement is not available for variable-rate models");
+        }
+        MemoryBudget.checkRefinement(model, h, w);
+        double lambda;
+        try {
+            lambda = RateDistortionLoss.lambda(model.spec(), metric, quality);
+        } catch (IllegalArgumentException e) {
+            throw new TinifyException(model.name() + ": latent refinement needs the training lambda of quality " + quality + ": "
+                    + e.getMessage(), e);
+        }
+        return new LatentRefiner(model, new RateDistortionLoss(metric, lambda), refinement);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.image.Tiling;
 import dev.tinify.runtime.metrics.Bpp;
+import dev.tinify.runtime.refine.Refinement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,9 +42,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ImageCompressor implements AutoCloseable {
     private final Codec codec;
+    private final Refinement refinement;
 
-    private ImageCompressor(Codec codec) {
+    private ImageCompressor(Codec codec, Refinement refinement) {
         this.codec = codec;
+        this.refinement = refinement;
     }
 
     /** The zoo entry {@code name} at {@code quality} for MSE, with its shipped weights. */
@@ -71,7 +74,7 @@ public final class ImageCompressor implements AutoCloseable {
      * weights), to decompress it and files like it.
      */
     public static ImageCompressor forFile(byte[] tfy) {
-        return new ImageCompressor(Codec.forContainer(TfyContainer.parse(tfy), null, Map.of(), null));
+        return new ImageCompressor(Codec.forContainer(TfyContainer.parse(tfy), null, Map.of(), null), Refinement.NONE);
     }
 
     /** What a compression produced. */
@@ -83,10 +86,10 @@ public final class ImageCompressor implements AutoCloseable {
         }
     }
 
-    /** Compresses an image. */
+    /** Compresses an image (refining its latent first when the builder asked for it, {@link Builder#refine}). */
     public Compressed compress(RgbImage image) {
         long start = System.nanoTime();
-        TfyContainer c = codec.compress(image);
+        TfyContainer c = codec.compress(image, refinement);
         byte[] bytes = c.toBytes();
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Compressed(bytes, c.width(), c.height(), c.stringBytes(), Bpp.of(c.stringBytes(), c.height(), c.width()),
@@ -173,6 +176,7 @@ public final class ImageCompressor implements AutoCloseable {
         private String coder = "ans";
         private Tiling tiling = Codec.DEFAULT_TILING;
         private boolean allowUntrained;
+        private Refinement refinement = Refinement.NONE;
 
         private Builder(Spec spec) {
             this.spec = spec;
@@ -214,6 +218,15 @@ public final class ImageCompressor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Refines each image's latent before coding it ({@link Refinement#steps(int)}; default
+         * {@link Refinement#NONE}): a slower encode of a smaller file that every decoder reads.
+         */
+        public Builder refine(Refinement r) {
+            refinement = java.util.Objects.requireNonNull(r, "refinement");
+            return this;
+        }
+
         /** Accepts a model without trained weights (its pictures are not useful; for tests and experiments). */
         public Builder allowUntrained() {
             allowUntrained = true;
@@ -233,7 +246,7 @@ public final class ImageCompressor implements AutoCloseable {
                 }
                 codec.useCoder(coder);
                 codec.useTiling(tiling);
-                return new ImageCompressor(codec);
+                return new ImageCompressor(codec, refinement);
             } catch (RuntimeException e) {
                 codec.close();
                 throw e;

@@ -12,6 +12,7 @@ import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.image.Tiling;
 import dev.tinify.runtime.metrics.Bpp;
+import dev.tinify.runtime.refine.Refinement;
 import dev.tinify.runtime.video.files.ColorSpace;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,6 +45,9 @@ final class EncodeCommand extends ToolCommand {
 
     @Mixin
     ModelOptions model = new ModelOptions();
+
+    @Mixin
+    RefineOptions refine = new RefineOptions();
 
     @Option(names = {"-q", "--quality"}, paramLabel = "Q",
             description = "Quality level of the zoo entry (1..8 for the bundled specs); a spec without a zoo section takes none.")
@@ -98,7 +102,11 @@ final class EncodeCommand extends ToolCommand {
         Tiling tiling = tile == 0 ? Tiling.NONE : new Tiling(tile, Math.min(Codec.DEFAULT_TILING.overlap(), tile / 4));
         Path in = input.equals("-") ? null : Path.of(input);
         boolean toStdout = output.equals("-");
+        Refinement refinement = refine.refinement();
         if (in != null && VideoCli.isClip(in) && (model.model.equals(VideoCodec.ARCHITECTURE) || !Files.isDirectory(in))) {
+            if (refinement.enabled()) {
+                throw new TinifyException("--refine applies to images, not to clips");
+            }
             if (toStdout) {
                 throw new TinifyException(in + " is a clip: give -o OUT.tfy, a file (a video is written with a seekable index)");
             }
@@ -112,7 +120,7 @@ final class EncodeCommand extends ToolCommand {
                     colourSpace(colour), VideoCli.fps(fps), json, model.allowUntrained);
         }
         if (in != null && Files.isDirectory(in)) {
-            return folder(in, tiling);
+            return folder(in, tiling, refinement);
         }
         if (!toStdout) {
             OutputFiles.checkNotInput(Path.of(output), in, weights);
@@ -127,7 +135,7 @@ final class EncodeCommand extends ToolCommand {
         PrintWriter report = toStdout ? err() : out();
         try (Codec codec = open(tiling)) {
             long start = System.nanoTime();
-            TfyContainer container = codec.compress(source);
+            TfyContainer container = codec.compress(source, refinement);
             byte[] bytes = container.toBytes();
             double seconds = (System.nanoTime() - start) / 1e9;
             if (toStdout) {
@@ -152,6 +160,11 @@ final class EncodeCommand extends ToolCommand {
             r.put("file_bytes", (long) bytes.length);
             r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
             r.put("encoding_time", seconds);
+            r.put("refine_steps", refinement.steps());
+            if (refinement.enabled()) {
+                r.put("refine_method", refinement.method().id());
+                r.put("refine_lr", refinement.learningRate());
+            }
             r.put("weights", codec.weights() == null ? "untrained" : String.valueOf(codec.weights()));
             r.put("weights_fingerprint", container.weightsFingerprint());
             boolean measure = metrics || recon != null;
@@ -170,7 +183,8 @@ final class EncodeCommand extends ToolCommand {
                         input, output, source.width(), source.height(), container.architecture(), container.quality(),
                         container.metric(), container.entropyCoder(),
                         container.tiling().tiled() ? ", " + container.segments().size() + " tiles" : "", bytes.length,
-                        container.stringBytes(), (double) r.get("bpp"), seconds));
+                        container.stringBytes(), (double) r.get("bpp"), seconds)
+                        + (refinement.enabled() ? " (latent refined: " + RefineOptions.describe(refinement) + ")" : ""));
                 if (measure) {
                     report.println(Quality.format(r) + (recon != null ? "; reconstruction: " + recon : ""));
                 }
@@ -190,7 +204,7 @@ final class EncodeCommand extends ToolCommand {
     }
 
     /** Every image of {@code dir} into {@code -o} as a folder; exit status 1 if any file failed. */
-    private int folder(Path dir, Tiling tiling) throws Exception {
+    private int folder(Path dir, Tiling tiling, Refinement refinement) throws Exception {
         if (output.equals("-") || recon != null) {
             throw new TinifyException(dir + " is a folder: give -o OUTDIR (a folder), without --recon");
         }
@@ -212,7 +226,7 @@ final class EncodeCommand extends ToolCommand {
                 public Batch.Row process(Path in, Path out) throws Exception {
                     RgbImage source = ImageFiles.read(in, mode);
                     long start = System.nanoTime();
-                    TfyContainer c = codec.compress(source);
+                    TfyContainer c = codec.compress(source, refinement);
                     byte[] bytes = c.toBytes();
                     double seconds = (System.nanoTime() - start) / 1e9;
                     AtomicFiles.write(out, bytes);

@@ -9,6 +9,7 @@ import dev.tinify.eval.ResultFile;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.refine.Refinement;
 import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.Weights;
 import dev.tinify.zoo.ZooEntry;
@@ -35,6 +36,9 @@ final class EvalCommand extends ToolCommand {
     @Mixin
     ModelOptions model = new ModelOptions();
 
+    @Mixin
+    RefineOptions refine = new RefineOptions();
+
     @Option(names = {"-q", "--quality"}, required = true, paramLabel = "Q[,Q...]|shipped",
             description = "Quality levels, or 'shipped' for every level with shipped weights.")
     String qualities = "";
@@ -59,6 +63,10 @@ final class EvalCommand extends ToolCommand {
     int execute() throws Exception {
         Spec spec = Tinify.spec(model.model);
         Metric metric = model.metric();
+        Refinement refinement = refine.refinement();
+        if (estimate && refinement.enabled()) {
+            throw new IllegalArgumentException("--refine codes real bitstreams; it does not combine with --estimate");
+        }
         List<Integer> levels = levels(spec, metric);
         List<@Nullable Path> files = weightFiles(spec, metric, levels);
         List<Path> images = ClassicCodecs.imagesIn(data);
@@ -73,7 +81,7 @@ final class EvalCommand extends ToolCommand {
                     List<ResultFile.ImageResult> results = new ArrayList<>();
                     for (Path image : images) {
                         progress.step("q=" + q + " " + image.getFileName());
-                        results.add(estimate ? estimated(codec, image) : coded(codec, image));
+                        results.add(estimate ? estimated(codec, image) : coded(codec, image, refinement));
                     }
                     ResultFile.Point p = ResultFile.Point.mean("q=" + q, results);
                     points.add(p);
@@ -84,16 +92,18 @@ final class EvalCommand extends ToolCommand {
                 }
             }
         }
-        String description = estimate ? "Entropy estimation" : "Inference (" + model.coder + ")";
-        new ResultFile(spec.name(), description, points).write(output, true);
+        String description = estimate ? "Entropy estimation" : "Inference (" + model.coder + ")"
+                + (refinement.enabled() ? ", latent refinement: " + RefineOptions.describe(refinement) : "");
+        String name = refinement.enabled() ? spec.name() + " refine " + refinement.steps() : spec.name();
+        new ResultFile(name, description, points).write(output, true);
         out().println("wrote " + output);
         return 0;
     }
 
-    private static ResultFile.ImageResult coded(Codec codec, Path image) throws IOException {
+    private static ResultFile.ImageResult coded(Codec codec, Path image, Refinement refinement) throws IOException {
         RgbImage source = ImageFiles.read(image);
         long t0 = System.nanoTime();
-        TfyContainer container = codec.compress(source);
+        TfyContainer container = codec.compress(source, refinement);
         byte[] bytes = container.toBytes();
         long t1 = System.nanoTime();
         RgbImage decoded = codec.decompress(TfyContainer.parse(bytes));

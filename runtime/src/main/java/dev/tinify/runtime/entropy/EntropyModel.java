@@ -33,7 +33,10 @@ public abstract class EntropyModel extends Module {
     public enum Mode {
         /** Adds uniform noise in [-0.5, 0.5): the training proxy for rounding (means are ignored). */
         NOISE,
-        /** Rounds around the means (half to even) and adds the means back: {@code round(x - m) + m}. */
+        /**
+         * Rounds around the means (half to even) and adds the means back: {@code round(x - m) + m}
+         * (with a {@link SurrogateRounding} open: {@code surrogate(x - m) + m}).
+         */
         DEQUANTIZE,
         /** Integer symbols {@code round(x - m)} as int32. */
         SYMBOLS
@@ -119,13 +122,18 @@ public abstract class EntropyModel extends Module {
 
     /**
      * Quantizes {@code x} (see {@link Mode}). {@code means}, when given, broadcasts against
-     * {@code x}. Rounding is half to even, as {@code torch.round}.
+     * {@code x}. Rounding is half to even, as {@code torch.round}; in {@code DEQUANTIZE} mode, a
+     * {@link SurrogateRounding} open on this thread replaces it.
      */
     public NDArray quantize(NDArray x, Mode mode, @Nullable NDArray means) {
         switch (mode) {
             case NOISE:
                 return x.add(x.getManager().randomUniform(-0.5f, 0.5f, x.getShape(), x.getDataType()));
             case DEQUANTIZE:
+                SurrogateRounding surrogate = SurrogateRounding.current();
+                if (surrogate != null) {
+                    return means == null ? surrogate.round(x) : surrogate.round(x.sub(means)).add(means);
+                }
                 return means == null ? x.round() : x.sub(means).round().add(means);
             case SYMBOLS:
                 NDArray r = means == null ? x.round() : x.sub(means).round();

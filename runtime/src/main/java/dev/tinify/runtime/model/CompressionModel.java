@@ -13,6 +13,7 @@ import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.nn.Param;
 import dev.tinify.runtime.ops.GradientCut;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -200,17 +201,94 @@ public final class CompressionModel extends Module implements AutoCloseable {
                 return new Compressed(out.strings(), out.shape());
             }
         }
+        requireStride(x);
+        try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
+            s.input(x);
+            NDArray y = gA.forward(x);
+            LatentCodec.CompressOut out = rate == null ? codec.compress(y, null) : vbr().compress(y, rate);
+            return new Compressed(out.strings(), out.shape());
+        }
+    }
+
+    /**
+     * The latent {@code y = g_a(x)} of a [B, 3, H, W] image batch whose sides are multiples of
+     * {@link #downsamplingFactor()}, in {@code x}'s manager: what {@link #compress(NDArray)} codes,
+     * for an encoder that changes it before coding ({@link #compressLatent}).
+     */
+    public synchronized NDArray analysis(NDArray x) {
+        requireOpen();
+        requireImage(x);
+        requirePixels();
+        requireStride(x);
+        try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
+            s.input(x);
+            return s.keep(gA.forward(x));
+        }
+    }
+
+    /**
+     * Entropy-codes a latent as {@link #compress(NDArray)} codes {@code g_a(x)}: {@code
+     * compressLatent(analysis(x))} gives the same strings as {@code compress(x)}. Fixed-rate image
+     * models only.
+     */
+    public synchronized Compressed compressLatent(NDArray y) {
+        requireOpen();
+        requirePixels();
+        fixedRate();
+        try (ForwardScope s = ForwardScope.open(y.getManager(), this)) {
+            s.input(y);
+            LatentCodec.CompressOut out = codec.compress(y, null);
+            return new Compressed(out.strings(), out.shape());
+        }
+    }
+
+    /**
+     * The forward pass from a latent: the latent codec's forward on {@code y} (rounding in
+     * evaluation mode, or a {@link dev.tinify.runtime.entropy.SurrogateRounding} open on this
+     * thread) and {@code g_s}, results in {@code y}'s manager. The model's parameters are frozen
+     * while it runs: when autograd records, the graph reaches {@code y} but no weight, so a
+     * backward pass computes the latent's gradient only (encoder-side refinement). The result's
+     * {@code y} is {@code y} itself. Fixed-rate image models in evaluation mode only.
+     */
+    public synchronized ForwardResult forwardLatent(NDArray y) {
+        requireOpen();
+        requirePixels();
+        fixedRate();
+        if (isTraining()) {
+            throw new IllegalStateException(name() + ": forwardLatent needs evaluation mode (train(false))");
+        }
+        Map<String, Param> weights = parameters();
+        weights.values().forEach(p -> p.value().setRequiresGradient(false));
+        try (ForwardScope s = ForwardScope.open(y.getManager(), this)) {
+            s.input(y);
+            LatentCodec.ForwardOut out = codec.forward(y, null);
+            NDArray xHat = gS.forward(out.yHat());
+            Map<String, NDArray> likelihoods = new LinkedHashMap<>();
+            out.likelihoods().forEach((k, v) -> likelihoods.put(k, s.keep(v)));
+            return new ForwardResult(s.keep(xHat), Collections.unmodifiableMap(likelihoods), y);
+        } finally {
+            weights.values().forEach(p -> p.value().setRequiresGradient(true));
+        }
+    }
+
+    private void requireStride(NDArray x) {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         if (h % downsamplingFactor != 0 || w % downsamplingFactor != 0) {
             throw new IllegalArgumentException(name() + ": compress needs height and width divisible by " + downsamplingFactor
                     + " (pad the image first), got " + h + "x" + w);
         }
-        try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
-            s.input(x);
-            NDArray y = gA.forward(x);
-            LatentCodec.CompressOut out = rate == null ? codec.compress(y, null) : vbr().compress(y, rate);
-            return new Compressed(out.strings(), out.shape());
+    }
+
+    private void requirePixels() {
+        if (pointCloud) {
+            throw new IllegalArgumentException(name() + " codes point clouds; latents are worked on for image models only");
+        }
+    }
+
+    private void fixedRate() {
+        if (variableRate()) {
+            throw new IllegalArgumentException(name() + " is a variable-rate model; coding a given latent needs a fixed-rate model");
         }
     }
 

@@ -23,6 +23,8 @@ public final class MemoryBudget {
      * temporaries of the heavier layers (GDN's square and norm, attention's branches).
      */
     private static final long ACTIVATION_COPIES = 3;
+    /** Refinement's memory over coding's (see {@link #checkRefinement}). */
+    private static final long REFINEMENT_FACTOR = 4;
 
     private MemoryBudget() {}
 
@@ -129,6 +131,17 @@ public final class MemoryBudget {
     public static void checkImage(CompressionModel model, long height, long width) {
         check(model.name() + " on a " + height + "x" + width + " image (padded)", imageBytes(model.resolved(), height, width),
                 "its largest activations", "use a smaller image or a smaller model");
+    }
+
+    /**
+     * Checks refining the latent of one padded image of {@code height x width} before coding it: a
+     * refinement step keeps the activations of the synthesis and hyper transforms for its backward
+     * pass, about {@value #REFINEMENT_FACTOR} times what {@link #checkImage} counts.
+     */
+    public static void checkRefinement(CompressionModel model, long height, long width) {
+        check("refining the latent of " + model.name() + " on a " + height + "x" + width + " image (padded)",
+                mul(imageBytes(model.resolved(), height, width), REFINEMENT_FACTOR),
+                "the activations a backward pass keeps", "use a smaller image, a smaller model or no refinement");
     }
 
     static long imageBytes(Resolver.Resolved r, long height, long width) {

@@ -18,4 +18,30 @@ public final class Autograd {
     public static boolean recording() {
         return JniUtils.isGradMode();
     }
+
+    /**
+     * Records operations on the calling thread until the returned scope is closed, which restores
+     * the previous state. PyTorch's grad mode is per thread; DJL's {@code GradientCollector}
+     * admits only one collector in the whole JVM, so work that may run on several threads at once
+     * (encoders refining their latents) records with this instead.
+     */
+    public static Recording record() {
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        return new Recording(before);
+    }
+
+    /** An open {@link #record()} scope. */
+    public static final class Recording implements AutoCloseable {
+        private final boolean before;
+
+        private Recording(boolean before) {
+            this.before = before;
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(before);
+        }
+    }
 }
