@@ -203,8 +203,10 @@ final class TrainCommand extends ToolCommand {
         checkpointEvery = keep(given, "--checkpoint-every", checkpointEvery, saved.checkpointEvery(), err);
         patience = keep(given, "--patience", patience, saved.patience(), err);
         clip = keep(given, "--clip", clip, saved.clipNorm(), err);
-        String valDir = keep(given, "--val", val == null ? null : val.toString(), saved.valDir(), err);
-        val = valDir == null ? null : Path.of(valDir);
+        // A checkpoint names no folder to read: the validation images are given again or not used.
+        if (!given.hasMatchedOption("--val") && saved.valDir() != null) {
+            err.println("tinify: the run validated on " + saved.valDir() + "; give --val again to keep validating");
+        }
         builder.plateauFactor(saved.plateauFactor());
     }
 

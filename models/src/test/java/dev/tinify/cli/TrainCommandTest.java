@@ -92,6 +92,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumeReadsNoValidationFolderTheCheckpointNames() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        Path runDir = tmp.resolve("run");
+        CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "1", "--val", data.toString());
+        assertEquals(0, run.status(), run.toString());
+        Path json = runDir.resolve("latest.json");
+        Path elsewhere = tmp.resolve("not-given");
+        Files.writeString(json, Files.readString(json).replace(data.toString(), elsewhere.toString()));
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "2", "--resume", runDir.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("the run validated on " + elsewhere + "; give --val again"), run.toString());
+        assertEquals(null, TrainingState.read(json).schedule().valDir(), "no validation without --val");
+    }
+
+    @Test
     void needsAQualityOrALambda() {
         CliRun run = CliRun.of("train", "-m", "bmshj2018-hyperprior", "--data", tmp.toString(), "--steps", "1");
         assertEquals(1, run.status(), run.toString());
