@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.compile.SpecCompiler;
 import dev.tinify.runtime.image.ImageFiles;
@@ -17,7 +16,6 @@ import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.Param;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,18 +52,7 @@ class SpectralSpecTrainingTest {
             assertFalse(model.stateDict().containsKey("g_a.0.weight"), "no spatial weight is stored");
             assertArrayEquals(new long[] {8, 3, 5, 3, 2}, model.stateDict().get("g_a.0.weight_transformed").value().getShape().getShape());
 
-            List<Double> losses = new ArrayList<>();
-            TrainingConfig cfg = TrainingConfig.builder(data, tmp.resolve("out"), Metric.MSE, 0.0130, STEPS)
-                    .batch(2).patch(64).seed(3).validateEvery(0).checkpointEvery(0).build();
-            try (Trainer t = new Trainer(model, cfg)) {
-                t.addListener(new TrainingListener() {
-                    @Override
-                    public void onStep(Step s) {
-                        losses.add(s.loss());
-                    }
-                });
-                assertEquals(STEPS, t.run().step());
-            }
+            List<Double> losses = TrainFixtures.train(model, data, tmp.resolve("out"), STEPS);
             assertEquals(STEPS, losses.size());
             losses.forEach(l -> assertTrue(Double.isFinite(l), "loss " + losses));
             before.forEach((k, w) -> assertFalse(Arrays.equals(w, model.parameters().get(k).value().toFloatArray()),

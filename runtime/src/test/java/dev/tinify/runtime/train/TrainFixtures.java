@@ -1,5 +1,7 @@
 package dev.tinify.runtime.train;
 
+import dev.tinify.dsl.Metric;
+
 import ai.djl.engine.Engine;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecReader;
@@ -8,6 +10,8 @@ import dev.tinify.runtime.model.CompressionModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 
 /** Specs, tiny models and small image folders for the training tests. */
@@ -38,5 +42,24 @@ final class TrainFixtures {
             Files.copy(trainCrops().resolve(f), dir.resolve(f));
         }
         return dir;
+    }
+
+    /** Trains {@code model} {@code steps} steps (MSE, lambda 0.013, batch 2 of 64x64) and returns each step's loss. */
+    static List<Double> train(CompressionModel model, Path data, Path out, int steps) {
+        List<Double> losses = new ArrayList<>();
+        TrainingConfig cfg = TrainingConfig.builder(data, out, Metric.MSE, 0.0130, steps)
+                .batch(2).patch(64).seed(3).validateEvery(0).checkpointEvery(0).build();
+        try (Trainer t = new Trainer(model, cfg)) {
+            t.addListener(new TrainingListener() {
+                @Override
+                public void onStep(Step s) {
+                    losses.add(s.loss());
+                }
+            });
+            if (t.run().step() != steps) {
+                throw new AssertionError("the run stopped before " + steps + " steps");
+            }
+        }
+        return losses;
     }
 }
