@@ -15,6 +15,7 @@ import dev.tinify.runtime.layers.Sequential;
 import dev.tinify.runtime.layers.ShapedLayer;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.MemoryBudget;
+import dev.tinify.runtime.model.ModuleOrigins;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
 import java.util.ArrayList;
@@ -44,10 +45,12 @@ public final class SpecCompiler {
     private final Spec spec;
     private final NDManager manager;
     private final Map<String, Module> topLevel = new LinkedHashMap<>();
+    private final ModuleOrigins origins;
 
     private SpecCompiler(Spec spec, NDManager manager) {
         this.spec = spec;
         this.manager = manager;
+        this.origins = new ModuleOrigins(spec.source());
     }
 
     /** Compiles with the spec's default parameters. */
@@ -70,7 +73,7 @@ public final class SpecCompiler {
                 c.topLevel.put(e.getKey(), c.module(e.getValue()));
             }
             LatentCodec codec = c.codec(resolved.latentCodec());
-            return CompressionModel.of(resolved, manager, c.topLevel, codec);
+            return CompressionModel.of(resolved, manager, c.topLevel, codec, c.origins);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -104,6 +107,12 @@ public final class SpecCompiler {
         if (p.ref() != null && topLevel.containsKey(p.ref())) {
             return topLevel.get(p.ref());
         }
+        Module m = build(p);
+        origins.record(p.path(), m);
+        return m;
+    }
+
+    private Module build(Part p) {
         if (p.isSequence()) {
             List<LayerModule> items = new ArrayList<>();
             for (Part item : p.items()) {

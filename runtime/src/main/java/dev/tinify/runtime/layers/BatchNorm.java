@@ -39,7 +39,7 @@ public final class BatchNorm extends FixedChannelsLayer {
     public NDArray forward(NDArray x) {
         int dims = x.getShape().dimension();
         if (dims < 3 || x.getShape().get(1) != in) {
-            throw new IllegalArgumentException(describe() + " expects [B, " + in + ", ...], got " + x.getShape());
+            throw inputError("expects [B, " + in + ", ...], got " + x.getShape(), "num_features equal to the input's channels");
         }
         long[] view = new long[dims];
         Arrays.fill(view, 1);

@@ -34,7 +34,7 @@ public final class Conv1d extends FixedChannelsLayer {
     @Override
     public NDArray forward(NDArray x) {
         if (x.getShape().dimension() != 3 || x.getShape().get(1) != in) {
-            throw new IllegalArgumentException(describe() + " expects [B, " + in + ", P], got " + x.getShape());
+            throw inputError("expects [B, " + in + ", P], got " + x.getShape(), "a [B, " + in + ", P] input");
         }
         return ai.djl.nn.convolutional.Conv1d.conv1d(x, weight.value(), bias.value(), new Shape(1), new Shape(0), new Shape(1), groups)
                 .singletonOrThrow();

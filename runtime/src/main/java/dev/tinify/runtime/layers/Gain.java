@@ -26,7 +26,7 @@ public final class Gain extends FixedChannelsLayer {
     @Override
     public NDArray forward(NDArray x) {
         if (x.getShape().dimension() != 3 || x.getShape().get(1) != in) {
-            throw new IllegalArgumentException(describe() + " expects [B, " + in + ", P], got " + x.getShape());
+            throw inputError("expects [B, " + in + ", P], got " + x.getShape(), "a [B, " + in + ", P] input");
         }
         try (NDArray g = gain.value().mul(factor)) {
             return g.mul(x);

@@ -15,15 +15,21 @@ public abstract class LayerModule extends Module implements ShapedLayer {
     /** Checks an input channel count against a fixed {@code expected} count and returns it. */
     protected final int requireChannels(int expected, int actual) {
         if (actual != expected) {
-            throw new IllegalArgumentException(describe() + " expects " + expected + " input channels, got " + actual);
+            throw inputError("expects " + expected + " input channels, got " + actual,
+                    "in_channels " + actual + " here, what the layer is fed");
         }
         return actual;
+    }
+
+    /** A refusal of this layer's input: {@code problem} follows the layer's description. */
+    protected final LayerInputException inputError(String problem, String expected) {
+        return new LayerInputException(this, problem, expected);
     }
 
     /** Checks that {@code x} is a 4-D NCHW array with the channels this layer needs. */
     protected final void requireInput(NDArray x) {
         if (x.getShape().dimension() != 4) {
-            throw new IllegalArgumentException(describe() + " expects an NCHW array, got shape " + x.getShape());
+            throw inputError("expects an NCHW array, got shape " + x.getShape(), "an image-shaped [B, C, H, W] input");
         }
         int in = inChannels();
         if (in != ANY) {

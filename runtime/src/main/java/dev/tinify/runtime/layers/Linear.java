@@ -28,8 +28,8 @@ public final class Linear extends FixedChannelsLayer {
     public NDArray forward(NDArray x) {
         long last = x.getShape().dimension() == 0 ? -1 : x.getShape().get(x.getShape().dimension() - 1);
         if (last != in) {
-            throw new IllegalArgumentException(describe() + " expects " + in + " features in the last dimension, got shape "
-                    + x.getShape());
+            throw inputError("expects " + in + " features in the last dimension, got shape " + x.getShape(),
+                    "in_features equal to the input's last dimension");
         }
         try (NDArray wt = weight.value().transpose(); NDArray product = x.matMul(wt)) {
             return product.add(bias.value());

@@ -10,7 +10,7 @@ public final class MaxPoolPoints extends AnyChannelsLayer {
     @Override
     public NDArray forward(NDArray x) {
         if (x.getShape().dimension() != 3) {
-            throw new IllegalArgumentException(describe() + " expects [B, C, P], got " + x.getShape());
+            throw inputError("expects [B, C, P], got " + x.getShape(), "per-point features [B, C, P]");
         }
         return x.max(new int[] {2}, true);
     }

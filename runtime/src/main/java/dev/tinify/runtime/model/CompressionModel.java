@@ -10,6 +10,7 @@ import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.codecs.vbr.VariableRateCodec;
 import dev.tinify.runtime.entropy.EntropyModels;
+import dev.tinify.runtime.layers.LayerInputException;
 import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,8 +64,10 @@ public final class CompressionModel extends Module implements AutoCloseable {
     private final boolean pointCloud;
     /** {@link #weightsFingerprint()} once computed; cleared by every load and update. */
     private @Nullable String weightsFingerprint;
+    private final ModuleOrigins origins;
 
-    private CompressionModel(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules, LatentCodec codec) {
+    private CompressionModel(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules, LatentCodec codec,
+                             ModuleOrigins origins) {
         this.spec = resolved.spec();
         this.resolved = resolved;
         Map<String, Number> p = new LinkedHashMap<>();
@@ -79,6 +83,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
         this.gA = layer(modules.get("g_a"), "g_a");
         this.gS = layer(modules.get("g_s"), "g_s");
         this.codec = codec;
+        this.origins = origins;
+        origins.inherit();
         this.pointCloud = spec.input() == Spec.Input.POINTS;
         // A codec that owns its parts names them latent_codec.*; one that only uses top-level parts has no keys.
         if (codec instanceof Module m && !m.children().isEmpty()) {
@@ -97,11 +103,12 @@ public final class CompressionModel extends Module implements AutoCloseable {
     /**
      * Assembles a model from compiled parts: {@code modules} are the top-level modules (with
      * {@code g_a} and {@code g_s}), registered under their names; {@code codec} is the root latent
-     * codec. The model takes ownership of {@code manager}. Starts in evaluation mode.
+     * codec; {@code origins} say where each module was written, to locate errors found while the
+     * model runs. The model takes ownership of {@code manager}. Starts in evaluation mode.
      */
     public static CompressionModel of(Resolver.Resolved resolved, NDManager manager, Map<String, ? extends Module> modules,
-                                      LatentCodec codec) {
-        return new CompressionModel(resolved, manager, modules, codec);
+                                      LatentCodec codec, ModuleOrigins origins) {
+        return new CompressionModel(resolved, manager, modules, codec, origins);
     }
 
     /** The spec this model was compiled from. */
@@ -151,12 +158,12 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * variable-rate model runs at its default rate (see {@link #forward(NDArray, Rate)}).
      */
     public ForwardResult forward(NDArray x) {
-        return forwardAt(x, null);
+        return located(() -> forwardAt(x, null));
     }
 
     /** As {@link #forward(NDArray)}, at {@code rate}; only for a {@link #variableRate()} model. */
     public ForwardResult forward(NDArray x, Rate rate) {
-        return forwardAt(x, checked(rate));
+        return located(() -> forwardAt(x, checked(rate)));
     }
 
     private synchronized ForwardResult forwardAt(NDArray x, @Nullable Rate rate) {
@@ -180,7 +187,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * #downsamplingFactor()} (a point-cloud model: [B, P, 3] points).
      */
     public Compressed compress(NDArray x) {
-        return compressAt(x, null);
+        return located(() -> compressAt(x, null));
     }
 
     /**
@@ -188,7 +195,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * The strings do not record the rate: decompress with the same one.
      */
     public Compressed compress(NDArray x, Rate rate) {
-        return compressAt(x, checked(rate));
+        return located(() -> compressAt(x, checked(rate)));
     }
 
     private synchronized Compressed compressAt(NDArray x, @Nullable Rate rate) {
@@ -215,7 +222,11 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * {@link #downsamplingFactor()}, in {@code x}'s manager: what {@link #compress(NDArray)} codes,
      * for an encoder that changes it before coding ({@link #compressLatent}).
      */
-    public synchronized NDArray analysis(NDArray x) {
+    public NDArray analysis(NDArray x) {
+        return located(() -> analysisAt(x));
+    }
+
+    private synchronized NDArray analysisAt(NDArray x) {
         requireOpen();
         requireImage(x);
         requirePixels();
@@ -231,7 +242,11 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * compressLatent(analysis(x))} gives the same strings as {@code compress(x)}. Fixed-rate image
      * models only.
      */
-    public synchronized Compressed compressLatent(NDArray y) {
+    public Compressed compressLatent(NDArray y) {
+        return located(() -> compressLatentAt(y));
+    }
+
+    private synchronized Compressed compressLatentAt(NDArray y) {
         requireOpen();
         requirePixels();
         fixedRate();
@@ -250,7 +265,11 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * backward pass computes the latent's gradient only (encoder-side refinement). The result's
      * {@code y} is {@code y} itself. Fixed-rate image models in evaluation mode only.
      */
-    public synchronized ForwardResult forwardLatent(NDArray y) {
+    public ForwardResult forwardLatent(NDArray y) {
+        return located(() -> forwardLatentAt(y));
+    }
+
+    private synchronized ForwardResult forwardLatentAt(NDArray y) {
         requireOpen();
         requirePixels();
         fixedRate();
@@ -268,6 +287,15 @@ public final class CompressionModel extends Module implements AutoCloseable {
             return new ForwardResult(s.keep(xHat), Collections.unmodifiableMap(likelihoods), y);
         } finally {
             weights.values().forEach(p -> p.value().setRequiresGradient(true));
+        }
+    }
+
+    /** Runs {@code work}; a layer that refuses its input is reported at its place in the spec. */
+    private <T> T located(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (LayerInputException e) {
+            throw origins.locate(e);
         }
     }
 
@@ -297,12 +325,12 @@ public final class CompressionModel extends Module implements AutoCloseable {
      * {@code m} (a point cloud [B, P, 3] is not clamped).
      */
     public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape) {
-        return decompressAt(m, strings, shape, null);
+        return located(() -> decompressAt(m, strings, shape, null));
     }
 
     /** Decodes strings from {@link #compress(NDArray, Rate)} made at {@code rate}. */
     public NDArray decompress(NDManager m, List<List<byte[]>> strings, Object shape, Rate rate) {
-        return decompressAt(m, strings, shape, checked(rate));
+        return located(() -> decompressAt(m, strings, shape, checked(rate)));
     }
 
     private synchronized NDArray decompressAt(NDManager m, List<List<byte[]>> strings, Object shape, @Nullable Rate rate) {

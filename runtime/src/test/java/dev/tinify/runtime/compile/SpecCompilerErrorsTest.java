@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.tinify.dsl.Location;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.dsl.SpecReader;
+import dev.tinify.runtime.model.CompressionModel;
 import org.junit.jupiter.api.Test;
 
 /** What the compiler refuses, located in the spec. */
@@ -48,5 +52,50 @@ class SpecCompilerErrorsTest {
         assertEquals(new Location("t.yaml", 7, 3), e.location(), e.getMessage());
         assertTrue(e.problem().contains("$eb is entropy_bottleneck"), e.getMessage());
         assertEquals("a gaussian_conditional", e.expected(), e.getMessage());
+    }
+
+    /** A checkerboard codec whose entropy parameters are fed 4M channels; line 12 is {@code entropyParameters}. */
+    private static Spec checkerboard(String entropyParameters) {
+        return SpecReader.read("t.yaml", HEAD + String.join("\n",
+                "latent_codec:",                                                      // 7
+                "  hyperprior:",                                                      // 8
+                "    y:",                                                             // 9
+                "      checkerboard:",                                                // 10
+                "        y: gaussian_conditional",                                    // 11
+                "        entropy_parameters: " + entropyParameters,                   // 12
+                "        context_prediction: checkerboard_masked_conv(M, M*2, 5, padding=2)",
+                "    hyper:",
+                "      hyper:",
+                "        entropy_bottleneck: entropy_bottleneck(N)",
+                "        h_a: [conv(M, N, 3, 1)]",
+                "        h_s: [conv(N, M*2, 3, 1)]",
+                ""));
+    }
+
+    @Test
+    void layerFedOtherChannelsInsideACodecIsLocatedWhenTheModelRuns() {
+        try (CompressionModel model = SpecCompiler.compile(checkerboard("[conv2d(M*3, M*2, 1)]"));
+             NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomUniform(0f, 1f, new Shape(1, 3, 16, 16));
+            SpecException e = assertThrows(SpecException.class, () -> model.forward(x));
+            assertEquals(new Location("t.yaml", 12, 30), e.location(), e.getMessage());
+            assertEquals("latent_codec.y.entropy_parameters[0]", e.path());
+            assertTrue(e.problem().contains("expects 18 input channels, got 24"), e.getMessage());
+            assertEquals("in_channels 24 here, what the layer is fed", e.expected());
+            model.update(true);
+            SpecException again = assertThrows(SpecException.class, () -> model.compress(x));
+            assertEquals(e.getMessage(), again.getMessage());
+        }
+    }
+
+    @Test
+    void layerInsideACompositeLayerIsLocatedAtTheComposite() {
+        try (CompressionModel model = SpecCompiler.compile(checkerboard("[residual_block(M*3, M*2)]"));
+             NDManager m = NDManager.newBaseManager()) {
+            SpecException e = assertThrows(SpecException.class, () -> model.forward(m.zeros(new Shape(1, 3, 16, 16))));
+            assertEquals("latent_codec.y.entropy_parameters[0]", e.path(), e.getMessage());
+            assertEquals(new Location("t.yaml", 12, 30), e.location(), e.getMessage());
+            assertTrue(e.problem().contains("expects 18 input channels, got 24"), e.getMessage());
+        }
     }
 }
