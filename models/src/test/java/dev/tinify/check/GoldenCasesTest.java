@@ -109,6 +109,28 @@ class GoldenCasesTest {
     }
 
     @Test
+    void aVariableRateAutoregressiveCaseRecordsTheRoundingMarginOfItsScan(@TempDir Path dir) throws Exception {
+        Path recorded = CaseRecorder.record("mbt2018-vbr", TINY, null, 2, 64, 64, dir.resolve("case"));
+        JsonNode values = new ObjectMapper().readTree(recorded.resolve("case.json").toFile()).path("margins").path("values");
+        double v = values.path("compress:gaussian_conditional:round_half_distance").asDouble(-1);
+        assertTrue(v >= 0 && v <= 0.5, values.toString());
+        assertTrue(CheckRunner.check(recorded).passed());
+    }
+
+    @Test
+    void aMixtureCaseRecordsTheRoundingMarginOfItsLatent(@TempDir Path dir) throws Exception {
+        Path recorded = CaseRecorder.record("cheng2020-gmm", Map.of("N", 8), null, 4, 64, 64, dir.resolve("case"));
+        JsonNode values = new ObjectMapper().readTree(recorded.resolve("case.json").toFile()).path("margins").path("values");
+        // The mixture codes round(y) itself: its margin is the least |frac(y) - 0.5| of the recorded y.
+        double least = Double.POSITIVE_INFINITY;
+        for (float v : SafeTensors.read(recorded.resolve("tensors.safetensors")).get("y").toFloats()) {
+            least = Math.min(least, Math.abs(v - Math.floor(v) - 0.5));
+        }
+        assertEquals(least, values.path("compress:gaussian_conditional:round_half_distance").asDouble(-1), 0.0, values.toString());
+        assertTrue(CheckRunner.check(recorded).passed());
+    }
+
+    @Test
     void aChangedSpecFailsAgainstTheRecordedCase(@TempDir Path dir) throws Exception {
         Path recorded = CaseRecorder.record("bmshj2018-factorized", TINY, null, 3, 64, 64, dir.resolve("case"));
         // The same sizes, another architecture: its keys and numbers differ from what was recorded.

@@ -195,6 +195,11 @@ public final class GaussianMixtureConditional extends GaussianConditional {
         checkShapes(y, scales, means, weights);
         Layout l = layout(y.getShape(), scales, means, weights);
         float[] values = y.toFloatArray();
+        DecisionMargins margins = margins();
+        if (margins != null) {
+            // Every element is rounded to its symbol (all-zero channels too: rounding makes them zero).
+            margins.rounded(values);
+        }
         int per = l.channels() * l.positions();
         List<Compressed> out = new ArrayList<>(l.batch());
         for (int b = 0; b < l.batch(); b++) {

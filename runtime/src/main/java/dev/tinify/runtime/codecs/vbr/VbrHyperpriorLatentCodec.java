@@ -10,6 +10,7 @@ import dev.tinify.runtime.codecs.CodecModule;
 import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.coding.CdfTables;
 import dev.tinify.runtime.coding.EntropyCoder;
+import dev.tinify.runtime.entropy.DecisionMargins;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.entropy.GaussianConditional;
@@ -339,6 +340,10 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
                         NDArray yv = y.get(new NDIndex(":, :, {}:{}, {}:{}", i, i + 1, j, j + 1));
                         yv.attach(pos);
                         NDArray scaled = yv.sub(mu).mul(gain);
+                        DecisionMargins margins = gaussianConditional.margins();
+                        if (margins != null) {
+                            margins.rounded(scaled.toFloatArray());
+                        }
                         signs = scaled.sign();
                         qAbs = scaled.abs().round();
                         int[] q = signs.mul(qAbs).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
