@@ -11,9 +11,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves a spec for given parameter values: evaluates every parameter and argument, fills in
- * catalog defaults, expands {@code repeat} and per-group templates, follows {@code $references}
- * and checks that channel counts chain. The result is a tree of {@link Part}s with plain values,
+ * Resolves a spec for given parameter values (computed by {@link ParamResolver}; the zoo section
+ * is checked by {@link ZooCheck}): evaluates every argument, fills in catalog defaults, expands
+ * {@code repeat} and per-group templates, follows {@code $references} and checks that channel
+ * counts chain. The result is a tree of {@link Part}s with plain values,
  * ready to be built by a runtime without evaluating anything itself.
  */
 public final class Resolver {
@@ -151,21 +152,6 @@ public final class Resolver {
         return new Resolver(spec).run(overrides);
     }
 
-    static Map<String, Object> qualityParams(Spec spec, int quality) {
-        Zoo zoo = spec.zoo();
-        if (zoo == null || !zoo.qualities().containsKey(quality)) {
-            throw new SpecException(spec.source().locate("#zoo.qualities"), "zoo",
-                    "no quality " + quality + " in " + spec.name(),
-                    zoo == null ? "a spec with a zoo table" : "a quality from 1 to " + zoo.maxQuality());
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        Eval.Scope empty = Eval.scope(Map.of(), null);
-        for (Map.Entry<String, Expr> e : zoo.qualities().get(quality).entrySet()) {
-            out.put(e.getKey(), Eval.eval(e.getValue(), empty));
-        }
-        return out;
-    }
-
     private SpecException error(String srcPath, String path, String problem, String expected) {
         return new SpecException(src.locate(srcPath), path, problem, expected);
     }
@@ -176,8 +162,8 @@ public final class Resolver {
             throw error("#name", "name", "bad spec name: " + nameProblem,
                     "1 to " + SpecLimits.MAX_NAME_CHARS + " letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
-        resolveParams(overrides);
-        checkZoo();
+        params.putAll(ParamResolver.resolve(spec, overrides));
+        ZooCheck.check(spec);
         Eval.Scope scope = Eval.scope(params, null);
         for (Map.Entry<String, Node> e : spec.modules().entrySet()) {
             expanding = e.getKey();
@@ -225,133 +211,6 @@ public final class Resolver {
             }
         }
         return f;
-    }
-
-    // ---- params ----
-
-    private void resolveParams(Map<String, ?> overrides) {
-        for (String k : overrides.keySet()) {
-            if (!spec.params().containsKey(k)) {
-                String near = Kinds.nearest(k, spec.params().keySet());
-                throw error("#params", "params", "unknown param '" + k + "'" + (near != null ? " (did you mean '" + near + "'?)" : ""),
-                        spec.params().isEmpty() ? "no overrides (this spec declares no params)" : "one of " + String.join(", ", spec.params().keySet()));
-            }
-        }
-        Map<String, Object> given = new LinkedHashMap<>();
-        overrides.forEach((k, v) -> given.put(k, normalize(k, v)));
-        Set<String> visiting = new HashSet<>();
-        Eval.Scope scope = new Eval.Scope() {
-            @Override
-            public @Nullable Object apply(String n) {
-                if (!spec.params().containsKey(n)) {
-                    return null;
-                }
-                return param(n, given, visiting, this);
-            }
-
-            @Override
-            public List<String> names() {
-                return new ArrayList<>(spec.params().keySet());
-            }
-        };
-        for (String k : spec.params().keySet()) {
-            param(k, given, visiting, scope);
-        }
-    }
-
-    private Object param(String name, Map<String, Object> given, Set<String> visiting, Eval.Scope scope) {
-        Object done = params.get(name);
-        if (done != null) {
-            return done;
-        }
-        Object v;
-        if (given.containsKey(name)) {
-            v = given.get(name);
-        } else {
-            if (!visiting.add(name)) {
-                throw error("#params." + name, "params." + name, "param '" + name + "' depends on itself", "params defined without cycles");
-            }
-            if (visiting.size() > SpecLimits.MAX_EXPRESSION_DEPTH) {
-                throw error("#params." + name, "params." + name, "params refer to one another more than "
-                        + SpecLimits.MAX_EXPRESSION_DEPTH + " deep", "a shorter chain of params");
-            }
-            try {
-                v = Eval.eval(spec.params().get(name), scope);
-            } catch (Eval.Problem p) {
-                throw error("#params." + name, "params." + name, "bad expression '" + spec.params().get(name).text() + "': " + p.getMessage(), p.expected);
-            }
-            visiting.remove(name);
-        }
-        params.put(name, v);
-        return v;
-    }
-
-    private Object normalize(String name, Object v) {
-        if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-            return ((Number) v).longValue();
-        }
-        if (v instanceof Float || v instanceof Double) {
-            return ((Number) v).doubleValue();
-        }
-        if (v instanceof Boolean) {
-            return v;
-        }
-        if (v instanceof List<?> l) {
-            List<Object> out = new ArrayList<>();
-            for (Object o : l) {
-                out.add(normalize(name, o));
-            }
-            return List.copyOf(out);
-        }
-        if (v instanceof String s) {
-            try {
-                return Eval.eval(ExprParser.parse(s), Eval.scope(Map.of(), null));
-            } catch (ExprParser.Error | Eval.Problem e) {
-                throw error("#params", "params." + name, "bad override " + name + "=" + s + ": " + e.getMessage(), "a number or a list of numbers");
-            }
-        }
-        throw error("#params", "params." + name, "unsupported override value " + v, "a number, boolean or list");
-    }
-
-    private void checkZoo() {
-        Zoo zoo = spec.zoo();
-        if (zoo == null) {
-            return;
-        }
-        int n = zoo.qualities().size();
-        int expect = 1;
-        for (Map.Entry<Integer, Map<String, Expr>> q : zoo.qualities().entrySet()) {
-            String at = "#zoo.qualities." + q.getKey();
-            if (q.getKey() != expect) {
-                throw error(at, "zoo.qualities", "bad quality table: quality " + q.getKey() + " where " + expect + " belongs",
-                        "qualities numbered 1, 2, 3, ... in order");
-            }
-            expect++;
-            for (Map.Entry<String, Expr> v : q.getValue().entrySet()) {
-                if (!spec.params().containsKey(v.getKey())) {
-                    String near = Kinds.nearest(v.getKey(), spec.params().keySet());
-                    throw error(at + "." + v.getKey(), "zoo.qualities." + q.getKey(),
-                            "bad quality table: unknown param '" + v.getKey() + "'" + (near != null ? " (did you mean '" + near + "'?)" : ""),
-                            "one of the params " + String.join(", ", spec.params().keySet()));
-                }
-                try {
-                    Eval.eval(v.getValue(), Eval.scope(Map.of(), null));
-                } catch (Eval.Problem p) {
-                    throw error(at + "." + v.getKey(), "zoo.qualities." + q.getKey(), "bad quality table: " + p.getMessage(), "plain numbers");
-                }
-            }
-        }
-        for (Map.Entry<String, List<Double>> l : zoo.lambdas().entrySet()) {
-            String at = "#zoo.lambda." + l.getKey();
-            if (!zoo.metrics().contains(l.getKey())) {
-                throw error(at, "zoo.lambda", "bad quality table: lambda for unknown metric '" + l.getKey() + "'",
-                        "one of the metrics " + zoo.metrics());
-            }
-            if (l.getValue().size() != n) {
-                throw error(at, "zoo.lambda." + l.getKey(), "bad quality table: " + l.getValue().size() + " lambdas for " + n + " qualities",
-                        "one lambda per quality (" + n + ")");
-            }
-        }
     }
 
     // ---- tree ----

@@ -112,7 +112,7 @@ public final class Spec {
 
     /** The parameter values of a zoo quality, to pass as overrides. */
     public Map<String, Object> qualityParams(int quality) {
-        return Resolver.qualityParams(this, quality);
+        return ZooCheck.qualityParams(this, quality);
     }
 
     @Override
