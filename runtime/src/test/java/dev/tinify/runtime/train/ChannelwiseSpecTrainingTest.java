@@ -2,22 +2,14 @@ package dev.tinify.runtime.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.compile.SpecCompiler;
-import dev.tinify.runtime.image.ImageFiles;
-import dev.tinify.runtime.image.Padding;
-import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,32 +60,12 @@ class ChannelwiseSpecTrainingTest {
                     "latent_codec.y.latent_codec.y0.y.entropy_parameters.scales.0.weight",
                     "latent_codec.y.latent_codec.y3.y.entropy_parameters.means.0.weight",
                     "latent_codec.y.latent_codec.y0.prediction.lrp.0.weight", "latent_codec.y.latent_codec.y3.prediction.lrp.4.weight");
-            Map<String, float[]> before = new LinkedHashMap<>();
-            watched.forEach(k -> before.put(k, model.parameters().get(k).value().toFloatArray()));
+            TrainFixtures.trainUpdating(model, data, tmp.resolve("out"), STEPS, watched, "no gradient reached this branch");
 
-            List<Double> losses = TrainFixtures.train(model, data, tmp.resolve("out"), STEPS);
-            assertEquals(STEPS, losses.size());
-            losses.forEach(l -> assertTrue(Double.isFinite(l), "loss " + losses));
-            before.forEach((k, w) -> assertFalse(Arrays.equals(w, model.parameters().get(k).value().toFloatArray()),
-                    k + " was not updated: no gradient reached this branch"));
-
-            model.train(false);
-            model.update(true);
             try (NDManager m = NDManager.newBaseManager()) {
-                RgbImage photo = ImageFiles.read(TrainFixtures.trainCrops().resolve("00001.png"));
-                NDArray x = photo.crop(new Padding(0, photo.width() - 128, 0, photo.height() - 128)).toNDArray(m);
-                NDArray y = model.forward(x).y();
-                LatentCodec.CompressOut c = model.latentCodec().compress(y, null);
-                assertEquals(5, c.strings().size(), "four slice streams and the z stream");
-                NDArray decoded = model.latentCodec().decompress(m, c.strings(), c.shape(), null);
-                assertArrayEquals(c.yHat().toFloatArray(), decoded.toFloatArray(), "the decoder rebuilds the encoder's latent exactly");
-                NDArray rounded = y.round();
-                assertNotEquals(0f, decoded.sub(rounded).abs().max().getFloat(), "LRP moves the latent off the integer grid");
-                CompressionModel.Compressed file = model.compress(x);
-                NDArray decodedImage = model.decompress(m, file.strings(), file.shape());
-                NDArray encoderSide = model.forward(x).xHat().clip(0f, 1f);
-                assertArrayEquals(encoderSide.toFloatArray(), decodedImage.toFloatArray(),
-                        "the decoded image is the encoder's reconstruction");
+                TrainFixtures.LatentRoundTrip r = TrainFixtures.assertExactRoundTrip(model, m);
+                assertEquals(5, r.coded().strings().size(), "four slice streams and the z stream");
+                assertNotEquals(0f, r.decoded().sub(r.y().round()).abs().max().getFloat(), "LRP moves the latent off the integer grid");
             }
         }
     }
