@@ -68,12 +68,15 @@ public final class Codec implements AutoCloseable {
     private final Metric metric;
     private final String specHash;
     private final @Nullable String weights;
+    /** The quality coded at: {@link #quality} unless a variable-rate model was given another ({@link #useQuality}). */
+    private double qualityValue;
     private EntropyCoder coder = EntropyCoders.defaultCoder();
     private Tiling tiling = DEFAULT_TILING;
 
     private Codec(CompressionModel model, int quality, Metric metric, @Nullable String weights) {
         this.model = model;
         this.quality = quality;
+        this.qualityValue = quality;
         this.metric = metric;
         this.specHash = SpecHash.of(model.spec(), model.params());
         this.weights = weights;
@@ -199,6 +202,32 @@ public final class Codec implements AutoCloseable {
         }
     }
 
+    /**
+     * Codes at the real-valued quality {@code q} from now on, for a variable-rate model: any value
+     * from 1 to its number of trained levels, {@code 3.5} lying between trained gains 3 and 4
+     * (interpolated geometrically, {@link Rate#position}). The container records it, so a decoder
+     * needs no option. An integer codes exactly as that zoo quality.
+     *
+     * @throws TinifyException for a fixed-rate model (its qualities are its zoo levels) or a
+     *     quality outside the trained range
+     */
+    public synchronized void useQuality(double q) {
+        if (!model.variableRate()) {
+            throw new TinifyException(model.name() + " is a fixed-rate model: it codes at its zoo qualities (integers), not "
+                    + q + "; a real-valued quality needs a variable-rate model (e.g. bmshj2018-hyperprior-vbr)");
+        }
+        int levels = model.rateLevels();
+        if (!(q >= 1 && q <= levels)) {
+            throw new TinifyException(model.name() + ": quality " + q + " is outside its trained range 1.." + levels);
+        }
+        qualityValue = q;
+    }
+
+    /** The quality coded at: {@link #quality()}, or the one given to {@link #useQuality}. */
+    public synchronized double qualityValue() {
+        return qualityValue;
+    }
+
     /** Cuts images larger than {@code t}'s tiles into tiles from now on ({@link Tiling#NONE}: never). */
     public synchronized void useTiling(Tiling t) {
         tiling = t;
@@ -233,10 +262,12 @@ public final class Codec implements AutoCloseable {
         });
         // Taken before coding, as the decoder takes it before decoding.
         String weightsFingerprint = model.weightsFingerprint();
+        int level = (int) Math.floor(qualityValue);
+        Double fraction = qualityValue == level ? null : qualityValue;
         Tiling t = tilingFor(image.height(), image.width());
         if (!t.tiled()) {
             Padding pad = Padding.forStride(image.height(), image.width(), model.downsamplingFactor());
-            return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(),
+            return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, level, fraction, metric.id(), coderName(),
                     ENTROPY_PARAMS, image.height(), image.width(), pad, Tiling.NONE, List.of(code(image, pad, refinement)));
         }
         List<LatentSegment> segments = new ArrayList<>();
@@ -244,7 +275,7 @@ public final class Codec implements AutoCloseable {
             RgbImage part = Tiling.cut(image, tile);
             segments.add(code(part, Padding.forStride(tile.height(), tile.width(), model.downsamplingFactor()), refinement));
         }
-        return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, quality, metric.id(), coderName(),
+        return new TfyContainer(TfyKind.IMAGE, model.name(), specHash, weightsFingerprint, level, fraction, metric.id(), coderName(),
                 ENTROPY_PARAMS, image.height(), image.width(), Padding.NONE, t, segments);
     }
 
@@ -258,7 +289,7 @@ public final class Codec implements AutoCloseable {
             if (refinement.enabled()) {
                 out = model.compressLatent(refiner(refinement, padded.height(), padded.width()).refine(x, pad).y());
             } else {
-                out = model.variableRate() ? model.compress(x, levelOf(quality)) : model.compress(x);
+                out = model.variableRate() ? model.compress(x, rateAt(qualityValue)) : model.compress(x);
             }
             return new LatentSegment(out.shape(), out.strings());
         } catch (IllegalArgumentException e) {
@@ -283,11 +314,12 @@ public final class Codec implements AutoCloseable {
     }
 
     /**
-     * The rate of a variable-rate model at zoo quality {@code q}: its trained level q - 1 (the
-     * container records the quality, so the decoder uses the same level).
+     * The rate of a variable-rate model at quality {@code q}: its trained level q - 1, or a position
+     * between two levels for a fractional q (the container records the quality, so the decoder uses
+     * the same rate).
      */
-    private static Rate levelOf(int q) {
-        return Rate.level(q - 1);
+    private static Rate rateAt(double q) {
+        return q == Math.rint(q) ? Rate.level((int) q - 1) : Rate.position(q - 1);
     }
 
     /**
@@ -300,6 +332,10 @@ public final class Codec implements AutoCloseable {
      */
     public synchronized RgbImage decompress(TfyContainer c) {
         checkWeights(c);
+        if (c.fractionalQuality() != null && !model.variableRate()) {
+            throw new TinifyFormatException("the file records the fractional quality " + c.qualityLabel() + ", but "
+                    + model.name() + " is a fixed-rate model");
+        }
         java.util.Optional<String> wasteful = Padding.wasteful(c.height(), c.width(), model.downsamplingFactor());
         if (wasteful.isPresent()) {
             throw new TinifyFormatException(wasteful.get() + "; such files are neither written nor decoded");
@@ -312,7 +348,7 @@ public final class Codec implements AutoCloseable {
                         + " image is not the centred padding the encoder writes for stride " + model.downsamplingFactor()
                         + " (" + centred + ")");
             }
-            return decodeSegment(c.segments().get(0), c.height(), c.width(), c.padding(), c.quality());
+            return decodeSegment(c.segments().get(0), c.height(), c.width(), c.padding(), c.qualityValue());
         }
         List<Tiling.Tile> tiles = c.tiling().tiles(c.height(), c.width());
         List<RgbImage> parts = new ArrayList<>(tiles.size());
@@ -320,7 +356,7 @@ public final class Codec implements AutoCloseable {
             Tiling.Tile t = tiles.get(i);
             try {
                 parts.add(decodeSegment(c.segments().get(i), t.height(), t.width(),
-                        Padding.forStride(t.height(), t.width(), model.downsamplingFactor()), c.quality()));
+                        Padding.forStride(t.height(), t.width(), model.downsamplingFactor()), c.qualityValue()));
             } catch (TinifyFormatException e) {
                 throw new TinifyFormatException("tile " + (i + 1) + " of " + tiles.size() + ": " + e.getMessage());
             }
@@ -329,7 +365,7 @@ public final class Codec implements AutoCloseable {
     }
 
     /** Decodes one segment into a {@code height x width} image (or tile) coded with {@code padding}. */
-    private RgbImage decodeSegment(LatentSegment s, int height, int width, Padding padding, int quality) {
+    private RgbImage decodeSegment(LatentSegment s, int height, int width, Padding padding, double quality) {
         int h = padding.paddedHeight(height);
         int w = padding.paddedWidth(width);
         int f = model.downsamplingFactor();
@@ -339,7 +375,7 @@ public final class Codec implements AutoCloseable {
         checkShapeFits(s.shape(), (long) h * w);
         MemoryBudget.checkImage(model, h, w);
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray xHat = model.variableRate() ? model.decompress(m, s.strings(), s.shape(), levelOf(quality))
+            NDArray xHat = model.variableRate() ? model.decompress(m, s.strings(), s.shape(), rateAt(quality))
                     : model.decompress(m, s.strings(), s.shape());
             RgbImage padded = RgbImage.fromNDArray(xHat);
             if (padded.height() != h || padded.width() != w) {
@@ -362,7 +398,7 @@ public final class Codec implements AutoCloseable {
     private void checkWeights(TfyContainer c) {
         String recorded = c.weightsFingerprint();
         if (recorded != null && !recorded.equals(weightsFingerprint())) {
-            throw new TinifyFormatException("weights mismatch: the file was encoded by " + c.architecture() + " q" + c.quality() + " "
+            throw new TinifyFormatException("weights mismatch: the file was encoded by " + c.architecture() + " q" + c.qualityLabel() + " "
                     + c.metric() + " with weights " + recorded + ", but the loaded weights ("
                     + Objects.toString(weights, "untrained initial parameters") + ") are " + weightsFingerprint()
                     + "; decode with --weights FILE, the weights file that encoded it (shipped weights change between releases)");
@@ -479,7 +515,9 @@ public final class Codec implements AutoCloseable {
 
     /** E.g. {@code bmshj2018-hyperprior q3 mse {N=16, M=24}}. */
     public String describe() {
-        return model.name() + " q" + quality + " " + metric.id() + " " + model.params();
+        double q = qualityValue();
+        return model.name() + " q" + (q == quality ? String.valueOf(quality) : String.valueOf(q)) + " " + metric.id() + " "
+                + model.params();
     }
 
     @Override

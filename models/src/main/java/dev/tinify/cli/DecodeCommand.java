@@ -106,7 +106,7 @@ final class DecodeCommand extends ToolCommand {
             r.put("input", input);
             r.put("output", output);
             r.put("architecture", container.architecture());
-            r.put("quality", container.quality());
+            r.put("quality", Json.quality(container));
             r.put("metric", container.metric());
             r.put("coder", container.entropyCoder());
             r.put("weights_fingerprint", container.weightsFingerprint());
@@ -120,8 +120,8 @@ final class DecodeCommand extends ToolCommand {
             if (json) {
                 Json.print(report, r);
             } else {
-                report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, decoded in %.3f s", input, output,
-                        decoded.width(), decoded.height(), container.architecture(), container.quality(), container.metric(), seconds));
+                report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%s %s, decoded in %.3f s", input, output,
+                        decoded.width(), decoded.height(), container.architecture(), container.qualityLabel(), container.metric(), seconds));
                 if (source != null) {
                     report.println(Quality.format(r));
                 }

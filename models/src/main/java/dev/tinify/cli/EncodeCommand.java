@@ -50,8 +50,11 @@ final class EncodeCommand extends ToolCommand {
     RefineOptions refine = new RefineOptions();
 
     @Option(names = {"-q", "--quality"}, paramLabel = "Q",
-            description = "Quality level of the zoo entry (1..8 for the bundled specs); a spec without a zoo section takes none.")
-    int quality;
+            description = {"Quality level of the zoo entry (1..8 for the bundled specs); a spec without a zoo section takes none.",
+                    "A variable-rate model (e.g. bmshj2018-hyperprior-vbr) takes any real Q from 1 to its number of trained "
+                            + "levels: -q 3.5 codes between trained gains 3 and 4 (interpolated geometrically), and the file "
+                            + "records Q, so decode needs no option."})
+    double quality;
 
     @Option(names = "--weights", paramLabel = "W.safetensors",
             description = "Weights (CompressAI state dict); default: the shipped weights of the zoo entry, if any.")
@@ -107,6 +110,10 @@ final class EncodeCommand extends ToolCommand {
             if (refinement.enabled()) {
                 throw new TinifyException("--refine applies to images, not to clips");
             }
+            if (quality != zooQuality()) {
+                throw new TinifyException("-q " + quality + ": a clip is coded at one of " + VideoCodec.ARCHITECTURE
+                        + "'s zoo qualities (an integer)");
+            }
             if (toStdout) {
                 throw new TinifyException(in + " is a clip: give -o OUT.tfy, a file (a video is written with a seekable index)");
             }
@@ -116,7 +123,7 @@ final class EncodeCommand extends ToolCommand {
                 OutputFiles.checkNotInput(recon, in, weights);
                 OutputFiles.checkDistinct(recon, out);
             }
-            return VideoCli.encode(this, in, model.model, model.metric(), model.set, model.coder, quality, weights, out, recon, gop,
+            return VideoCli.encode(this, in, model.model, model.metric(), model.set, model.coder, zooQuality(), weights, out, recon, gop,
                     colourSpace(colour), VideoCli.fps(fps), json, model.allowUntrained);
         }
         if (in != null && Files.isDirectory(in)) {
@@ -149,7 +156,7 @@ final class EncodeCommand extends ToolCommand {
             r.put("output", output);
             r.put("architecture", container.architecture());
             r.put("spec_hash", container.specHash());
-            r.put("quality", container.quality());
+            r.put("quality", Json.quality(container));
             r.put("metric", container.metric());
             r.put("coder", container.entropyCoder());
             r.put("width", container.width());
@@ -179,8 +186,8 @@ final class EncodeCommand extends ToolCommand {
             if (json) {
                 Json.print(report, r);
             } else {
-                report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%d %s, %s%s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
-                        input, output, source.width(), source.height(), container.architecture(), container.quality(),
+                report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%s %s, %s%s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
+                        input, output, source.width(), source.height(), container.architecture(), container.qualityLabel(),
                         container.metric(), container.entropyCoder(),
                         container.tiling().tiled() ? ", " + container.segments().size() + " tiles" : "", bytes.length,
                         container.stringBytes(), (double) r.get("bpp"), seconds)
@@ -195,12 +202,28 @@ final class EncodeCommand extends ToolCommand {
     }
 
     private Codec open(Tiling tiling) {
-        Codec codec = model.open(quality, weights);
+        Codec codec = model.open(zooQuality(), weights);
+        try {
+            if (quality != zooQuality()) {
+                codec.useQuality(quality);
+            }
+        } catch (RuntimeException e) {
+            codec.close();
+            throw e;
+        }
         if (!codec.trained()) {
             warnUntrained(codec.describe());
         }
         codec.useTiling(tiling);
         return codec;
+    }
+
+    /** The zoo quality a model is opened at: {@code -q}, or its integer part for a variable-rate model's real-valued one. */
+    private int zooQuality() {
+        if (!Double.isFinite(quality)) {
+            throw new IllegalArgumentException("-q " + quality + ": expected a number");
+        }
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.floor(quality)));
     }
 
     /** Every image of {@code dir} into {@code -o} as a folder; exit status 1 if any file failed. */

@@ -100,7 +100,7 @@ final class InspectCommand extends ToolCommand {
             m.put("string_bytes", stringBytes);
             m.put("bpp", bpp);
             m.put("architecture", c.architecture());
-            m.put("quality", c.quality());
+            m.put("quality", Json.quality(c));
             m.put("metric", c.metric());
             m.put("spec_hash", c.specHash());
             m.put("weights_fingerprint", c.weightsFingerprint());
@@ -118,7 +118,7 @@ final class InspectCommand extends ToolCommand {
         } else {
             out.printf(Locale.ROOT, "%s: .tfy version %d, %,d bytes (%,d in streams), %.4f bpp%n", file, c.formatVersion(), fileBytes,
                     stringBytes, bpp);
-            out.printf(Locale.ROOT, "%-9s %s q%d %s%n", "model", c.architecture(), c.quality(), c.metric());
+            out.printf(Locale.ROOT, "%-9s %s q%s %s%n", "model", c.architecture(), c.qualityLabel(), c.metric());
             out.printf(Locale.ROOT, "%-9s %s%n", "spec", c.specHash());
             out.printf(Locale.ROOT, "%-9s %s%n", "weights",
                     c.weightsFingerprint() == null ? "not recorded (version 1 file)" : c.weightsFingerprint());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tinify.runtime.container.TfyContainer;
 import java.io.PrintWriter;
 import java.util.Map;
 
@@ -16,6 +17,12 @@ final class Json {
             .build();
 
     private Json() {}
+
+    /** A file's quality as a number: the integer level, or the fractional quality a variable-rate model coded at. */
+    static Number quality(TfyContainer c) {
+        Double fraction = c.fractionalQuality();
+        return fraction != null ? (Number) fraction : (Number) c.quality();
+    }
 
     static void print(PrintWriter out, Map<String, ?> object) {
         try {

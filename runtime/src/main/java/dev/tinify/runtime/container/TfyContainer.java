@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  * @param weightsFingerprint lowercase hex fingerprint of the weights that encoded the image
  *     ({@code 2 * FINGERPRINT_BYTES} digits), or null for a version 1 file, which records none
  * @param quality quality index (0..65535)
+ * @param fractionalQuality the real-valued quality a variable-rate model coded at when it lies
+ *     between two trained levels ({@code quality < fractionalQuality < quality + 1}), or null when
+ *     {@code quality} is the rate
  * @param metric the metric the model was trained for, e.g. {@code mse}
  * @param entropyCoder the entropy coder's name, e.g. {@code ans}
  * @param entropyParams how the entropy parameters were computed, e.g. {@code libtorch}
@@ -40,6 +43,7 @@ public record TfyContainer(
         String specHash,
         @Nullable String weightsFingerprint,
         int quality,
+        @Nullable Double fractionalQuality,
         String metric,
         String entropyCoder,
         String entropyParams,
@@ -49,8 +53,10 @@ public record TfyContainer(
         Tiling tiling,
         List<LatentSegment> segments) {
 
-    /** The newest format version: version 2 with a content kind, tiling and several segments. */
-    public static final int FORMAT_VERSION = 3;
+    /** The newest format version: version 3 with a fractional quality. */
+    public static final int FORMAT_VERSION = 4;
+    /** Version 2 with a content kind, tiling and several segments, still written when no fractional quality is recorded. */
+    public static final int FORMAT_VERSION_TILED = 3;
     /** A whole image with a weights fingerprint, still written for such images so older readers read them. */
     public static final int FORMAT_VERSION_WHOLE_IMAGE = 2;
     /** The format version without a weights fingerprint, still read and written. */
@@ -74,6 +80,10 @@ public record TfyContainer(
         if (quality < 0 || quality > MAX_QUALITY) {
             throw new IllegalArgumentException("quality " + quality + " is outside 0.." + MAX_QUALITY);
         }
+        if (fractionalQuality != null && !(fractionalQuality > quality && fractionalQuality < quality + 1)) {
+            throw new IllegalArgumentException("fractional quality " + fractionalQuality + " does not lie strictly between quality "
+                    + quality + " and " + (quality + 1));
+        }
         checkText("metric", metric);
         checkText("entropyCoder", entropyCoder);
         checkText("entropyParams", entropyParams);
@@ -93,8 +103,8 @@ public record TfyContainer(
             throw new IllegalArgumentException("a " + width + "x" + height + " image with " + tiling + " needs " + expected
                     + " latent segments, got " + segments.size());
         }
-        if (weightsFingerprint == null && (kind != TfyKind.IMAGE || tiling.tiled())) {
-            throw new IllegalArgumentException("only a whole image may omit the weights fingerprint (format version 1)");
+        if (weightsFingerprint == null && (kind != TfyKind.IMAGE || tiling.tiled() || fractionalQuality != null)) {
+            throw new IllegalArgumentException("only a whole image at an integer quality may omit the weights fingerprint (format version 1)");
         }
     }
 
@@ -102,19 +112,33 @@ public record TfyContainer(
     public TfyContainer(String architecture, String specHash, @Nullable String weightsFingerprint, int quality, String metric,
             String entropyCoder, String entropyParams, int height, int width, Padding padding, Object latentShape,
             List<List<byte[]>> strings) {
-        this(TfyKind.IMAGE, architecture, specHash, weightsFingerprint, quality, metric, entropyCoder, entropyParams, height,
+        this(TfyKind.IMAGE, architecture, specHash, weightsFingerprint, quality, null, metric, entropyCoder, entropyParams, height,
                 width, padding, Tiling.NONE, List.of(new LatentSegment(latentShape, strings)));
     }
 
     /**
      * The version {@link TfyWriter} writes: the oldest that holds this container, so that older
-     * readers keep reading what they could (1 without a fingerprint, 2 for a whole image, else 3).
+     * readers keep reading what they could (1 without a fingerprint, 4 with a fractional quality, 2
+     * for a whole image, else 3).
      */
     public int formatVersion() {
         if (weightsFingerprint == null) {
             return FORMAT_VERSION_WITHOUT_WEIGHTS;
         }
-        return kind == TfyKind.IMAGE && !tiling.tiled() ? FORMAT_VERSION_WHOLE_IMAGE : FORMAT_VERSION;
+        if (fractionalQuality != null) {
+            return FORMAT_VERSION;
+        }
+        return kind == TfyKind.IMAGE && !tiling.tiled() ? FORMAT_VERSION_WHOLE_IMAGE : FORMAT_VERSION_TILED;
+    }
+
+    /** The quality coded at: {@link #fractionalQuality()} if recorded, else {@link #quality()}. */
+    public double qualityValue() {
+        return fractionalQuality != null ? fractionalQuality : quality;
+    }
+
+    /** The quality as written for people: {@code 3}, or {@code 3.5} for a fractional one. */
+    public String qualityLabel() {
+        return fractionalQuality != null ? String.valueOf(fractionalQuality) : String.valueOf(quality);
     }
 
     /** The latent shape of a whole image (its only segment). */
@@ -203,7 +227,7 @@ public record TfyContainer(
     @Override
     public String toString() {
         return "TfyContainer[v" + formatVersion() + " " + kind + " " + architecture + "@" + specHash + " weights "
-                + Objects.toString(weightsFingerprint, "unrecorded") + " q" + quality + " " + metric + ", " + entropyCoder + "/"
+                + Objects.toString(weightsFingerprint, "unrecorded") + " q" + qualityLabel() + " " + metric + ", " + entropyCoder + "/"
                 + entropyParams + ", " + width + "x" + height + " " + padding + ", " + tiling + ", "
                 + (segments.size() == 1 ? segments.get(0) : segments.size() + " segments, " + stringBytes() + " bytes") + "]";
     }

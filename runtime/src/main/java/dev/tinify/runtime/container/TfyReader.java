@@ -74,7 +74,7 @@ public final class TfyReader {
 
     private static TfyContainer body(byte[] bytes, int version) throws TinifyFormatException {
         In in = new In(bytes, TfyWriter.MAGIC.length + 1, bytes.length - 4);
-        TfyKind kind = version >= TfyContainer.FORMAT_VERSION ? TfyKind.of(in.u8("content kind")) : TfyKind.IMAGE;
+        TfyKind kind = version >= TfyContainer.FORMAT_VERSION_TILED ? TfyKind.of(in.u8("content kind")) : TfyKind.IMAGE;
         String architecture = in.text("architecture name");
         int hashLen = in.u8("spec hash length");
         if (hashLen < 1 || hashLen > TfyContainer.MAX_HASH_BYTES) {
@@ -84,6 +84,14 @@ public final class TfyReader {
         String weights = version > TfyContainer.FORMAT_VERSION_WITHOUT_WEIGHTS
                 ? HexFormat.of().formatHex(in.bytes(StateDicts.FINGERPRINT_BYTES, "weights fingerprint")) : null;
         int quality = in.varint("quality", TfyContainer.MAX_QUALITY);
+        Double fractionalQuality = null;
+        if (version >= TfyContainer.FORMAT_VERSION) {
+            long bits = 0;
+            for (byte b : in.bytes(8, "fractional quality")) {
+                bits = bits << 8 | (b & 0xff);
+            }
+            fractionalQuality = Double.longBitsToDouble(bits);
+        }
         String metric = in.text("metric");
         String coder = in.text("entropy coder name");
         String params = in.text("entropy parameter source");
@@ -102,7 +110,7 @@ public final class TfyReader {
         }
         Tiling tiling = Tiling.NONE;
         int count = 1;
-        if (version >= TfyContainer.FORMAT_VERSION) {
+        if (version >= TfyContainer.FORMAT_VERSION_TILED) {
             int tile = in.varint("tile size", Tiling.MAX_TILE);
             int overlap = in.varint("tile overlap", Tiling.MAX_TILE);
             try {
@@ -130,7 +138,7 @@ public final class TfyReader {
                     + String.format("%08x", storedCrc(bytes)) + ", computed " + String.format("%08x", computedCrc(bytes)) + ")");
         }
         try {
-            return new TfyContainer(kind, architecture, specHash, weights, quality, metric, coder, params, height, width,
+            return new TfyContainer(kind, architecture, specHash, weights, quality, fractionalQuality, metric, coder, params, height, width,
                     new Padding(left, right, top, bottom), tiling, segments);
         } catch (IllegalArgumentException e) {
             throw new TinifyFormatException("invalid .tfy field: " + e.getMessage());

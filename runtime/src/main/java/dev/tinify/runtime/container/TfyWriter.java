@@ -11,12 +11,14 @@ import java.util.zip.CRC32C;
  *
  * <p>Layout (integers are unsigned LEB128 varints, canonical, at most 31 bits, unless noted):
  * <ol>
- *   <li>magic {@code 0x89 'T' 'F' 'Y'}, then the format version (one byte, 1..3);
+ *   <li>magic {@code 0x89 'T' 'F' 'Y'}, then the format version (one byte, 1..4);
  *   <li>from version 3 on, the content kind (one byte, {@link TfyKind#code()});
  *   <li>model id: architecture name (text), spec hash (one length byte 1..64, then raw bytes),
  *       and from version 2 on the weights fingerprint ({@value StateDicts#FINGERPRINT_BYTES} raw
  *       bytes, {@link StateDicts#fingerprint}): which weights encoded the image;
- *   <li>quality; metric (text); entropy coder name (text); how the entropy parameters were
+ *   <li>quality; from version 4 on, the fractional quality of a variable-rate model coded between
+ *       its trained levels (an IEEE 754 double, 8 bytes big-endian, strictly between quality and
+ *       quality + 1); metric (text); entropy coder name (text); how the entropy parameters were
  *       computed (text, {@code "libtorch"} today), so that another implementation can be told
  *       apart without a new format version;
  *   <li>original height and width; padding left, right, top, bottom;
@@ -46,7 +48,7 @@ public final class TfyWriter {
         int version = c.formatVersion();
         out.bytes(MAGIC);
         out.u8(version);
-        if (version >= TfyContainer.FORMAT_VERSION) {
+        if (version >= TfyContainer.FORMAT_VERSION_TILED) {
             out.u8(c.kind().code());
         }
         out.text(c.architecture());
@@ -57,6 +59,12 @@ public final class TfyWriter {
             out.bytes(TfyContainer.fingerprintBytes(c.weightsFingerprint()));
         }
         out.varint(c.quality());
+        if (version >= TfyContainer.FORMAT_VERSION) {
+            long bits = Double.doubleToRawLongBits(c.qualityValue());
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.u8((int) (bits >>> shift));
+            }
+        }
         out.text(c.metric());
         out.text(c.entropyCoder());
         out.text(c.entropyParams());
@@ -66,7 +74,7 @@ public final class TfyWriter {
         out.varint(c.padding().right());
         out.varint(c.padding().top());
         out.varint(c.padding().bottom());
-        if (version >= TfyContainer.FORMAT_VERSION) {
+        if (version >= TfyContainer.FORMAT_VERSION_TILED) {
             out.varint(c.tiling().tile());
             out.varint(c.tiling().overlap());
             out.varint(c.segments().size());

@@ -201,9 +201,9 @@ class TfyContainerTest {
     @Test
     void futureVersionAsksForAnUpdate() {
         byte[] b = sample().toBytes();
-        b[4] = 4;
+        b[4] = 5;
         String m = error(b);
-        assertTrue(m.contains("version 4") && m.contains("update"), m);
+        assertTrue(m.contains("version 5") && m.contains("update"), m);
     }
 
     /** A 600x300 image in 256-pixel tiles with a 32-pixel overlap: three by two tiles, one segment each. */
@@ -213,8 +213,61 @@ class TfyContainerTest {
         for (int i = 0; i < tiling.count(300, 600); i++) {
             segments.add(new LatentSegment(List.of(4 + i, 4), List.of(List.of(new byte[] {(byte) i, 1, 2}))));
         }
-        return new TfyContainer(TfyKind.IMAGE, "arch", "abcd", SAMPLE_WEIGHTS, 3, "mse", "ans", "libtorch", 300, 600,
+        return new TfyContainer(TfyKind.IMAGE, "arch", "abcd", SAMPLE_WEIGHTS, 3, null, "mse", "ans", "libtorch", 300, 600,
                 Padding.NONE, tiling, segments);
+    }
+
+    /** {@link #sample()} coded at a fractional quality between levels 3 and 4, whole or in {@link #tiled()}'s tiles. */
+    static TfyContainer fractional(TfyContainer c, double quality) {
+        return new TfyContainer(c.kind(), c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(), quality,
+                c.metric(), c.entropyCoder(), c.entropyParams(), c.height(), c.width(), c.padding(), c.tiling(), c.segments());
+    }
+
+    @Test
+    void fractionalQualityRoundTripsAsVersion4() throws Exception {
+        for (TfyContainer plain : List.of(sample(), tiled())) {
+            for (double q : new double[] {3.5, 3.000001, Math.nextDown(4.0), 3.0 + 1.0 / 3}) {
+                TfyContainer c = fractional(plain, q);
+                byte[] b = c.toBytes();
+                assertEquals(4, b[4]);
+                TfyContainer back = TfyContainer.parse(b);
+                assertEquals(c, back);
+                assertEquals(q, back.qualityValue());
+                assertEquals(3, back.quality());
+            }
+            // Without one, the file keeps the older version it had.
+            assertEquals(plain.formatVersion(), TfyContainer.parse(plain.toBytes()).formatVersion());
+            assertEquals(3.0, plain.qualityValue());
+        }
+    }
+
+    @Test
+    void fractionalQualityMustLieBetweenItsLevels() {
+        for (double q : new double[] {3.0, 4.0, 2.5, 4.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fractional(sample(), q));
+            assertTrue(e.getMessage().contains("strictly between quality 3 and 4"), e.getMessage());
+        }
+        // A damaged double in the file (4.5 for quality 3) is refused on one line.
+        byte[] b = fractional(sample(), 3.5).toBytes();
+        byte[] half = java.nio.ByteBuffer.allocate(8).putDouble(3.5).array();
+        byte[] bad = java.nio.ByteBuffer.allocate(8).putDouble(4.5).array();
+        int at = indexOf(b, half);
+        System.arraycopy(bad, 0, b, at, 8);
+        String m = error(withCrc(b));
+        assertTrue(m.contains("fractional quality 4.5 does not lie strictly between quality 3 and 4"), m);
+    }
+
+    private static int indexOf(byte[] b, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= b.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (b[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
@@ -244,7 +297,7 @@ class TfyContainerTest {
         TfyContainer c = tiled();
         List<LatentSegment> fewer = c.segments().subList(0, 5);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TfyContainer(c.kind(),
-                c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(), c.metric(), c.entropyCoder(),
+                c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(), null, c.metric(), c.entropyCoder(),
                 c.entropyParams(), c.height(), c.width(), c.padding(), c.tiling(), fewer));
         assertTrue(e.getMessage().contains("needs 6 latent segments, got 5"), e.getMessage());
     }

@@ -23,7 +23,8 @@ public sealed interface Rate {
     /**
      * A fractional index in [0, levels - 1]: between trained gains i and i + 1, the gain is
      * interpolated geometrically ({@code g_i^(1-t) * g_(i+1)^t}), so that equal steps of the index
-     * change the quantization step by equal ratios, as the trained gains are spaced.
+     * change the quantization step by equal ratios, as the trained gains are spaced. At an integer
+     * position it is exactly the trained gain, as {@link #level(int)} gives it.
      */
     static Rate position(double position) {
         return new Position(position);
@@ -59,11 +60,12 @@ public sealed interface Rate {
                 throw new IllegalArgumentException("rate position " + position + " is out of range [0, " + (gains.length - 1) + "]");
             }
             int i = (int) Math.floor(position);
-            if (i == gains.length - 1) {
+            double t = position - i;
+            if (t == 0) {
                 return gains[i];
             }
-            double t = position - i;
-            return (float) Math.exp((1 - t) * Math.log(gains[i]) + t * Math.log(gains[i + 1]));
+            // StrictMath: an encoder and a decoder on any JVM derive the same gain from the same position.
+            return (float) StrictMath.exp((1 - t) * StrictMath.log(gains[i]) + t * StrictMath.log(gains[i + 1]));
         }
 
         @Override
