@@ -125,6 +125,12 @@ final class TrainCommand extends ToolCommand {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--stage", paramLabel = "1|2", defaultValue = "2",
+            description = {"A variable-rate model's training stage (Kamisli et al.): 1 trains its base model alone at the lambda "
+                    + "of -q (or --lambda), the variable-rate modules unused and unchanged; 2 (default) trains every rate at once, "
+                    + "each step a trained level with its zoo lambda. Stage 2 usually starts with --init from stage 1's checkpoint."})
+    int stage = 2;
+
     @Override
     int execute() throws Exception {
         if (resume != null && !init.isEmpty()) {
@@ -145,7 +151,10 @@ final class TrainCommand extends ToolCommand {
         if (resume != null) {
             keepSchedule(resume, builder, err);
         }
-        TrainingConfig config = builder.valDir(val).quality(quality == null ? 0 : quality)
+        if (stage != 1 && stage != 2) {
+            throw new TinifyException("--stage " + stage + ": expected 1 (the base model) or 2 (every rate)");
+        }
+        TrainingConfig config = builder.valDir(val).quality(quality == null ? 0 : quality).baseStage(stage == 1)
                 .batch(batch).patch(patch).seed(seed).netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip)
                 .validateEvery(valEvery).checkpointEvery(checkpointEvery).patience(patience).build();
         Engine.getInstance().setRandomSeed((int) seed);
@@ -172,9 +181,11 @@ final class TrainCommand extends ToolCommand {
                         err.println("tinify: net learning rate set to " + lr);
                     }
                 }
-                err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s lambda %s, batch %d of %dx%d, steps %d..%d -> %s%n",
-                        model.name(), model.params(), model.parameterCount(), m.id(), lmbda, batch, patch, patch, trainer.step(), steps,
-                        outDir);
+                err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s, batch %d of %dx%d, steps %d..%d -> %s%n",
+                        model.name(), model.params(), model.parameterCount(), !model.variableRate() || stage == 1
+                                ? m.id() + " lambda " + lmbda + (model.variableRate() ? ", stage 1: the base model" : "")
+                                : "stage 2: every rate with its zoo " + m.id() + " lambda",
+                        batch, patch, patch, trainer.step(), steps, outDir);
                 err.flush();
                 trainer.addListener(log);
                 runWithStopHook(trainer, err);

@@ -166,7 +166,21 @@ public final class CompressionModel extends Module implements AutoCloseable {
         return located(() -> forwardAt(x, checked(rate)));
     }
 
-    private synchronized ForwardResult forwardAt(NDArray x, @Nullable Rate rate) {
+    /**
+     * A variable-rate model's forward pass through its base model alone ({@link
+     * VariableRateCodec#forwardBase}): the first stage of Kamisli et al.'s training, in which the
+     * variable-rate modules are not used and get no gradient.
+     */
+    public ForwardResult forwardBase(NDArray x) {
+        vbr();
+        return forwardAt(x, null, true);
+    }
+
+    private ForwardResult forwardAt(NDArray x, @Nullable Rate rate) {
+        return forwardAt(x, rate, false);
+    }
+
+    private synchronized ForwardResult forwardAt(NDArray x, @Nullable Rate rate, boolean base) {
         requireOpen();
         requireImage(x);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
@@ -174,7 +188,8 @@ public final class CompressionModel extends Module implements AutoCloseable {
             NDArray y = gA.forward(pointCloud ? x.transpose(0, 2, 1) : x);
             // In training, g_a's backward waits until the latent codec's gradients are complete.
             NDArray staged = GradientCut.stage(y);
-            LatentCodec.ForwardOut out = rate == null ? codec.forward(staged, null) : vbr().forward(staged, rate);
+            LatentCodec.ForwardOut out = base ? vbr().forwardBase(staged)
+                    : rate == null ? codec.forward(staged, null) : vbr().forward(staged, rate);
             NDArray xHat = gS.forward(out.yHat());
             Map<String, NDArray> likelihoods = new LinkedHashMap<>();
             out.likelihoods().forEach((k, v) -> likelihoods.put(k, s.keep(v)));

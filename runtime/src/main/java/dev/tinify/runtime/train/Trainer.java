@@ -51,6 +51,10 @@ import org.jspecify.annotations.Nullable;
  * tables are rebuilt ({@code update(force=true)}), the validation loss is measured in evaluation
  * mode and fed to a plateau schedule of the net learning rate.
  *
+ * <p>A variable-rate model trains in Kamisli et al.'s two stages: the base model alone at one
+ * lambda, its variable-rate modules unused and so unchanged ({@link TrainingConfig#baseStage()}),
+ * then every rate at once, each step drawing a trained level and its zoo lambda.
+ *
  * <p>Runs are reproducible: the patches and the quantization noise of step {@code s} depend only on
  * the seed and {@code s} (PyTorch's generator is reseeded per step). A checkpoint holds the model,
  * both optimizers' moments, the schedule and the step, so {@link #resume} continues with exactly
@@ -132,7 +136,11 @@ public final class Trainer implements AutoCloseable {
      * (the multi-objective training of Kamisli et al.: each step draws a level); empty otherwise.
      */
     private static List<RateDistortionLoss> rateLosses(CompressionModel model, TrainingConfig config) {
-        if (!model.variableRate()) {
+        if (config.baseStage() && !model.variableRate()) {
+            throw new IllegalArgumentException(model.name() + " is a fixed-rate model: the base stage trains the base model of a "
+                    + "variable-rate one");
+        }
+        if (!model.variableRate() || config.baseStage()) {
             return List.of();
         }
         int levels = model.rateLevels();
@@ -301,7 +309,8 @@ public final class Trainer implements AutoCloseable {
             phaseEnded("input");
             try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
                 int level = rateLosses.isEmpty() ? -1 : levelOf(step);
-                CompressionModel.ForwardResult out = level < 0 ? model.forward(x) : model.forward(x, Rate.level(level));
+                CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
+                        : level < 0 ? model.forward(x) : model.forward(x, Rate.level(level));
                 RateDistortionLoss.Terms t = (level < 0 ? loss : rateLosses.get(level)).compute(x, out.xHat(), out.likelihoods());
                 phaseEnded("forward+loss");
                 cut.backward(t.loss());
@@ -427,7 +436,8 @@ public final class Trainer implements AutoCloseable {
                         NDArray x = img.toNDArray(sub);
                         // A variable-rate model is validated at its finest trained gain, with that level's lambda.
                         int top = rateLosses.size() - 1;
-                        CompressionModel.ForwardResult out = top < 0 ? model.forward(x) : model.forward(x, Rate.level(top));
+                        CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
+                                : top < 0 ? model.forward(x) : model.forward(x, Rate.level(top));
                         RateDistortionLoss.Terms t = (top < 0 ? loss : rateLosses.get(top)).compute(x, out.xHat(), out.likelihoods());
                         lossSum += t.loss().getFloat();
                         bppSum += t.bpp().getFloat();

@@ -28,10 +28,14 @@ import org.jspecify.annotations.Nullable;
  * @param checkpointEvery steps between checkpoints (0: only at the end or on stop)
  * @param patience validations without improvement before the learning rate is reduced
  * @param plateauFactor learning-rate factor on a plateau
+ * @param baseStage for a variable-rate model, train its base model alone at {@code lambda}, the
+ *     variable-rate modules unused and frozen (the first stage of Kamisli et al.); false trains
+ *     every rate at once (their second stage, multi-objective)
  */
 public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, Metric metric, double lambda,
                              int quality, long steps, int batch, int patch, long seed, double netLr, double auxLr,
-                             double clipNorm, int validateEvery, int checkpointEvery, int patience, double plateauFactor) {
+                             double clipNorm, int validateEvery, int checkpointEvery, int patience, double plateauFactor,
+                             boolean baseStage) {
     public TrainingConfig {
         Objects.requireNonNull(trainDir, "trainDir");
         Objects.requireNonNull(outDir, "outDir");
@@ -81,6 +85,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         private int checkpointEvery = 1000;
         private int patience = 20;
         private double plateauFactor = 0.5;
+        private boolean baseStage;
 
         private Builder(Path trainDir, Path outDir, Metric metric, double lambda, long steps) {
             this.trainDir = trainDir;
@@ -102,10 +107,11 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
         public Builder patience(int v) { patience = v; return this; }
         public Builder plateauFactor(double v) { plateauFactor = v; return this; }
+        public Builder baseStage(boolean v) { baseStage = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(trainDir, valDir, outDir, metric, lambda, quality, steps, batch, patch, seed, netLr, auxLr,
-                    clipNorm, validateEvery, checkpointEvery, patience, plateauFactor);
+                    clipNorm, validateEvery, checkpointEvery, patience, plateauFactor, baseStage);
         }
     }
 }

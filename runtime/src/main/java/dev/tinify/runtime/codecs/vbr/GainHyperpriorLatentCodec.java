@@ -74,6 +74,16 @@ public final class GainHyperpriorLatentCodec extends CodecModule implements Vari
         return new ForwardOut(likelihoods, out.yHat().mul(yGainInv.vector(p)));
     }
 
+    /** The hyperprior without gains: the base model of Cui et al.'s gain units. */
+    @Override
+    public ForwardOut forwardBase(NDArray latent) {
+        ForwardOut h = hyper.forward(latent, null, null);
+        ForwardOut out = y.forward(latent, h.yHat());
+        Map<String, NDArray> likelihoods = new LinkedHashMap<>(out.likelihoods());
+        likelihoods.putAll(h.likelihoods());
+        return new ForwardOut(likelihoods, out.yHat());
+    }
+
     @Override
     public CompressOut compress(NDArray latent, Rate rate) {
         double p = rate.positionAmong(levels());

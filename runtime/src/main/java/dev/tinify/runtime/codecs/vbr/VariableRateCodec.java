@@ -22,6 +22,13 @@ public interface VariableRateCodec extends LatentCodec {
 
     ForwardOut forward(NDArray y, Rate rate);
 
+    /**
+     * The forward pass of the base model alone, as the fixed-rate model this one extends runs it
+     * (CompressAI's {@code stage=1}, the first training stage of Kamisli et al.): no gain and
+     * none of the variable-rate modules, which therefore get no gradient.
+     */
+    ForwardOut forwardBase(NDArray y);
+
     CompressOut compress(NDArray y, Rate rate);
 
     NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, Rate rate);

@@ -196,6 +196,20 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
     }
 
     @Override
+    public ForwardOut forwardBase(NDArray y) {
+        if (context != null) {
+            throw new UnsupportedOperationException(NAME + ": training with an autoregressive context model is not supported");
+        }
+        EntropyModel.Output zOut = hyper.entropyBottleneck().forward(analysis(y));
+        Gaussian g = split(hyper.hS().forward(zOut.values()));
+        EntropyModel.Output yOut = gaussianConditional.forward(y, g.scales(), g.means());
+        Map<String, NDArray> likelihoods = new LinkedHashMap<>();
+        likelihoods.put("y", yOut.likelihoods());
+        likelihoods.put("z", zOut.likelihoods());
+        return new ForwardOut(likelihoods, yOut.values());
+    }
+
+    @Override
     public CompressOut compress(NDArray y, Rate rate) {
         float gain = gain(rate);
         NDManager m = y.getManager();
