@@ -1,6 +1,7 @@
 package dev.tinify.cli;
 
 import dev.tinify.Codec;
+import dev.tinify.TargetSearch;
 import dev.tinify.TinifyException;
 import dev.tinify.eval.ClassicCodecs;
 import dev.tinify.VideoCodec;
@@ -48,6 +49,9 @@ final class EncodeCommand extends ToolCommand {
 
     @Mixin
     RefineOptions refine = new RefineOptions();
+
+    @Mixin
+    TargetOptions targets = new TargetOptions();
 
     @Option(names = {"-q", "--quality"}, paramLabel = "Q",
             description = {"Quality level of the zoo entry (1..8 for the bundled specs); a spec without a zoo section takes none.",
@@ -110,6 +114,9 @@ final class EncodeCommand extends ToolCommand {
             if (refinement.enabled()) {
                 throw new TinifyException("--refine applies to images, not to clips");
             }
+            if (!targets.targets().isEmpty()) {
+                throw new TinifyException("--target-bpp and --target-psnr apply to images, not to clips");
+            }
             if (quality != zooQuality()) {
                 throw new TinifyException("-q " + quality + ": a clip is coded at one of " + VideoCodec.ARCHITECTURE
                         + "'s zoo qualities (an integer)");
@@ -139,66 +146,126 @@ final class EncodeCommand extends ToolCommand {
             }
         }
         RgbImage source = in == null ? ImageFiles.decode(System.in.readAllBytes(), alphaMode(alpha)) : ImageFiles.read(in, alphaMode(alpha));
-        PrintWriter report = toStdout ? err() : out();
-        try (Codec codec = open(tiling)) {
-            long start = System.nanoTime();
-            TfyContainer container = codec.compress(source, refinement);
-            byte[] bytes = container.toBytes();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (toStdout) {
-                System.out.write(bytes);
-                System.out.flush();
-            } else {
-                AtomicFiles.write(Path.of(output), bytes);
+        TargetSearch.@Nullable Target target = target();
+        if (target == null) {
+            try (Codec codec = open(tiling)) {
+                long start = System.nanoTime();
+                TfyContainer container = codec.compress(source, refinement);
+                write(source, codec, container, (System.nanoTime() - start) / 1e9, refinement, null);
             }
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("input", input);
-            r.put("output", output);
-            r.put("architecture", container.architecture());
-            r.put("spec_hash", container.specHash());
-            r.put("quality", Json.quality(container));
-            r.put("metric", container.metric());
-            r.put("coder", container.entropyCoder());
-            r.put("width", container.width());
-            r.put("height", container.height());
-            r.put("padding", container.padding().toString());
-            r.put("tiles", container.segments().size());
-            r.put("string_bytes", container.stringBytes());
-            r.put("file_bytes", (long) bytes.length);
-            r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
-            r.put("encoding_time", seconds);
-            r.put("refine_steps", refinement.steps());
-            if (refinement.enabled()) {
-                r.put("refine_method", refinement.method().id());
-                r.put("refine_lr", refinement.learningRate());
+        } else {
+            try (TargetCoding coding = targetCoding(tiling)) {
+                TargetSearch.Outcome outcome = coding.search(source, target, refinement);
+                write(source, coding.codecOf(outcome), outcome.chosen().container(), outcome.seconds(), refinement, outcome);
             }
-            r.put("weights", codec.weights() == null ? "untrained" : String.valueOf(codec.weights()));
-            r.put("weights_fingerprint", container.weightsFingerprint());
-            boolean measure = metrics || recon != null;
-            if (measure) {
-                RgbImage decoded = codec.decompress(container);
-                r.putAll(Quality.measure(source, decoded));
-                if (recon != null) {
-                    ImageFiles.writePng(decoded, recon);
-                    r.put("reconstruction", recon.toString());
-                }
-            }
-            if (json) {
-                Json.print(report, r);
-            } else {
-                report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%s %s, %s%s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
-                        input, output, source.width(), source.height(), container.architecture(), container.qualityLabel(),
-                        container.metric(), container.entropyCoder(),
-                        container.tiling().tiled() ? ", " + container.segments().size() + " tiles" : "", bytes.length,
-                        container.stringBytes(), (double) r.get("bpp"), seconds)
-                        + (refinement.enabled() ? " (latent refined: " + RefineOptions.describe(refinement) + ")" : ""));
-                if (measure) {
-                    report.println(Quality.format(r) + (recon != null ? "; reconstruction: " + recon : ""));
-                }
-            }
-            report.flush();
         }
         return 0;
+    }
+
+    /** Writes {@code container} where -o says and reports it (with the search that chose it, if any). */
+    private void write(RgbImage source, Codec codec, TfyContainer container, double seconds, Refinement refinement,
+            TargetSearch.@Nullable Outcome outcome) throws Exception {
+        boolean toStdout = output.equals("-");
+        PrintWriter report = toStdout ? err() : out();
+        byte[] bytes = container.toBytes();
+        if (toStdout) {
+            System.out.write(bytes);
+            System.out.flush();
+        } else {
+            AtomicFiles.write(Path.of(output), bytes);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("input", input);
+        r.put("output", output);
+        r.put("architecture", container.architecture());
+        r.put("spec_hash", container.specHash());
+        r.put("quality", Json.quality(container));
+        r.put("metric", container.metric());
+        r.put("coder", container.entropyCoder());
+        r.put("width", container.width());
+        r.put("height", container.height());
+        r.put("padding", container.padding().toString());
+        r.put("tiles", container.segments().size());
+        r.put("string_bytes", container.stringBytes());
+        r.put("file_bytes", (long) bytes.length);
+        r.put("bpp", Bpp.of(container.stringBytes(), source.height(), source.width()));
+        r.put("encoding_time", seconds);
+        r.put("refine_steps", refinement.steps());
+        if (refinement.enabled()) {
+            r.put("refine_method", refinement.method().id());
+            r.put("refine_lr", refinement.learningRate());
+        }
+        r.put("weights", codec.weights() == null ? "untrained" : String.valueOf(codec.weights()));
+        r.put("weights_fingerprint", container.weightsFingerprint());
+        if (outcome != null) {
+            r.put("target", Map.of(outcome.target().measure().id(), outcome.target().value()));
+            r.put("target_met", outcome.met());
+            r.put("target_passes", outcome.passes().size());
+            r.put("target_search", outcome.passes().stream().map(p -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("quality", Json.quality(p.container()));
+                m.put("bpp", p.bpp());
+                if (p.decoded() != null) {
+                    m.put("psnr-rgb", p.psnr());
+                }
+                return m;
+            }).toList());
+        }
+        // A PSNR target has decoded its file already: its metrics cost nothing more.
+        boolean measure = metrics || recon != null || outcome != null && outcome.chosen().decoded() != null;
+        if (measure) {
+            RgbImage decoded = outcome != null && outcome.chosen().decoded() != null ? outcome.chosen().decoded()
+                    : codec.decompress(container);
+            r.putAll(Quality.measure(source, decoded));
+            if (recon != null) {
+                ImageFiles.writePng(decoded, recon);
+                r.put("reconstruction", recon.toString());
+            }
+        }
+        if (json) {
+            Json.print(report, r);
+        } else {
+            report.println(String.format(Locale.ROOT, "%s -> %s: %dx%d, %s q%s %s, %s%s; %d bytes (%d coded), %.4f bpp, encoded in %.3f s",
+                    input, output, source.width(), source.height(), container.architecture(), container.qualityLabel(),
+                    container.metric(), container.entropyCoder(),
+                    container.tiling().tiled() ? ", " + container.segments().size() + " tiles" : "", bytes.length,
+                    container.stringBytes(), (double) r.get("bpp"), seconds)
+                    + (refinement.enabled() ? " (latent refined: " + RefineOptions.describe(refinement) + ")" : ""));
+            if (outcome != null) {
+                report.println("target " + outcome.target().label() + ": chose " + TargetCoding.describe(outcome) + "; passes: "
+                        + outcome.passes().stream().map(p -> String.format(Locale.ROOT, "q%s %.4f bpp%s",
+                                p.container().qualityLabel(), p.bpp(), p.decoded() != null
+                                        ? String.format(Locale.ROOT, " %.3f dB", p.psnr()) : "")).toList());
+            }
+            if (measure) {
+                report.println(Quality.format(r) + (recon != null ? "; reconstruction: " + recon : ""));
+            }
+        }
+        report.flush();
+    }
+
+    /** The one target of --target-bpp / --target-psnr, or null; refused together with -q. */
+    private TargetSearch.@Nullable Target target() {
+        List<TargetSearch.Target> list = targets.targets();
+        if (list.isEmpty()) {
+            return null;
+        }
+        if (list.size() > 1) {
+            throw new IllegalArgumentException("encode takes one target, got " + list.size() + " (eval takes a list)");
+        }
+        if (cmd.commandLine().getParseResult().hasMatchedOption("-q")) {
+            throw new IllegalArgumentException("-q and " + "--target-" + list.get(0).measure().id()
+                    + " exclude each other: the target chooses the quality");
+        }
+        return list.get(0);
+    }
+
+    private TargetCoding targetCoding(Tiling tiling) {
+        TargetCoding coding = new TargetCoding(model, weights, tiling);
+        if (!coding.trained()) {
+            warnUntrained(coding.describe());
+        }
+        return coding;
     }
 
     private Codec open(Tiling tiling) {
@@ -240,26 +307,39 @@ final class EncodeCommand extends ToolCommand {
         }
         List<Path> images = ClassicCodecs.imagesIn(dir);
         AlphaMode mode = alphaMode(alpha);
+        TargetSearch.@Nullable Target target = target();
         // Opened before the workers, so that a bad model, weights or untrained refusal stops the run once, not per file.
-        open(tiling).close();
+        if (target == null) {
+            open(tiling).close();
+        } else {
+            targetCoding(tiling).close();
+        }
         List<Batch.Row> rows = Batch.run(images, outDir, ".tfy", jobs, quiet, () -> {
-            Codec codec = open(tiling);
+            Codec codec = target == null ? open(tiling) : null;
+            TargetCoding coding = target == null ? null : new TargetCoding(model, weights, tiling);
             return new Batch.Worker() {
                 @Override
                 public Batch.Row process(Path in, Path out) throws Exception {
                     RgbImage source = ImageFiles.read(in, mode);
                     long start = System.nanoTime();
-                    TfyContainer c = codec.compress(source, refinement);
+                    TargetSearch.Outcome outcome = coding == null ? null : coding.search(source, target, refinement);
+                    TfyContainer c = outcome == null ? codec.compress(source, refinement) : outcome.chosen().container();
                     byte[] bytes = c.toBytes();
                     double seconds = (System.nanoTime() - start) / 1e9;
                     AtomicFiles.write(out, bytes);
                     return new Batch.Row(in.getFileName().toString(), c.width(), c.height(), bytes.length,
-                            Bpp.of(c.stringBytes(), c.height(), c.width()), seconds, "encoded");
+                            Bpp.of(c.stringBytes(), c.height(), c.width()), seconds,
+                            outcome == null ? "encoded" : "encoded at " + TargetCoding.describe(outcome));
                 }
 
                 @Override
                 public void close() {
-                    codec.close();
+                    if (codec != null) {
+                        codec.close();
+                    }
+                    if (coding != null) {
+                        coding.close();
+                    }
                 }
             };
         });

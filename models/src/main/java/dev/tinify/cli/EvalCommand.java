@@ -4,13 +4,13 @@ import dev.tinify.Codec;
 import dev.tinify.dsl.Metric;
 import dev.tinify.Tinify;
 import dev.tinify.dsl.Spec;
+import dev.tinify.TargetSearch;
 import dev.tinify.eval.ClassicCodecs;
 import dev.tinify.eval.ResultFile;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.refine.Refinement;
-import dev.tinify.zoo.ShippedWeights;
 import dev.tinify.zoo.Weights;
 import dev.tinify.zoo.ZooEntry;
 import java.io.IOException;
@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
                 "As CompressAI's eval_model: bpp of the real bitstream (entropy-coded bytes over the original pixels), "
                         + "PSNR and MS-SSIM of the decoded image, encoding and decoding times (seconds).",
                 "Writes CompressAI's result JSON with per-image entries and prints one line per quality.",
+                "A variable-rate model takes real-valued qualities (-q 1,1.5,2,...); --target-bpp / --target-psnr add one "
+                        + "point per target, each image coded at the setting a search finds for it (its encoding time is that "
+                        + "of every pass).",
                 "--estimate uses the likelihoods' bits and one forward pass instead of coding "
                         + "(its time is split evenly between encoding and decoding, as CompressAI does)."})
 final class EvalCommand extends ToolCommand {
@@ -39,8 +42,12 @@ final class EvalCommand extends ToolCommand {
     @Mixin
     RefineOptions refine = new RefineOptions();
 
-    @Option(names = {"-q", "--quality"}, required = true, paramLabel = "Q[,Q...]|shipped",
-            description = "Quality levels, or 'shipped' for every level with shipped weights.")
+    @Mixin
+    TargetOptions targets = new TargetOptions();
+
+    @Option(names = {"-q", "--quality"}, paramLabel = "Q[,Q...]|shipped",
+            description = "Quality levels (real values between the trained levels for a variable-rate model), or 'shipped' for "
+                    + "every level with shipped weights; optional with a target.")
     String qualities = "";
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of PNG/JPEG/PNM images.")
@@ -67,28 +74,55 @@ final class EvalCommand extends ToolCommand {
         if (estimate && refinement.enabled()) {
             throw new IllegalArgumentException("--refine codes real bitstreams; it does not combine with --estimate");
         }
-        List<Integer> levels = levels(spec, metric);
+        List<TargetSearch.Target> targetList = targets.targets();
+        if (qualities.isBlank() && targetList.isEmpty()) {
+            throw new IllegalArgumentException("give -q Q[,Q...]|shipped, or --target-bpp / --target-psnr");
+        }
+        if (estimate && !targetList.isEmpty()) {
+            throw new IllegalArgumentException("a target is searched with real bitstreams; it does not combine with --estimate");
+        }
+        List<Double> levels = qualities.isBlank() ? List.of() : levels(spec, metric);
         List<@Nullable Path> files = weightFiles(spec, metric, levels);
         List<Path> images = ClassicCodecs.imagesIn(data);
         List<ResultFile.Point> points = new ArrayList<>();
-        try (Progress progress = Progress.start("eval " + spec.name(), (long) levels.size() * images.size(), quiet)) {
+        long steps = (long) (levels.size() + targetList.size()) * images.size();
+        try (Progress progress = Progress.start("eval " + spec.name(), steps, quiet)) {
             for (int i = 0; i < levels.size(); i++) {
-                int q = levels.get(i);
-                try (Codec codec = model.open(q, files.get(i))) {
+                double q = levels.get(i);
+                int level = (int) Math.floor(q);
+                String label = "q=" + (q == level ? String.valueOf(level) : String.valueOf(q));
+                try (Codec codec = model.open(level, files.get(i))) {
+                    if (q != level) {
+                        codec.useQuality(q);
+                    }
                     if (!codec.trained()) {
                         warnUntrained(codec.describe());
                     }
                     List<ResultFile.ImageResult> results = new ArrayList<>();
                     for (Path image : images) {
-                        progress.step("q=" + q + " " + image.getFileName());
+                        progress.step(label + " " + image.getFileName());
                         results.add(estimate ? estimated(codec, image) : coded(codec, image, refinement));
                     }
-                    ResultFile.Point p = ResultFile.Point.mean("q=" + q, results);
+                    ResultFile.Point p = ResultFile.Point.mean(label, results);
                     points.add(p);
                     // Always printed: the progress bar on stderr is no substitute for the results.
-                    out().println(String.format(Locale.ROOT, "q=%d: %.4f bpp, PSNR %.3f dB, MS-SSIM %.5f over %d images", q,
+                    out().println(String.format(Locale.ROOT, "%s: %.4f bpp, PSNR %.3f dB, MS-SSIM %.5f over %d images", label,
                             p.bpp(), p.psnr(), p.msSsim(), results.size()));
                     out().flush();
+                }
+            }
+            if (!targetList.isEmpty()) {
+                if (weights.size() > 1) {
+                    throw new IllegalArgumentException("with a target, give at most one --weights file");
+                }
+                Path file = weights.size() == 1 && !Files.isDirectory(weights.get(0)) ? weights.get(0) : null;
+                try (TargetCoding coding = new TargetCoding(model, file, Codec.DEFAULT_TILING)) {
+                    if (!coding.trained()) {
+                        warnUntrained(coding.describe());
+                    }
+                    for (TargetSearch.Target target : targetList) {
+                        points.add(targetPoint(coding, target, images, refinement, progress));
+                    }
                 }
             }
         }
@@ -98,6 +132,36 @@ final class EvalCommand extends ToolCommand {
         new ResultFile(name, description, points).write(output, true);
         out().println("wrote " + output);
         return 0;
+    }
+
+    /** Every image at the setting a search finds for {@code target}; prints how the searches went. */
+    private ResultFile.Point targetPoint(TargetCoding coding, TargetSearch.Target target, List<Path> images, Refinement refinement,
+            Progress progress) throws IOException {
+        List<ResultFile.ImageResult> results = new ArrayList<>();
+        int passes = 0;
+        int mostPasses = 0;
+        int met = 0;
+        for (Path image : images) {
+            progress.step(target.label() + " " + image.getFileName());
+            RgbImage source = ImageFiles.read(image);
+            TargetSearch.Outcome o = coding.search(source, target, refinement);
+            TfyContainer chosen = o.chosen().container();
+            long t0 = System.nanoTime();
+            RgbImage decoded = coding.codecOf(o).decompress(TfyContainer.parse(chosen.toBytes()));
+            double decoding = (System.nanoTime() - t0) / 1e9;
+            results.add(ResultFile.ImageResult.measure(image.getFileName().toString(), source, decoded, chosen.stringBytes(),
+                    o.seconds(), decoding));
+            passes += o.passes().size();
+            mostPasses = Math.max(mostPasses, o.passes().size());
+            met += o.met() ? 1 : 0;
+        }
+        ResultFile.Point p = ResultFile.Point.mean(target.label(), results);
+        out().println(String.format(Locale.ROOT,
+                "%s: %.4f bpp, PSNR %.3f dB, MS-SSIM %.5f over %d images; %d of %d within tolerance, %.1f passes on average, at most %d",
+                target.label(), p.bpp(), p.psnr(), p.msSsim(), results.size(), met, results.size(), (double) passes / images.size(),
+                mostPasses));
+        out().flush();
+        return p;
     }
 
     private static ResultFile.ImageResult coded(Codec codec, Path image, Refinement refinement) throws IOException {
@@ -124,18 +188,15 @@ final class EvalCommand extends ToolCommand {
     }
 
     /** The quality list: numbers, or every zoo level with shipped weights. */
-    private List<Integer> levels(Spec spec, Metric metric) {
-        List<Integer> out = new ArrayList<>();
+    private List<Double> levels(Spec spec, Metric metric) {
+        List<Double> out = new ArrayList<>();
         if (qualities.trim().equalsIgnoreCase("shipped")) {
             if (spec.zoo() == null) {
                 throw new IllegalArgumentException(spec.name() + " has no zoo section, so no shipped weights");
             }
-            for (int q : spec.zoo().qualities().keySet().stream().sorted().toList()) {
-                ZooEntry entry = ZooEntry.of(spec, q, metric);
-                // What Codec.open loads without --weights: the folder's file, else the bundled weights (at their own sizes).
-                if (Weights.shippedFile(entry) != null || model.overrides().isEmpty() && ShippedWeights.find(entry).isPresent()) {
-                    out.add(q);
-                }
+            // What Codec.open loads without --weights: the folder's file, else the bundled weights (at their own sizes).
+            for (int q : Weights.shippedQualities(spec, metric, model.overrides())) {
+                out.add((double) q);
             }
             if (out.isEmpty()) {
                 throw new IllegalArgumentException("no shipped " + metric.id() + " weights for " + spec.name() + " (looked for "
@@ -146,20 +207,26 @@ final class EvalCommand extends ToolCommand {
             return out;
         }
         for (String s : qualities.split(",")) {
+            double q;
             try {
-                out.add(Integer.parseInt(s.trim()));
+                q = Double.parseDouble(s.trim());
             } catch (NumberFormatException e) {
+                q = Double.NaN;
+            }
+            if (!Double.isFinite(q) || s.trim().isEmpty() || !s.trim().matches("[0-9.eE+-]+")) {
                 throw new IllegalArgumentException("-q " + qualities + ": '" + s + "' is not a quality level (expected Q[,Q...] or shipped)");
             }
+            out.add(q);
         }
         return out;
     }
 
     /** The weight file of each level: given per level, from a folder, or null for the shipped / untrained default. */
-    private List<@Nullable Path> weightFiles(Spec spec, Metric metric, List<Integer> levels) {
+    private List<@Nullable Path> weightFiles(Spec spec, Metric metric, List<Double> levels) {
         List<@Nullable Path> out = new ArrayList<>();
         if (weights.size() == 1 && Files.isDirectory(weights.get(0))) {
-            for (int q : levels) {
+            for (double quality : levels) {
+                int q = (int) Math.floor(quality);
                 Path p = weights.get(0).resolve(ZooEntry.of(spec, q, metric).weightsFileName());
                 if (!Files.isRegularFile(p)) {
                     throw new IllegalArgumentException(p + ": no such weight file for quality " + q);
@@ -168,7 +235,7 @@ final class EvalCommand extends ToolCommand {
             }
             return out;
         }
-        if (!weights.isEmpty() && weights.size() != levels.size()) {
+        if (!weights.isEmpty() && weights.size() != levels.size() && !levels.isEmpty()) {
             throw new IllegalArgumentException("--weights lists " + weights.size() + " files for " + levels.size()
                     + " qualities " + levels + ": give one per quality, in order, or a folder");
         }

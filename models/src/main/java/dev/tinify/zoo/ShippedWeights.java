@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Weights Tinify trained and ships for a zoo entry: the classpath resources
- * {@code tinify/weights/<architecture>/<metric>-q<quality>.safetensors} and, beside them,
+ * {@code tinify/weights/<architecture>/<metric>-q<quality>.safetensors} (a variable-rate model,
+ * whose one set of weights covers every quality: {@code <metric>.safetensors}) and, beside them,
  * {@code .json} metadata (training recipe, data, steps, results). A shipped entry may use other
  * spec parameters than CompressAI's zoo lists for that quality (smaller N/M train faster on a
  * CPU): {@link #params()} are the ones to build with.
@@ -29,7 +30,10 @@ public record ShippedWeights(ZooEntry entry, String resource, Map<String, Object
         String base = DIR + entry.architecture() + "/" + entry.metric().id() + "-q" + entry.quality();
         ClassLoader loader = ShippedWeights.class.getClassLoader();
         if (loader.getResource(base + ".safetensors") == null) {
-            return Optional.empty();
+            base = DIR + entry.architecture() + "/" + entry.metric().id();
+            if (loader.getResource(base + ".safetensors") == null) {
+                return Optional.empty();
+            }
         }
         JsonNode meta;
         try (InputStream in = loader.getResourceAsStream(base + ".json")) {

@@ -124,8 +124,28 @@ public record Weights(Map<String, Object> params, @Nullable Path file, @Nullable
     }
 
     /**
-     * The zoo entry's file ({@link ZooEntry#weightsFileName()}) in the folder named by
-     * {@value #WEIGHTS_PROPERTY} / {@value #WEIGHTS_ENV}, or null if there is none.
+     * The zoo qualities of {@code spec} that have weights without {@code --weights}: a file in the
+     * folder of shipped weights, or (without {@code overrides}) weights bundled with this build.
+     * Ascending; empty for a spec without a zoo section.
+     */
+    public static List<Integer> shippedQualities(Spec spec, Metric metric, Map<String, ?> overrides) {
+        if (spec.zoo() == null) {
+            return List.of();
+        }
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int q : spec.zoo().qualities().keySet().stream().sorted().toList()) {
+            ZooEntry entry = ZooEntry.of(spec, q, metric);
+            if (shippedFile(entry) != null || overrides.isEmpty() && ShippedWeights.find(entry).isPresent()) {
+                out.add(q);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The zoo entry's file ({@link ZooEntry#weightsFileName()}, else the file of every quality
+     * {@link ZooEntry#allQualitiesFileName()}) in the folder named by {@value #WEIGHTS_PROPERTY} /
+     * {@value #WEIGHTS_ENV}, or null if there is none.
      */
     public static @Nullable Path shippedFile(ZooEntry entry) {
         String dir = System.getProperty(WEIGHTS_PROPERTY);
@@ -135,7 +155,12 @@ public record Weights(Map<String, Object> params, @Nullable Path file, @Nullable
         if (dir == null || dir.isBlank()) {
             return null;
         }
-        Path p = Path.of(dir).resolve(entry.weightsFileName());
-        return Files.isRegularFile(p) ? p : null;
+        for (String name : List.of(entry.weightsFileName(), entry.allQualitiesFileName())) {
+            Path p = Path.of(dir).resolve(name);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 }

@@ -40,6 +40,14 @@ public record ZooEntry(String architecture, int quality, Metric metric, Map<Stri
         return new ZooEntry(spec.name(), quality, metric, spec.qualityParams(quality), lambdas.get(levels.indexOf(quality)));
     }
 
+    /**
+     * The file of weights for every quality, as a variable-rate model has them:
+     * {@code <architecture>-<metric>.safetensors}.
+     */
+    public String allQualitiesFileName() {
+        return architecture + "-" + metric.id() + ".safetensors";
+    }
+
     /** The weight file name this configuration uses: {@code <architecture>-<metric>-<quality>.safetensors}. */
     public String weightsFileName() {
         return architecture + "-" + metric.id() + "-" + quality + ".safetensors";
