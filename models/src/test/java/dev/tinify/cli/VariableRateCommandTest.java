@@ -141,6 +141,22 @@ class VariableRateCommandTest {
     }
 
     @Test
+    void oneShippedFileServesEveryQuality() throws Exception {
+        Path png = CliRun.dev8Png(dir, "fog.png", 128, 128);
+        JsonNode[] r = new JsonNode[2];
+        String[] qualities = {"2", "7.5"};
+        for (int i = 0; i < 2; i++) {
+            CliRun run = CliRun.of("encode", png.toString(), "-m", "bmshj2018-hyperprior-vbr", "-q", qualities[i], "-o",
+                    dir.resolve("shipped" + i + ".tfy").toString(), "--json");
+            assertEquals(0, run.status(), run.toString());
+            r[i] = JSON.readTree(run.out());
+        }
+        assertTrue(r[0].get("weights").asText().endsWith("tinify/weights/bmshj2018-hyperprior-vbr/mse.safetensors"), r[0].toString());
+        assertEquals(r[0].get("weights_fingerprint"), r[1].get("weights_fingerprint"));
+        assertTrue(r[1].get("bpp").asDouble() > r[0].get("bpp").asDouble(), r[0] + " " + r[1]);
+    }
+
+    @Test
     void helpSaysHowTheRateKnobWorks() {
         CliRun help = CliRun.of("encode", "--help");
         String text = help.out().replaceAll("\\s+", " ");
