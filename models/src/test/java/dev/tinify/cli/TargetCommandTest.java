@@ -129,8 +129,11 @@ class TargetCommandTest {
         Files.createDirectories(data);
         Files.copy(png, data.resolve("fog.png"));
         Path result = dir.resolve("targets.json");
-        double low = bppAt("2");
-        double high = bppAt("6");
+        // Two targets inside the range of qualities 3 to 6.
+        double q3 = bppAt("3");
+        double q6 = bppAt("6");
+        double low = Math.exp(0.7 * Math.log(q3) + 0.3 * Math.log(q6));
+        double high = Math.exp(0.3 * Math.log(q3) + 0.7 * Math.log(q6));
         CliRun r = CliRun.of("eval", "-m", "bmshj2018-hyperprior-vbr", "--set", "N=16", "--set", "M=24", "--weights", wide.toString(),
                 "-q", "2.5", "--target-bpp", low + "," + high, "--data", data.toString(), "-o", result.toString(), "--quiet");
         assertEquals(0, r.status(), r.toString());
