@@ -3,6 +3,7 @@ package dev.tinify;
 import dev.tinify.dsl.Kinds;
 import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.video.VideoModel;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
 import dev.tinify.dsl.SpecLimits;
@@ -76,6 +77,23 @@ public final class Tinify {
     public static CompressionModel build(Spec spec, Map<String, ?> params) {
         try {
             return SpecBridge.compile(spec, params);
+        } catch (TinifyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TinifyException(spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds the video architecture ({@code input: video}) of a spec file or bundled spec, such as
+     * {@code ssf2020}, with {@code params} overriding its parameters (for example
+     * {@code Map.of("mid_planes", 16, "planes", 24)}). Parameters start from PyTorch's default
+     * initialization; {@link VideoModel#load} takes a state dict with CompressAI's names.
+     */
+    public static VideoModel buildVideo(String specOrName, Map<String, ?> params) {
+        Spec spec = spec(specOrName);
+        try {
+            return SpecBridge.compileVideo(spec, params);
         } catch (TinifyException e) {
             throw e;
         } catch (RuntimeException e) {

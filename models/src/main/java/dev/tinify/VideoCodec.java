@@ -1,7 +1,6 @@
 package dev.tinify;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
@@ -12,7 +11,7 @@ import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.video.ClipCoder;
-import dev.tinify.runtime.video.ScaleSpaceFlow;
+import dev.tinify.runtime.video.VideoModel;
 import dev.tinify.runtime.video.files.ColorSpace;
 import dev.tinify.runtime.video.files.FrameReader;
 import dev.tinify.runtime.video.files.FrameWriter;
@@ -53,13 +52,13 @@ public final class VideoCodec implements AutoCloseable {
         void frame(long index, FrameRecord record, @Nullable RgbImage source, RgbImage reconstruction) throws IOException;
     }
 
-    private final ScaleSpaceFlow model;
+    private final VideoModel model;
     private final int quality;
     private final Metric metric;
     private final String coderName;
     private final @Nullable Path weights;
 
-    private VideoCodec(ScaleSpaceFlow model, int quality, Metric metric, String coderName, @Nullable Path weights) {
+    private VideoCodec(VideoModel model, int quality, Metric metric, String coderName, @Nullable Path weights) {
         this.model = model;
         this.quality = quality;
         this.metric = metric;
@@ -68,22 +67,19 @@ public final class VideoCodec implements AutoCloseable {
     }
 
     /**
-     * Builds ScaleSpaceFlow (CompressAI's channel counts unless {@code overrides} give
-     * {@code mid_planes} or {@code planes}) and loads {@code weights} (a state dict with
+     * Builds ScaleSpaceFlow from the bundled spec {@code ssf2020} (CompressAI's channel counts
+     * unless {@code overrides} give {@code mid_planes} or {@code planes}) and loads {@code weights} (a state dict with
      * CompressAI's keys), or keeps the seeded initial parameters when it is null.
      */
     public static VideoCodec open(int quality, Metric metric, Map<String, ?> overrides, @Nullable Path weights, String coder) {
         if (quality < 0 || quality > 65535) {
             throw new TinifyException(ARCHITECTURE + ": quality " + quality + " is outside 0..65535");
         }
-        ScaleSpaceFlow.Config d = ScaleSpaceFlow.Config.DEFAULT;
         for (String k : overrides.keySet()) {
             if (!k.equals("mid_planes") && !k.equals("planes")) {
-                throw new TinifyException(ARCHITECTURE + ": unknown parameter '" + k + "' (expected mid_planes or planes)");
+                throw new TinifyException(ARCHITECTURE + ": unknown parameter '" + k + "' (expected mid_planes or planes, the sizes a video file records)");
             }
         }
-        ScaleSpaceFlow.Config config = new ScaleSpaceFlow.Config(intParam(overrides, "mid_planes", d.midPlanes()),
-                intParam(overrides, "planes", d.planes()), d.numLevels(), d.sigma0(), d.scaleFieldShift());
         EntropyCoder c;
         try {
             c = EntropyCoders.get(coder);
@@ -96,7 +92,7 @@ public final class VideoCodec implements AutoCloseable {
         if (weights == null) {
             Engine.getInstance().setRandomSeed(Codec.UNTRAINED_SEED);
         }
-        ScaleSpaceFlow model = new ScaleSpaceFlow(NDManager.newBaseManager(), config);
+        VideoModel model = Tinify.buildVideo(ARCHITECTURE, overrides);
         try {
             if (weights != null) {
                 model.load(SafeTensors.read(weights));
@@ -115,18 +111,6 @@ public final class VideoCodec implements AutoCloseable {
         }
     }
 
-    private static int intParam(Map<String, ?> overrides, String key, int fallback) {
-        Object v = overrides.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.toString().trim());
-        } catch (NumberFormatException e) {
-            throw new TinifyException(ARCHITECTURE + ": " + key + "=" + v + " is not an integer");
-        }
-    }
-
     /** Whether weights were loaded (false: seeded initial parameters, not a useful reconstruction). */
     public boolean trained() {
         return weights != null;
@@ -134,12 +118,12 @@ public final class VideoCodec implements AutoCloseable {
 
     /** A short description for messages, e.g. {@code ssf2020 q3 mse (128/192 channels)}. */
     public String describe() {
-        return ARCHITECTURE + " q" + quality + " " + metric.id() + " (" + model.config().midPlanes() + "/" + model.config().planes()
+        return ARCHITECTURE + " q" + quality + " " + metric.id() + " (" + model.intParam("mid_planes") + "/" + model.intParam("planes")
                 + " channels)";
     }
 
     /** The model, for callers that run it directly. */
-    public ScaleSpaceFlow model() {
+    public VideoModel model() {
         return model;
     }
 
@@ -151,7 +135,7 @@ public final class VideoCodec implements AutoCloseable {
     public VideoHeader encode(FrameReader clip, Path output, int gop, ColorSpace colorSpace, FrameListener listener) throws IOException {
         VideoFormat f = clip.format();
         try (ClipCoder coder = new ClipCoder(model, f.height(), f.width(), gop)) {
-            VideoHeader header = new VideoHeader(ARCHITECTURE, model.config().midPlanes(), model.config().planes(),
+            VideoHeader header = new VideoHeader(ARCHITECTURE, model.intParam("mid_planes"), model.intParam("planes"),
                     StateDicts.fingerprint(model), quality, metric.id(), coderName, f.width(), f.height(), coder.padding(),
                     f.fpsNum(), f.fpsDen(), gop, f.chroma(), colorSpace);
             try (VideoFileWriter out = VideoFileWriter.create(output, header)) {

@@ -171,6 +171,9 @@ public final class Resolver {
         }
         expanding = "latent_codec";
         Part codec = expand(spec.latentCodec(), Kinds.Namespace.CODEC, "latent_codec", "latent_codec", scope);
+        if (spec.input() == Spec.Input.VIDEO) {
+            return video(codec);
+        }
         Part ga = modules.get("g_a");
         Part gs = modules.get("g_s");
         if (ga == null || gs == null) {
@@ -194,6 +197,39 @@ public final class Resolver {
         }
         long factor = ga.stride() * hyper;
         return new Resolved(spec, params, modules, codec, (int) factor);
+    }
+
+    /**
+     * A video spec: the codec tree is the whole frame codec, so every top-level module must be one
+     * it references, and frames must be a multiple of the nested strides (a frame codec's
+     * transform, times the hyper transforms of the codecs inside it).
+     */
+    private Resolved video(Part codec) {
+        for (String m : spec.modules().keySet()) {
+            if (!referenced.contains(m)) {
+                throw error(m, m, "module '" + m + "' is declared but nothing uses it",
+                        "a $" + m + " reference in the latent codec tree (a video spec has no g_a or g_s)");
+            }
+        }
+        long factor = nestedStride(codec);
+        if (factor > SpecLimits.MAX_DOWNSAMPLING) {
+            throw error("latent_codec", "latent_codec", "downsampling factor " + factor + " is larger than " + SpecLimits.MAX_DOWNSAMPLING,
+                    "strides whose product is at most " + SpecLimits.MAX_DOWNSAMPLING);
+        }
+        return new Resolved(spec, params, modules, codec, (int) factor);
+    }
+
+    /** The stride of the part a codec declares as downsampling, times the largest nested stride of the codecs inside it. */
+    private static long nestedStride(Part codec) {
+        String arg = codec.kind() == null ? null : codec.kind().latentStride();
+        Object own = arg == null ? null : codec.args().get(arg);
+        long inner = 1;
+        for (Object v : codec.args().values()) {
+            if (v instanceof Part p && p.kind() != null && p.kind().namespace() == Kinds.Namespace.CODEC) {
+                inner = Math.max(inner, nestedStride(p));
+            }
+        }
+        return Math.multiplyExact(own instanceof Part p ? p.stride() : 1, inner);
     }
 
     /** The largest stride of a part the codec tree declares as further downsampling the latent. */

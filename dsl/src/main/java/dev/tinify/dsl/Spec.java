@@ -20,9 +20,13 @@ public final class Spec {
     /** The format version this library reads and writes. */
     public static final int FORMAT = 1;
 
-    /** What the model codes: images [B, 3, H, W] (the default) or point clouds [B, P, 3]. */
+    /**
+     * What the model codes: images [B, 3, H, W] (the default), point clouds [B, P, 3], or video:
+     * frames [B, 3, H, W] each coded given the previous reconstruction by the latent codec, which
+     * is then the whole frame codec (no g_a, g_s; its parts are named at the model root).
+     */
     public enum Input {
-        IMAGE("image"), POINTS("points");
+        IMAGE("image"), POINTS("points"), VIDEO("video");
 
         private final String word;
 
@@ -71,7 +75,7 @@ public final class Spec {
         return name;
     }
 
-    /** What the model codes; {@link Input#IMAGE} unless the spec says {@code input: points}. */
+    /** What the model codes; {@link Input#IMAGE} unless the spec says {@code input: points} or {@code input: video}. */
     public Input input() {
         return input;
     }

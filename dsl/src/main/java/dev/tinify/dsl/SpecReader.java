@@ -190,11 +190,12 @@ public final class SpecReader {
         Spec.Input input = Spec.Input.IMAGE;
         LEntry ie = top.entries().get("input");
         if (ie != null) {
-            LScalar word = asScalar(ie.value(), "input", "image or points");
+            LScalar word = asScalar(ie.value(), "input", "image, points or video");
             input = switch (word.text()) {
                 case "image" -> Spec.Input.IMAGE;
                 case "points" -> Spec.Input.POINTS;
-                default -> throw new SpecException(word.loc(), "input", "unknown input '" + word.text() + "'", "image or points");
+                case "video" -> Spec.Input.VIDEO;
+                default -> throw new SpecException(word.loc(), "input", "unknown input '" + word.text() + "'", "image, points or video");
             };
         }
 

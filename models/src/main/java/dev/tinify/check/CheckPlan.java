@@ -36,8 +36,8 @@ public final class CheckPlan {
             CaseCheck unit = UNIT.get(reference.name());
             return unit != null ? List.of(unit) : List.of(notYetChecked("unit case '" + reference.name() + "' is not yet checked"));
         }
-        if (kind.equals("video-model") && ModelChecks.architecture(reference).equals("ssf2020")) {
-            return List.of(new VideoChecks());
+        if (kind.equals("video-model")) {
+            return List.of(new VideoChecks(against));
         }
         String arch = ModelChecks.architecture(reference);
         if (against.spec() == null && !reference.meta().path("spec_yaml").isTextual() && !Tinify.specNames().contains(arch)) {

@@ -5,10 +5,13 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.reference.ReferenceCase;
-import dev.tinify.runtime.video.ScaleSpace;
 import dev.tinify.runtime.video.ScaleSpaceFlow;
+import dev.tinify.runtime.video.VideoModel;
+import dev.tinify.Tinify;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -21,32 +24,48 @@ import java.util.TreeSet;
  */
 final class VideoChecks implements CaseCheck {
 
-    /** The model a case describes: its channel override and scale-space settings (defaults, then kwargs). */
-    static ScaleSpaceFlow.Config config(ReferenceCase reference) {
+    private final CheckAgainst against;
+
+    /** Checks built from {@code against}'s spec, or the bundled spec the case names. */
+    VideoChecks(CheckAgainst against) {
+        this.against = against;
+    }
+
+    /**
+     * The parameters a case describes: its channel override and scale-space settings (CompressAI's
+     * constructor defaults, then its kwargs), as spec parameters.
+     */
+    static Map<String, Object> params(ReferenceCase reference) {
         JsonNode meta = reference.meta();
         JsonNode override = meta.path("channel_override");
         JsonNode defaults = meta.path("constructor_defaults");
         JsonNode kwargs = reference.constructorKwargs();
-        ScaleSpaceFlow.Config d = ScaleSpaceFlow.Config.DEFAULT;
-        return new ScaleSpaceFlow.Config(
-                override.path("mid_planes").asInt(d.midPlanes()),
-                override.path("planes").asInt(d.planes()),
-                kwargs.path("num_levels").asInt(defaults.path("num_levels").asInt(d.numLevels())),
-                kwargs.path("sigma0").asDouble(defaults.path("sigma0").asDouble(d.sigma0())),
-                kwargs.path("scale_field_shift").asDouble(defaults.path("scale_field_shift").asDouble(d.scaleFieldShift())));
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (String k : List.of("mid_planes", "planes")) {
+            if (override.path(k).isInt()) {
+                params.put(k, override.path(k).asInt());
+            }
+        }
+        for (String k : List.of("num_levels", "sigma0")) {
+            JsonNode v = kwargs.has(k) ? kwargs.path(k) : defaults.path(k);
+            if (v.isNumber()) {
+                params.put(k, v.isIntegralNumber() ? (Object) v.asLong() : (Object) v.asDouble());
+            }
+        }
+        return params;
     }
 
     @Override
     public void run(ReferenceCase reference, CaseReport report) throws Exception {
-        ScaleSpaceFlow.Config config = config(reference);
         int frames = reference.meta().path("input").path("num_frames").asInt(0);
         if (frames < 1) {
             report.fail("case", "case.json has no input.num_frames");
             return;
         }
-        try (ScaleSpaceFlow model = new ScaleSpaceFlow(NDManager.newBaseManager(), config);
+        try (VideoModel video = Tinify.buildVideo(against.spec() != null ? against.spec() : ModelChecks.architecture(reference), params(reference));
                 NDManager m = NDManager.newBaseManager()) {
-            Set<String> ours = new TreeSet<>(model.stateDict().keySet());
+            ScaleSpaceFlow model = video.codec();
+            Set<String> ours = new TreeSet<>(video.stateDict().keySet());
             Set<String> theirs = new TreeSet<>(reference.stateDict().keySet());
             if (!ours.equals(theirs)) {
                 Set<String> missing = new TreeSet<>(theirs);
@@ -56,11 +75,11 @@ final class VideoChecks implements CaseCheck {
                 report.fail("state_dict keys", "missing " + missing + ", unexpected " + extra);
                 return;
             }
-            model.load(reference.stateDict());
+            video.load(reference.stateDict());
             report.pass("state_dict keys", ours.size() + " keys equal");
             Tensors t = new Tensors(reference, m);
             report.compare("forward.gaussian_volume.0",
-                    ScaleSpace.volume(t.get("forward.x_hat.0"), config.sigma0(), config.numLevels()).toFloatArray(),
+                    model.volume().forward(t.get("forward.x_hat.0")).toFloatArray(),
                     t.floats("forward.gaussian_volume.0"), ModelChecks.TOLERANCE);
             forward(model, t, frames, report);
             compress(model, reference, t, frames, report);

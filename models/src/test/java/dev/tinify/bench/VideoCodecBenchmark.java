@@ -5,10 +5,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.Tinify;
 import dev.tinify.runtime.video.ScaleSpaceFlow;
+import dev.tinify.runtime.video.VideoModel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,6 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2",
         "-Dai.djl.pytorch.num_interop_threads=1"})
 public class VideoCodecBenchmark {
+    private VideoModel video;
     private ScaleSpaceFlow model;
     private NDManager data;
     private final List<NDArray> frames = new ArrayList<>();
@@ -55,14 +59,15 @@ public class VideoCodecBenchmark {
     public void setUp() throws IOException {
         Engine.getInstance().setRandomSeed(0);
         RgbImage image = AnchorImage.read();
-        model = new ScaleSpaceFlow(NDManager.newBaseManager(), ScaleSpaceFlow.Config.DEFAULT);
+        video = Tinify.buildVideo("ssf2020", Map.of());
+        model = video.codec();
         data = NDManager.newBaseManager();
         NDArray x = image.toNDArray(data);
         for (int shift : new int[] {0, 2, 4}) {
             frames.add(shift == 0 ? x : x.concat(x, 3).get(":, :, :, " + (768 - shift) + ":" + (2 * 768 - shift)));
         }
         calibrate();
-        model.update(true);
+        video.update(true);
         encoded.addAll(encodeAll());
     }
 
@@ -162,6 +167,6 @@ public class VideoCodecBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         data.close();
-        model.close();
+        video.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.tinify.dsl.Resolver;
 import dev.tinify.dsl.Resolver.Part;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
+import dev.tinify.dsl.kinds.Video;
 import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.layers.GraphModule;
@@ -18,6 +19,8 @@ import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.runtime.model.ModuleOrigins;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.video.ScaleSpaceFlow;
+import dev.tinify.runtime.video.VideoModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +67,10 @@ public final class SpecCompiler {
      * PyTorch's default initialization.
      */
     public static CompressionModel compile(Spec spec, Map<String, ?> overrides) {
+        if (spec.input() == Spec.Input.VIDEO) {
+            throw new SpecException(spec.source().locate("#"), "", spec.name() + " is a video spec (input: video)",
+                    "an image or point-cloud spec here; video specs are coded clip by clip (encode CLIP -m " + spec.name() + ")");
+        }
         Resolver.Resolved resolved = spec.resolve(overrides);
         MemoryBudget.checkParameters(resolved);
         NDManager manager = NDManager.newBaseManager();
@@ -74,6 +81,36 @@ public final class SpecCompiler {
             }
             LatentCodec codec = c.codec(resolved.latentCodec());
             return CompressionModel.of(resolved, manager, c.topLevel, codec, c.origins);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compiles a video spec ({@code input: video}) with parameter overrides: its latent codec is
+     * the frame codec, whose parts the model names at its root. Parameters start with PyTorch's
+     * default initialization.
+     */
+    public static VideoModel compileVideo(Spec spec, Map<String, ?> overrides) {
+        if (spec.input() != Spec.Input.VIDEO) {
+            throw new SpecException(spec.source().locate("#"), "", spec.name() + " is not a video spec",
+                    "a spec with input: video and a frame codec such as scale_space_flow");
+        }
+        Resolver.Resolved resolved = spec.resolve(overrides);
+        MemoryBudget.checkParameters(resolved);
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            SpecCompiler c = new SpecCompiler(spec, manager);
+            for (Map.Entry<String, Part> e : resolved.modules().entrySet()) {
+                c.topLevel.put(e.getKey(), c.module(e.getValue()));
+            }
+            Part root = resolved.latentCodec();
+            if (c.mode(root) != Parts.CHILDREN || !(c.codec(root) instanceof ScaleSpaceFlow frames)) {
+                throw c.invalid(root, "the frame codec of a video spec is " + root.kindName() + (c.mode(root) != Parts.CHILDREN ? " with $references" : ""),
+                        "a " + Video.SCALE_SPACE_FLOW.name() + " codec with its parts written inline");
+            }
+            return new VideoModel(resolved, manager, frames);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

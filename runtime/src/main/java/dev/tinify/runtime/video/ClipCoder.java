@@ -11,16 +11,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Codes a clip one frame at a time with a {@link ScaleSpaceFlow}, holding only the previous
- * reconstruction: every {@code gop}-th frame is a keyframe, the others are predicted from the
- * previous reconstruction. Frames are padded with zeros to multiples of
- * {@link ScaleSpaceFlow#SIZE_MULTIPLE} (centred, as CompressAI's video evaluation does) and the
+ * Codes a clip one frame at a time with a {@link VideoModel}'s frame codec, holding only the
+ * previous reconstruction: every {@code gop}-th frame is a keyframe, the others are predicted from
+ * the previous reconstruction. Frames are padded with zeros to multiples of the model's
+ * {@linkplain VideoModel#downsamplingFactor() downsampling factor} (centred, as CompressAI's video
+ * evaluation does) and the
  * reference is the reconstruction clamped to [0, 1], on both sides (as CompressAI's evaluation
  * feeds it back), so a decoder rebuilds exactly the encoder's frames. Each frame's arrays live in a
  * sub-manager closed before the next frame, so memory stays flat over the clip.
  */
 public final class ClipCoder implements AutoCloseable {
-    private final ScaleSpaceFlow model;
+    private final VideoModel model;
+    private final ScaleSpaceFlow codec;
     private final int gop;
     private final int height;
     private final int width;
@@ -30,16 +32,17 @@ public final class ClipCoder implements AutoCloseable {
     private long frames;
 
     /** A coder for frames of {@code height x width} with a keyframe every {@code gop} frames. */
-    public ClipCoder(ScaleSpaceFlow model, int height, int width, int gop) {
+    public ClipCoder(VideoModel model, int height, int width, int gop) {
         if (gop < 1) {
             throw new IllegalArgumentException("keyframe interval " + gop + " must be at least 1");
         }
         RgbImage.checkSize(height, width);
         this.model = model;
+        this.codec = model.codec();
         this.gop = gop;
         this.height = height;
         this.width = width;
-        this.padding = Padding.forStride(height, width, ScaleSpaceFlow.SIZE_MULTIPLE);
+        this.padding = Padding.forStride(height, width, model.downsamplingFactor());
     }
 
     /** The padding added around every frame. */
@@ -60,7 +63,7 @@ public final class ClipCoder implements AutoCloseable {
         NDManager next = model.manager().newSubManager();
         try (NDManager work = model.manager().newSubManager()) {
             NDArray x = frame.pad(padding).toNDArray(work);
-            ScaleSpaceFlow.Encoded e = key ? model.encodeKeyframe(x) : model.encodeInter(x, ref);
+            ScaleSpaceFlow.Encoded e = key ? codec.encodeKeyframe(x) : codec.encodeInter(x, ref);
             List<FrameRecord.Part> parts = new ArrayList<>();
             for (Map.Entry<String, ScaleSpaceFlow.Coded> p : e.parts().entrySet()) {
                 List<byte[]> streams = new ArrayList<>();
@@ -87,10 +90,10 @@ public final class ClipCoder implements AutoCloseable {
         try (NDManager work = model.manager().newSubManager()) {
             NDArray xHat;
             if (record.keyframe()) {
-                xHat = model.decodeKeyframe(work, coded(record.parts().get(0)));
+                xHat = codec.decodeKeyframe(work, coded(record.parts().get(0)));
             } else {
                 NDArray r = ref;
-                xHat = model.decodeInter(r, coded(record.parts().get(0)), coded(record.parts().get(1)));
+                xHat = codec.decodeInter(r, coded(record.parts().get(0)), coded(record.parts().get(1)));
             }
             long[] s = xHat.getShape().getShape();
             if (s[2] != padding.paddedHeight(height) || s[3] != padding.paddedWidth(width)) {

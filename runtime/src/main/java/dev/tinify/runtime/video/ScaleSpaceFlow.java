@@ -5,59 +5,39 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.tinify.runtime.checkpoint.SafeTensors;
-import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.codecs.CodecModule;
 import dev.tinify.runtime.codecs.LatentCodec;
-import dev.tinify.runtime.entropy.EntropyModels;
-import dev.tinify.runtime.layers.Activation;
-import dev.tinify.runtime.layers.Conv2d;
-import dev.tinify.runtime.layers.ConvTranspose2d;
-import dev.tinify.runtime.layers.LayerModule;
-import dev.tinify.runtime.layers.Sequential;
+import dev.tinify.runtime.codecs.Parts;
 import dev.tinify.runtime.nn.ForwardScope;
-import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.nn.Layer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Scale-space flow video compression (Agustsson et al., CVPR 2020), as CompressAI's
- * {@code ScaleSpaceFlow} ({@code ssf2020}), with its state-dict keys:
+ * The {@code scale_space_flow} frame codec: scale-space flow video compression (Agustsson et al.,
+ * CVPR 2020), as CompressAI's {@code ScaleSpaceFlow} ({@code ssf2020}), built from a spec's parts
+ * (keys {@code img_encoder.*}, {@code motion_hyperprior.*}, ...):
  *
  * <pre>
  *  keyframe:  x ─ img_encoder ─ img_hyperprior ─ img_decoder ─► x̂
  *  inter:     [x, x_ref] ─ motion_encoder ─ motion_hyperprior ─ ŷ_m ─ motion_decoder ─ (flow, scale)
- *             x_pred = warp(scale-space volume of x_ref, flow, scale)
+ *             x_pred = warp(gaussian_volume(x_ref), flow, scale)
  *             x - x_pred ─ res_encoder ─ res_hyperprior ─ ŷ_r
  *             x̂ = x_pred + res_decoder([ŷ_r, ŷ_m])
  * </pre>
  *
- * Each frame is coded given the previous reconstruction, which encoder and decoder hold alike, so
- * a clip is coded one frame at a time ({@link #encodeKeyframe}, {@link #encodeInter},
+ * As a latent codec it codes a frame given the previous reconstruction as {@code ctx} (null: a
+ * keyframe). Each frame is coded given the previous reconstruction, which encoder and decoder hold
+ * alike, so a clip is coded one frame at a time ({@link #encodeKeyframe}, {@link #encodeInter},
  * {@link #decodeKeyframe}, {@link #decodeInter}); nothing grows with the clip. Frames are
- * [N, 3, H, W] with H and W multiples of {@link #SIZE_MULTIPLE}. The model owns a manager holding
- * every parameter; every call runs in a {@link ForwardScope} and leaves its results in the
- * manager of its input.
+ * [N, 3, H, W] with H and W multiples of the spec's downsampling factor (128 for ssf2020). Every
+ * call runs in a {@link ForwardScope} and leaves its results in the manager of its input.
  */
-public final class ScaleSpaceFlow extends Module implements AutoCloseable {
-    /** Frame sizes must be multiples of this: 16 for the transforms times 8 for the hyperpriors. */
-    public static final int SIZE_MULTIPLE = 128;
-
-    /** Channel counts and scale-space settings; CompressAI's defaults are {@link #DEFAULT}. */
-    public record Config(int midPlanes, int planes, int numLevels, double sigma0, double scaleFieldShift) {
-        /** CompressAI's {@code ScaleSpaceFlow()}: 128 and 192 channels, 5 levels, σ₀ = 1.5. */
-        public static final Config DEFAULT = new Config(128, 192, 5, 1.5, 1.0);
-
-        public Config {
-            if (midPlanes <= 0 || planes <= 0 || numLevels < 1 || numLevels > 8 || !(sigma0 > 0)) {
-                throw new IllegalArgumentException("ScaleSpaceFlow needs positive channels, 1..8 levels and sigma0 > 0, got "
-                        + midPlanes + ", " + planes + ", " + numLevels + ", " + sigma0);
-            }
-        }
-    }
-
+public final class ScaleSpaceFlow extends CodecModule {
     /** A frame's reconstruction (not clamped) and likelihoods ({@code keyframe.y}, {@code motion.z}, ...). */
     public record FrameOutput(NDArray xHat, Map<String, NDArray> likelihoods) {}
 
@@ -73,64 +53,39 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
     /** One hyperprior's code: streams {@code [y, z]} (one byte string per batch item each) and {@code [h_z, w_z]}. */
     public record Coded(List<List<byte[]>> strings, List<Integer> shape) {}
 
-    private final Config config;
-    private final NDManager manager;
-    private final Sequential imgEncoder;
-    private final Sequential imgDecoder;
-    private final VideoHyperprior imgHyperprior;
-    private final Sequential resEncoder;
-    private final Sequential resDecoder;
-    private final VideoHyperprior resHyperprior;
-    private final Sequential motionEncoder;
-    private final Sequential motionDecoder;
-    private final VideoHyperprior motionHyperprior;
+    private final Layer imgEncoder;
+    private final Layer imgDecoder;
+    private final LatentCodec imgHyperprior;
+    private final Layer resEncoder;
+    private final Layer resDecoder;
+    private final LatentCodec resHyperprior;
+    private final Layer motionEncoder;
+    private final Layer motionDecoder;
+    private final LatentCodec motionHyperprior;
+    private final GaussianVolume volume;
+    private final VolumeWarp warp;
 
-    /** A freshly initialized model in {@code manager}, which it owns from now on. Starts in evaluation mode. */
-    public ScaleSpaceFlow(NDManager manager, Config config) {
-        this.config = config;
-        this.manager = manager;
-        int mid = config.midPlanes();
-        int planes = config.planes();
-        imgEncoder = child("img_encoder", encoder(manager, 3, mid, planes));
-        imgDecoder = child("img_decoder", decoder(manager, planes, mid, 3));
-        imgHyperprior = child("img_hyperprior", new VideoHyperprior(manager, planes));
-        resEncoder = child("res_encoder", encoder(manager, 3, mid, planes));
-        resDecoder = child("res_decoder", decoder(manager, 2 * planes, mid, 3));
-        resHyperprior = child("res_hyperprior", new VideoHyperprior(manager, planes));
-        motionEncoder = child("motion_encoder", encoder(manager, 6, mid, planes));
-        motionDecoder = child("motion_decoder", decoder(manager, planes, mid, 3));
-        motionHyperprior = child("motion_hyperprior", new VideoHyperprior(manager, planes));
-        train(false);
+    /** The three codecs (each a transform pair and a hyperprior), the scale-space volume and the warp, registered as {@code parts} says. */
+    public ScaleSpaceFlow(Layer imgEncoder, Layer imgDecoder, LatentCodec imgHyperprior, Layer resEncoder, Layer resDecoder,
+                          LatentCodec resHyperprior, Layer motionEncoder, Layer motionDecoder, LatentCodec motionHyperprior,
+                          GaussianVolume volume, VolumeWarp warp, Parts parts) {
+        super(parts);
+        this.imgEncoder = part("img_encoder", imgEncoder);
+        this.imgDecoder = part("img_decoder", imgDecoder);
+        this.imgHyperprior = part("img_hyperprior", imgHyperprior);
+        this.resEncoder = part("res_encoder", resEncoder);
+        this.resDecoder = part("res_decoder", resDecoder);
+        this.resHyperprior = part("res_hyperprior", resHyperprior);
+        this.motionEncoder = part("motion_encoder", motionEncoder);
+        this.motionDecoder = part("motion_decoder", motionDecoder);
+        this.motionHyperprior = part("motion_hyperprior", motionHyperprior);
+        this.volume = part("gaussian_volume", volume);
+        this.warp = part("warp", warp);
     }
 
-    private static Sequential encoder(NDManager m, int in, int mid, int out) {
-        return new Sequential(stack(m, new int[] {in, mid, mid, mid, out}, false));
-    }
-
-    private static Sequential decoder(NDManager m, int in, int mid, int out) {
-        return new Sequential(stack(m, new int[] {in, mid, mid, mid, out}, true));
-    }
-
-    /** Four 5×5 stride-2 (de)convolutions through the given channel counts, ReLU between them. */
-    private static List<LayerModule> stack(NDManager m, int[] channels, boolean transposed) {
-        List<LayerModule> layers = new ArrayList<>();
-        for (int i = 0; i + 1 < channels.length; i++) {
-            if (i > 0) {
-                layers.add(Activation.relu());
-            }
-            layers.add(transposed ? new ConvTranspose2d(m, channels[i], channels[i + 1], 5, 2)
-                    : new Conv2d(m, channels[i], channels[i + 1], 5, 2));
-        }
-        return layers;
-    }
-
-    public Config config() {
-        return config;
-    }
-
-    /** The manager owning every parameter and buffer. */
-    public NDManager manager() {
-        return manager;
+    /** The scale-space volume of the reference frames. */
+    public GaussianVolume volume() {
+        return volume;
     }
 
     /** Training forward of the first frame (noise / straight-through quantization in training mode). */
@@ -138,7 +93,7 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
         requireFrame(x, 3);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
-            LatentCodec.ForwardOut out = imgHyperprior.forward(imgEncoder.forward(x));
+            LatentCodec.ForwardOut out = imgHyperprior.forward(imgEncoder.forward(x), null);
             NDArray xHat = imgDecoder.forward(out.yHat());
             return new FrameOutput(s.keep(xHat), keep(s, "keyframe.", out.likelihoods(), new LinkedHashMap<>()));
         }
@@ -150,10 +105,10 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
         requireSameShape(x, xRef);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x, xRef);
-            LatentCodec.ForwardOut motion = motionHyperprior.forward(motionEncoder.forward(NDArrays.concat(new NDList(x, xRef), 1)));
+            LatentCodec.ForwardOut motion = motionHyperprior.forward(motionEncoder.forward(NDArrays.concat(new NDList(x, xRef), 1)), null);
             NDArray motionInfo = motionDecoder.forward(motion.yHat());
             NDArray xPred = predict(xRef, motionInfo);
-            LatentCodec.ForwardOut res = resHyperprior.forward(resEncoder.forward(x.sub(xPred)));
+            LatentCodec.ForwardOut res = resHyperprior.forward(resEncoder.forward(x.sub(xPred)), null);
             NDArray xHat = xPred.add(resDecoder.forward(NDArrays.concat(new NDList(res.yHat(), motion.yHat()), 1)));
             Map<String, NDArray> likelihoods = keep(s, "motion.", motion.likelihoods(), new LinkedHashMap<>());
             keep(s, "residual.", res.likelihoods(), likelihoods);
@@ -162,23 +117,62 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
         }
     }
 
+    /** A frame's forward pass given the previous reconstruction {@code ctx} (null: a keyframe); the latent out is x̂. */
+    @Override
+    public ForwardOut forward(NDArray x, @Nullable NDArray ctx) {
+        FrameOutput f = ctx == null ? forwardKeyframe(x) : forwardInter(x, ctx).frame();
+        return new ForwardOut(f.likelihoods(), f.xHat());
+    }
+
+    /**
+     * Codes a frame given the previous reconstruction {@code ctx} (null: a keyframe): streams
+     * {@code [y, z]} and shape {@code [h_z, w_z]} for a keyframe, streams {@code [y, z]} of the
+     * motion then of the residual and shape {@code {motion: .., residual: ..}} for an inter frame,
+     * as CompressAI's {@code compress}; the latent out is x̂.
+     */
+    @Override
+    public CompressOut compress(NDArray x, @Nullable NDArray ctx) {
+        Encoded e = ctx == null ? encodeKeyframe(x) : encodeInter(x, ctx);
+        List<List<byte[]>> strings = new ArrayList<>();
+        Map<String, Object> shapes = new LinkedHashMap<>();
+        e.parts().forEach((name, coded) -> {
+            strings.addAll(coded.strings());
+            shapes.put(name, coded.shape());
+        });
+        return new CompressOut(strings, ctx == null ? shapes.get("keyframe") : shapes, e.xHat());
+    }
+
+    /** Decodes what {@link #compress} gave, given the previous decoded frame {@code ctx} (null: a keyframe). */
+    @Override
+    public NDArray decompress(NDManager manager, List<List<byte[]>> strings, Object shape, @Nullable NDArray ctx) {
+        if (ctx == null) {
+            return decodeKeyframe(manager, new Coded(strings, sizeOf(shape, "keyframe")));
+        }
+        if (strings.size() != 4 || !(shape instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException("an inter frame has 4 streams (motion y, z, residual y, z) and a shape {motion, residual}, got "
+                    + strings.size() + " streams and " + shape);
+        }
+        return decodeInter(ctx, new Coded(strings.subList(0, 2), sizeOf(entry(m, "motion", "inter frame"), "motion")),
+                new Coded(strings.subList(2, 4), sizeOf(entry(m, "residual", "inter frame"), "residual")));
+    }
+
     /**
      * Training forward of a clip, as CompressAI's {@code forward(frames)}: the first frame is a
      * keyframe, each later one is predicted from the previous reconstruction. The keyframe's
      * reconstruction is cut from the graph before it serves as reference (as the paper does).
      */
-    public List<FrameOutput> forward(List<NDArray> frames) {
+    public List<ForwardOut> forward(List<NDArray> frames) {
         if (frames.isEmpty()) {
             throw new IllegalArgumentException("ScaleSpaceFlow.forward needs at least one frame");
         }
-        List<FrameOutput> out = new ArrayList<>();
-        FrameOutput key = forwardKeyframe(frames.get(0));
+        List<ForwardOut> out = new ArrayList<>();
+        ForwardOut key = forward(frames.get(0), null);
         out.add(key);
-        NDArray ref = key.xHat().stopGradient();
+        NDArray ref = key.yHat().stopGradient();
         for (int i = 1; i < frames.size(); i++) {
-            FrameOutput f = forwardInter(frames.get(i), ref).frame();
+            ForwardOut f = forward(frames.get(i), ref);
             out.add(f);
-            ref = f.xHat();
+            ref = f.yHat();
         }
         return out;
     }
@@ -189,17 +183,15 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
      */
     public NDArray predict(NDArray xRef, NDArray motionInfo) {
         requireFrame(motionInfo, 3);
-        NDArray volume = ScaleSpace.volume(xRef, config.sigma0(), config.numLevels());
-        NDList parts = motionInfo.split(new long[] {2}, 1);
-        return VolumeWarp.warp(volume, parts.get(0), parts.get(1));
+        return warp.apply(volume.forward(xRef), motionInfo);
     }
 
     /** Codes a keyframe; its reconstruction is the reference of the next frame. */
     public Encoded encodeKeyframe(NDArray x) {
-        requireCodable(x);
+        requireFrame(x, 3);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x);
-            LatentCodec.CompressOut out = imgHyperprior.compress(imgEncoder.forward(x));
+            LatentCodec.CompressOut out = imgHyperprior.compress(imgEncoder.forward(x), null);
             NDArray xHat = imgDecoder.forward(out.yHat());
             return new Encoded(s.keep(xHat), Map.of("keyframe", coded(out)));
         }
@@ -207,13 +199,13 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
 
     /** Codes an inter frame given the previous reconstruction; parts {@code motion} and {@code residual}. */
     public Encoded encodeInter(NDArray x, NDArray xRef) {
-        requireCodable(x);
+        requireFrame(x, 3);
         requireSameShape(x, xRef);
         try (ForwardScope s = ForwardScope.open(x.getManager(), this)) {
             s.input(x, xRef);
-            LatentCodec.CompressOut motion = motionHyperprior.compress(motionEncoder.forward(NDArrays.concat(new NDList(x, xRef), 1)));
+            LatentCodec.CompressOut motion = motionHyperprior.compress(motionEncoder.forward(NDArrays.concat(new NDList(x, xRef), 1)), null);
             NDArray xPred = predict(xRef, motionDecoder.forward(motion.yHat()));
-            LatentCodec.CompressOut res = resHyperprior.compress(resEncoder.forward(x.sub(xPred)));
+            LatentCodec.CompressOut res = resHyperprior.compress(resEncoder.forward(x.sub(xPred)), null);
             NDArray xHat = xPred.add(resDecoder.forward(NDArrays.concat(new NDList(res.yHat(), motion.yHat()), 1)));
             Map<String, Coded> parts = new LinkedHashMap<>();
             parts.put("motion", coded(motion));
@@ -225,7 +217,7 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
     /** Decodes a keyframe (not clamped, as CompressAI); arrays are created in {@code m}. */
     public NDArray decodeKeyframe(NDManager m, Coded keyframe) {
         try (ForwardScope s = ForwardScope.open(m, this)) {
-            NDArray yHat = imgHyperprior.decompress(s.manager(), keyframe.strings(), keyframe.shape());
+            NDArray yHat = imgHyperprior.decompress(s.manager(), keyframe.strings(), keyframe.shape(), null);
             return s.keep(imgDecoder.forward(yHat));
         }
     }
@@ -235,9 +227,9 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
         requireFrame(xRef, 3);
         try (ForwardScope s = ForwardScope.open(xRef.getManager(), this)) {
             s.input(xRef);
-            NDArray yMotion = motionHyperprior.decompress(s.manager(), motion.strings(), motion.shape());
+            NDArray yMotion = motionHyperprior.decompress(s.manager(), motion.strings(), motion.shape(), null);
             NDArray xPred = predict(xRef, motionDecoder.forward(yMotion));
-            NDArray yRes = resHyperprior.decompress(s.manager(), residual.strings(), residual.shape());
+            NDArray yRes = resHyperprior.decompress(s.manager(), residual.strings(), residual.shape(), null);
             if (!yRes.getShape().equals(yMotion.getShape())) {
                 throw new IllegalArgumentException("inter frame: residual latent " + yRes.getShape()
                         + " does not match the motion latent " + yMotion.getShape());
@@ -248,16 +240,6 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
             }
             return s.keep(xHat);
         }
-    }
-
-    /** Builds the CDF tables of the nine entropy models (kept unless {@code force}); true if any was updated. */
-    public boolean update(boolean force) {
-        return EntropyModels.updateAll(this, force, false);
-    }
-
-    /** Loads a full state dict with CompressAI's names; refuses missing, unexpected or misshapen entries. */
-    public void load(Map<String, SafeTensors.Tensor> stateDict) {
-        StateDicts.load(this, stateDict, "state dict for ssf2020");
     }
 
     private static Coded coded(LatentCodec.CompressOut out) {
@@ -280,25 +262,9 @@ public final class ScaleSpaceFlow extends Module implements AutoCloseable {
         }
     }
 
-    private static void requireCodable(NDArray x) {
-        requireFrame(x, 3);
-        long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
-        if (h % SIZE_MULTIPLE != 0 || w % SIZE_MULTIPLE != 0) {
-            throw new IllegalArgumentException("ScaleSpaceFlow codes frames whose height and width are multiples of "
-                    + SIZE_MULTIPLE + " (pad first), got " + h + "x" + w);
-        }
-    }
-
     private static void requireSameShape(NDArray x, NDArray ref) {
         if (!x.getShape().equals(ref.getShape())) {
             throw new IllegalArgumentException("frame " + x.getShape() + " and reference " + ref.getShape() + " differ in shape");
         }
-    }
-
-    /** Releases every parameter and buffer. */
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -1,9 +1,11 @@
 package dev.tinify.runtime.video;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.tinify.runtime.nn.Module;
 
 /**
  * Trilinear warping of a scale-space volume [N, C, D, H, W] by a flow [N, 2, H, W] (x then y, in
@@ -19,9 +21,21 @@ import ai.djl.ndarray.types.Shape;
  * to [N, C, D·H·W] and mixed with PyTorch's weights, in PyTorch's order. Autograd differentiates
  * it like {@code grid_sample}: into the volume through the gather, into the flow and the scale
  * field through the weights, with a zero gradient where a coordinate is clamped.
+ *
+ * <p>As the {@code volume_warp} part of a frame codec it is a module without parameters.
  */
-public final class VolumeWarp {
-    private VolumeWarp() {}
+public final class VolumeWarp extends Module {
+    /** The {@code volume_warp} part. */
+    public VolumeWarp() {}
+
+    /** {@link #warp} with the flow (channels 0-1) and scale field (channel 2) of {@code motionInfo} [N, 3, H, W]. */
+    public NDArray apply(NDArray volume, NDArray motionInfo) {
+        if (motionInfo.getShape().dimension() != 4 || motionInfo.getShape().get(1) != 3) {
+            throw new IllegalArgumentException("warp needs motion [N, 3, H, W] (flow x, flow y, scale), got " + motionInfo.getShape());
+        }
+        NDList parts = motionInfo.split(new long[] {2}, 1);
+        return warp(volume, parts.get(0), parts.get(1));
+    }
 
     /** Warps {@code volume} by {@code flow} and {@code scale}; see the class comment. */
     public static NDArray warp(NDArray volume, NDArray flow, NDArray scale) {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.video.stream.FrameRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +36,7 @@ class ClipCoderTest {
     @Test
     void decoderRebuildsTheEncodersFramesExactly() throws TinifyFormatException {
         Engine.getInstance().setRandomSeed(5);
-        try (ScaleSpaceFlow model = new ScaleSpaceFlow(NDManager.newBaseManager(), new ScaleSpaceFlow.Config(8, 8, 5, 1.5, 1))) {
+        try (VideoModel model = SsfSpec.build(Map.of("mid_planes", 8, "planes", 8))) {
             model.update(true);
             int h = 100;
             int w = 130;

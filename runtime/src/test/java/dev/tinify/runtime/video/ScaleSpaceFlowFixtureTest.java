@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.layers.TestTensors;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,27 +27,24 @@ class ScaleSpaceFlowFixtureTest {
     private static final double TOL = 1e-4;
     private static ReferenceCase fixture;
     private static NDManager manager;
+    private static VideoModel video;
     private static ScaleSpaceFlow model;
 
     @BeforeAll
     static void load() throws IOException {
         fixture = ReferenceCase.fixture("ssf2020");
         manager = NDManager.newBaseManager();
-        model = new ScaleSpaceFlow(NDManager.newBaseManager(), config(fixture));
-        model.load(fixture.stateDict());
-    }
-
-    /** The channel counts the fixture reduced, and CompressAI's scale-space defaults. */
-    static ScaleSpaceFlow.Config config(ReferenceCase c) {
-        JsonNode o = c.meta().path("channel_override");
-        JsonNode d = c.meta().path("constructor_defaults");
-        return new ScaleSpaceFlow.Config(o.path("mid_planes").asInt(), o.path("planes").asInt(), d.path("num_levels").asInt(),
-                d.path("sigma0").asDouble(), d.path("scale_field_shift").asDouble());
+        JsonNode o = fixture.meta().path("channel_override");
+        JsonNode d = fixture.meta().path("constructor_defaults");
+        video = SsfSpec.build(Map.of("mid_planes", o.path("mid_planes").asInt(), "planes", o.path("planes").asInt(),
+                "num_levels", d.path("num_levels").asInt(), "sigma0", d.path("sigma0").asDouble()));
+        video.load(fixture.stateDict());
+        model = video.codec();
     }
 
     @AfterAll
     static void close() {
-        model.close();
+        video.close();
         manager.close();
     }
 
@@ -62,7 +61,7 @@ class ScaleSpaceFlowFixtureTest {
 
     @Test
     void keysAreCompressAis() throws IOException {
-        assertEquals(TestTensors.keyShapes(fixture.stateDict(), ""), TestTensors.keyShapes(model));
+        assertEquals(TestTensors.keyShapes(fixture.stateDict(), ""), TestTensors.keyShapes(video));
     }
 
     @Test
@@ -107,6 +106,7 @@ class ScaleSpaceFlowFixtureTest {
     void compressesByteForByte() {
         JsonNode frames = fixture.meta().path("compress").path("per_frame");
         NDArray ref = null;
+        NDArray codecRef = null;
         for (int f = 0; f < 3; f++) {
             NDArray x = t("x." + f);
             ScaleSpaceFlow.Encoded e = f == 0 ? model.encodeKeyframe(x) : model.encodeInter(x, ref);
@@ -117,7 +117,17 @@ class ScaleSpaceFlowFixtureTest {
                 assertCoded("frame " + f + " motion", strings.path("motion"), e.parts().get("motion"));
                 assertCoded("frame " + f + " residual", strings.path("residual"), e.parts().get("residual"));
             }
+            // The latent-codec form (the frame given the reference as ctx) gives the same streams, in CompressAI's order.
+            LatentCodec.CompressOut c = model.compress(x, codecRef);
+            List<byte[]> flat = new ArrayList<>();
+            e.parts().values().forEach(p -> p.strings().forEach(st -> flat.add(st.get(0))));
+            assertEquals(flat.size(), c.strings().size());
+            for (int i = 0; i < flat.size(); i++) {
+                assertArrayEquals(flat.get(i), c.strings().get(i).get(0), "frame " + f + " stream " + i);
+            }
+            assertEquals(f == 0 ? List.of(1, 1) : Map.of("motion", List.of(1, 1), "residual", List.of(1, 1)), c.shape());
             ref = e.xHat();
+            codecRef = c.yHat();
         }
     }
 
@@ -128,6 +138,28 @@ class ScaleSpaceFlowFixtureTest {
             assertArrayEquals(exp.get(i).get(0), actual.strings().get(i).get(0), what + ": stream " + i);
         }
         assertEquals(List.of(1, 1), actual.shape(), what + ": shape");
+    }
+
+    @Test
+    void decodesCompressAisStringsAsALatentCodec() {
+        JsonNode frames = fixture.meta().path("compress").path("per_frame");
+        NDArray ref = null;
+        for (int f = 0; f < 3; f++) {
+            JsonNode s = frames.get(f).path("strings");
+            JsonNode shape = frames.get(f).path("shape");
+            List<List<byte[]>> strings = new ArrayList<>();
+            Object size;
+            if (f == 0) {
+                strings.addAll(ReferenceCase.decodeStrings(s));
+                size = coded(s, shape).shape();
+            } else {
+                strings.addAll(ReferenceCase.decodeStrings(s.path("motion")));
+                strings.addAll(ReferenceCase.decodeStrings(s.path("residual")));
+                size = Map.of("motion", coded(s, shape.path("motion")).shape(), "residual", coded(s, shape.path("residual")).shape());
+            }
+            ref = model.decompress(manager, strings, size, ref);
+            near("latent codec decompress x_hat " + f, ref, "decompress.x_hat." + f, TOL);
+        }
     }
 
     @Test
