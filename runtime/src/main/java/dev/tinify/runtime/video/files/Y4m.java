@@ -1,9 +1,8 @@
 package dev.tinify.runtime.video.files;
 
-import dev.tinify.runtime.container.AtomicFiles;
+import dev.tinify.runtime.container.AtomicOutput;
 import dev.tinify.runtime.image.RgbImage;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -201,30 +199,30 @@ public final class Y4m {
     }
 
     private static final class Writer implements FrameWriter {
-        private final Path target;
-        private final Path temp;
-        private final OutputStream out;
+        private final AtomicOutput file;
         private final VideoFormat format;
         private final ColorSpace colorSpace;
-        private boolean finished;
 
         Writer(Path target, VideoFormat format, ColorSpace colorSpace) throws IOException {
-            this.target = target.toAbsolutePath();
             this.format = format;
             this.colorSpace = colorSpace;
-            this.temp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName(), ".part");
-        AtomicFiles.keepUsualPermissions(temp, this.target);
-            this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
-            out.write((header(format) + "\n").getBytes(StandardCharsets.US_ASCII));
+            this.file = AtomicOutput.open(target);
+            try {
+                file.stream().write((header(format) + "\n").getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                file.close();
+                throw e;
+            }
         }
 
         @Override
         public void write(RgbImage frame) throws IOException {
             if (frame.width() != format.width() || frame.height() != format.height()) {
-                throw new IllegalArgumentException(target + ": frame " + frame.width() + "x" + frame.height()
+                throw new IllegalArgumentException(file.target() + ": frame " + frame.width() + "x" + frame.height()
                         + " in a " + format.width() + "x" + format.height() + " clip");
             }
             YuvFrame f = YuvFrame.fromRgb(frame, format.chroma(), colorSpace);
+            OutputStream out = file.stream();
             out.write("FRAME\n".getBytes(StandardCharsets.US_ASCII));
             out.write(f.y());
             out.write(f.u());
@@ -233,17 +231,12 @@ public final class Y4m {
 
         @Override
         public void finish() throws IOException {
-            out.close();
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            finished = true;
+            file.publish();
         }
 
         @Override
         public void close() throws IOException {
-            if (!finished) {
-                out.close();
-                Files.deleteIfExists(temp);
-            }
+            file.close();
         }
     }
 }

@@ -1,12 +1,8 @@
 package dev.tinify.runtime.video.stream;
 
-import dev.tinify.runtime.container.AtomicFiles;
-import java.io.BufferedOutputStream;
+import dev.tinify.runtime.container.AtomicOutput;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,23 +12,22 @@ import java.util.List;
  * {@link #close()} without finish removes it, so no partial file is ever left at the destination.
  */
 public final class VideoFileWriter implements AutoCloseable {
-    private final Path target;
-    private final Path temp;
-    private final OutputStream out;
+    private final AtomicOutput file;
     private final VideoHeader header;
     private final List<long[]> keyframes = new ArrayList<>();
     private long offset;
     private long frames;
     private long codedBytes;
-    private boolean finished;
 
     private VideoFileWriter(Path target, VideoHeader header) throws IOException {
-        this.target = target.toAbsolutePath();
         this.header = header;
-        this.temp = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName(), ".part");
-        AtomicFiles.keepUsualPermissions(temp, this.target);
-        this.out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
-        put(VideoFileFormat.header(header));
+        this.file = AtomicOutput.open(target);
+        try {
+            put(VideoFileFormat.header(header));
+        } catch (IOException e) {
+            file.close();
+            throw e;
+        }
     }
 
     /** Starts a file at {@code target} with {@code header}. */
@@ -41,7 +36,7 @@ public final class VideoFileWriter implements AutoCloseable {
     }
 
     private void put(byte[] b) throws IOException {
-        out.write(b);
+        file.stream().write(b);
         offset += b.length;
     }
 
@@ -77,21 +72,17 @@ public final class VideoFileWriter implements AutoCloseable {
     /** Writes the index and trailer and publishes the file. */
     public void finish() throws IOException {
         if (frames == 0) {
-            throw new IllegalStateException(target + ": a video needs at least one frame");
+            throw new IllegalStateException(file.target() + ": a video needs at least one frame");
         }
         long indexOffset = offset;
         put(VideoFileFormat.index(frames, keyframes));
         put(VideoFileFormat.trailer(indexOffset));
-        out.close();
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        finished = true;
+        file.publish();
     }
 
+    /** Removes what was written unless {@link #finish()} published it. */
     @Override
     public void close() throws IOException {
-        if (!finished) {
-            out.close();
-            Files.deleteIfExists(temp);
-        }
+        file.close();
     }
 }
