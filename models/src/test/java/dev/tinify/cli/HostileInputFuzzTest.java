@@ -34,6 +34,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -592,6 +593,14 @@ class HostileInputFuzzTest {
     private static final String[] OPTIONS = {"-o", "--output", "-m", "-q", "--set", "--weights", "--recon", "--metrics", "--json",
         "--coder", "--alpha", "--svg", "--metric", "--input", "-h", "--", "-"};
 
+    private static final Set<String> OUTPUT_OPTIONS = Set.of("-o", "--output", "--recon", "--svg");
+
+    private static List<String> workingDirectory() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("").toAbsolutePath())) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private String cli(Random r) throws IOException {
         Path work = Files.createDirectories(dir.resolve("cli-" + r.nextInt(1_000_000)));
         Path checkpoint = dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("fixtures").resolve("checkpoints")
@@ -631,8 +640,17 @@ class HostileInputFuzzTest {
                 }
             }
         }
+        // A relative output path would land in the working directory (the source tree): outputs go under work.
+        for (int k = 1; k < args.size(); k++) {
+            if (OUTPUT_OPTIONS.contains(args.get(k - 1)) && !args.get(k).isEmpty() && !args.get(k).equals("-")
+                    && !args.get(k).contains("\u0000") && !Path.of(args.get(k)).isAbsolute()) {
+                args.set(k, work.resolve(args.get(k)).toString());
+            }
+        }
         byte[] before = Files.readAllBytes(png);
+        List<String> cwdBefore = workingDirectory();
         CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertEquals(cwdBefore, workingDirectory(), () -> "the working directory is as it was after " + args);
         assertTrue(run.status() >= 0 && run.status() <= 2, run.toString());
         assertTrue(!run.err().contains("\tat ") && !run.out().contains("\tat "), "no stack trace: " + run);
         assertTrue(Arrays.equals(before, Files.readAllBytes(png)), "the input is intact: " + args);
