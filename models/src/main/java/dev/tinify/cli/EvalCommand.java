@@ -3,6 +3,7 @@ package dev.tinify.cli;
 import dev.tinify.Codec;
 import dev.tinify.dsl.Metric;
 import dev.tinify.Tinify;
+import dev.tinify.VideoCodec;
 import dev.tinify.dsl.Spec;
 import dev.tinify.TargetSearch;
 import dev.tinify.eval.ClassicCodecs;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Option;
 /** {@code tinify eval -m MODEL -q Q,... --data DIR -o RESULT.json}: rate-distortion of a model on a folder. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Evaluate a model on a folder of images at one or more qualities.",
+                "With -m ssf2020, a folder of sequences (Y4M files, folders of numbered PNG frames): each coded and decoded, "
+                        + "written in CompressAI's video result schema with per-sequence and per-frame results.",
                 "As CompressAI's eval_model: bpp of the real bitstream (entropy-coded bytes over the original pixels), "
                         + "PSNR and MS-SSIM of the decoded image, encoding and decoding times (seconds).",
                 "Writes CompressAI's result JSON with per-image entries and prints one line per quality.",
@@ -66,8 +69,22 @@ final class EvalCommand extends ToolCommand {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--gop", paramLabel = "N", defaultValue = "0",
+            description = "Video: a keyframe every N frames (default 0: the first frame only, as CompressAI's video evaluation).")
+    int gop;
+
+    @Option(names = "--fps", paramLabel = "N[:D]", defaultValue = "25", description = "Video: frame rate of PNG-frame folders (default 25).")
+    String fps = "25";
+
+    @Option(names = "--colour", paramLabel = "MATRIX:RANGE", defaultValue = "bt709:full",
+            description = "Video: the Y4M colour space, bt601|bt709 : full|limited (default bt709:full, as CompressAI's video evaluation).")
+    String colour = "bt709:full";
+
     @Override
     int execute() throws Exception {
+        if (model.model.equals(VideoCodec.ARCHITECTURE)) {
+            return video();
+        }
         Spec spec = Tinify.spec(model.model);
         Metric metric = model.metric();
         Refinement refinement = refine.refinement();
@@ -162,6 +179,44 @@ final class EvalCommand extends ToolCommand {
                 mostPasses));
         out().flush();
         return p;
+    }
+
+    /** {@code eval -m ssf2020 --data SEQUENCES}: CompressAI's video evaluation; see {@link VideoEval}. */
+    private int video() throws IOException {
+        if (gop < 0) {
+            throw new IllegalArgumentException("--gop " + gop + ": expected a keyframe interval of at least 1, or 0 for the first frame only");
+        }
+        if (estimate || refine.refinement().enabled()) {
+            throw new IllegalArgumentException(VideoCodec.ARCHITECTURE + " is evaluated on coded bitstreams: --estimate and --refine apply to images");
+        }
+        List<Integer> levels = new ArrayList<>();
+        for (String s : qualities.split(",")) {
+            try {
+                levels.add(Integer.parseInt(s.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("-q " + qualities + ": '" + s + "' is not a quality level (expected Q[,Q...])");
+            }
+        }
+        if (!weights.isEmpty() && weights.size() != levels.size()) {
+            throw new IllegalArgumentException("--weights lists " + weights.size() + " files for " + levels.size()
+                    + " qualities " + levels + ": give one per quality, in order");
+        }
+        VideoEval.run(this, levels, q -> {
+            Path w = weights.isEmpty() ? null : weights.get(levels.indexOf(q));
+            VideoCodec codec = VideoCodec.open(q, model.metric(), model.set, w, model.coder);
+            if (!codec.trained()) {
+                try {
+                    untrained(codec.describe(), model.allowUntrained);
+                } catch (RuntimeException e) {
+                    codec.close();
+                    throw e;
+                }
+            }
+            return codec;
+        }, model.metric().id(), model.coder, data, output, gop == 0 ? Integer.MAX_VALUE : gop, EncodeCommand.colourSpace(colour),
+                VideoCli.fps(fps), quiet);
+        out().println("wrote " + output);
+        return 0;
     }
 
     private static ResultFile.ImageResult coded(Codec codec, Path image, Refinement refinement) throws IOException {

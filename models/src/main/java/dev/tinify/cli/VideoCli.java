@@ -70,7 +70,7 @@ final class VideoCli {
         try (VideoCodec codec = VideoCodec.open(quality, metric, overrides, weights, coder);
                 FrameReader clip = openClip(input, cs, fps);
                 FrameWriter reconOut = recon == null ? null : createClip(recon, clip.format(), cs);
-                Progress progress = Progress.start("encode", -1, json)) {
+                Progress progress = Progress.start("encode", clip.expectedFrames(), json)) {
             if (!codec.trained()) {
                 cmd.untrained(codec.describe(), allowUntrained);
             }

@@ -104,12 +104,13 @@ public class VideoCodecBenchmark {
     }
 
     private void scaleTo(String layer, double target, java.util.function.Supplier<NDArray> output) {
-        NDArray out;
+        double std;
         try (dev.tinify.runtime.nn.ForwardScope s = dev.tinify.runtime.nn.ForwardScope.open(data, model)) {
-            out = output.get();
-            double std = Math.sqrt(out.sub(out.mean()).square().mean().getFloat());
-            scale(layer, (float) (target / std));
+            NDArray out = output.get();
+            std = Math.sqrt(out.sub(out.mean()).square().mean().getFloat());
         }
+        // Outside the scope: a parameter set inside it would be freed with the scope's arrays.
+        scale(layer, (float) (target / std));
     }
 
     private void scale(String layer, float factor) {

@@ -12,6 +12,11 @@ public interface FrameReader extends AutoCloseable {
     /** The next frame, or null at the end of the clip; a damaged frame is an {@link IOException} naming the file. */
     @Nullable RgbImage next() throws IOException;
 
+    /** How many frames the clip holds, as far as known before reading them (for progress display), or -1. */
+    default long expectedFrames() {
+        return -1;
+    }
+
     @Override
     void close() throws IOException;
 }

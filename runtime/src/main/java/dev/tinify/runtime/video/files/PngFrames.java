@@ -117,6 +117,11 @@ public final class PngFrames {
         }
 
         @Override
+        public long expectedFrames() {
+            return frames.size();
+        }
+
+        @Override
         public void close() {
             first = null;
         }

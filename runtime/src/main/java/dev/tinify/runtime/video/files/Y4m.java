@@ -31,11 +31,37 @@ public final class Y4m {
     public static FrameReader open(Path file, ColorSpace colorSpace) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
-            return new Reader(file, in, parseHeader(file, line(file, in, "header")), colorSpace);
+            String header = line(file, in, "header");
+            VideoFormat format = parseHeader(file, header);
+            // Frames of the usual "FRAME\n" line: exact unless frame lines carry parameters.
+            long frameBytes = "FRAME\n".length() + format.chroma().frameSamples(format.width(), format.height());
+            long expected = (Files.size(file) - header.length() - 1) / frameBytes;
+            return new Reader(file, in, format, colorSpace, expected);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
         }
+    }
+
+    /** Opens {@code file} for reading its frames as stored (YCbCr planes, no colour conversion). */
+    public static YuvReader openYuv(Path file) throws IOException {
+        Reader r = (Reader) open(file, ColorSpace.COMPRESSAI);
+        return new YuvReader() {
+            @Override
+            public VideoFormat format() {
+                return r.format();
+            }
+
+            @Override
+            public @Nullable YuvFrame next() throws IOException {
+                return r.nextYuv();
+            }
+
+            @Override
+            public void close() throws IOException {
+                r.close();
+            }
+        };
     }
 
     /** Creates a writer to {@code file} (published on {@link FrameWriter#finish()}). */
@@ -150,13 +176,15 @@ public final class Y4m {
         private final InputStream in;
         private final VideoFormat format;
         private final ColorSpace colorSpace;
+        private final long expectedFrames;
         private int frames;
 
-        Reader(Path file, InputStream in, VideoFormat format, ColorSpace colorSpace) {
+        Reader(Path file, InputStream in, VideoFormat format, ColorSpace colorSpace, long expectedFrames) {
             this.file = file;
             this.in = in;
             this.format = format;
             this.colorSpace = colorSpace;
+            this.expectedFrames = expectedFrames;
         }
 
         @Override
@@ -166,6 +194,16 @@ public final class Y4m {
 
         @Override
         public @Nullable RgbImage next() throws IOException {
+            YuvFrame f = nextYuv();
+            return f == null ? null : f.toRgb(colorSpace);
+        }
+
+        @Override
+        public long expectedFrames() {
+            return expectedFrames;
+        }
+
+        @Nullable YuvFrame nextYuv() throws IOException {
             String frameLine = lineOrEnd(file, in, "frame " + frames);
             if (frameLine == null) {
                 return null;
@@ -181,7 +219,7 @@ public final class Y4m {
             byte[] u = read(chromaSamples);
             byte[] v = read(chromaSamples);
             frames++;
-            return new YuvFrame(w, h, c, y, u, v).toRgb(colorSpace);
+            return new YuvFrame(w, h, c, y, u, v);
         }
 
         private byte[] read(int n) throws IOException {
