@@ -10,6 +10,7 @@ import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.entropy.EntropyModels;
 import dev.tinify.runtime.image.RgbImage;
+import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.runtime.video.ClipCoder;
 import dev.tinify.runtime.video.VideoModel;
 import dev.tinify.runtime.video.files.ColorSpace;
@@ -111,6 +112,20 @@ public final class VideoCodec implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks coding frames of {@code height x width} (padded) against the memory budget: the
+     * largest activations are the transforms' half-resolution layers (mid planes, input and output
+     * alive) and the scale-space volume with the warp's temporaries, about 40 floats a pixel;
+     * three copies live while a layer runs.
+     */
+    private void checkFrameMemory(long height, long width) {
+        long perPixel = Math.max(model.intParam("mid_planes") / 2 + 6, 40) * 3L * Float.BYTES;
+        long pixels = height * width;
+        MemoryBudget.check(describe() + " on " + width + "x" + height + " frames (padded)",
+                pixels > Long.MAX_VALUE / perPixel ? Long.MAX_VALUE : pixels * perPixel, "its largest activations",
+                "use smaller frames or a smaller model");
+    }
+
     /** Whether weights were loaded (false: seeded initial parameters, not a useful reconstruction). */
     public boolean trained() {
         return weights != null;
@@ -135,6 +150,7 @@ public final class VideoCodec implements AutoCloseable {
     public VideoHeader encode(FrameReader clip, Path output, int gop, ColorSpace colorSpace, FrameListener listener) throws IOException {
         VideoFormat f = clip.format();
         try (ClipCoder coder = new ClipCoder(model, f.height(), f.width(), gop)) {
+            checkFrameMemory(coder.padding().paddedHeight(f.height()), coder.padding().paddedWidth(f.width()));
             VideoHeader header = new VideoHeader(ARCHITECTURE, model.intParam("mid_planes"), model.intParam("planes"),
                     StateDicts.fingerprint(model), quality, metric.id(), coderName, f.width(), f.height(), coder.padding(),
                     f.fpsNum(), f.fpsDen(), gop, f.chroma(), colorSpace);
@@ -167,8 +183,9 @@ public final class VideoCodec implements AutoCloseable {
         Metric metric;
         try {
             metric = Metric.parse(header.metric());
+            EntropyCoders.get(header.entropyCoder());
         } catch (IllegalArgumentException e) {
-            throw new TinifyFormatException(e.getMessage());
+            throw new UndecodableFileException("the file cannot be decoded by this build: " + e.getMessage());
         }
         VideoCodec codec = open(header.quality(), metric, Map.of("mid_planes", header.midPlanes(), "planes", header.planes()), weights,
                 header.entropyCoder());
@@ -188,6 +205,7 @@ public final class VideoCodec implements AutoCloseable {
             if (!coder.padding().equals(h.padding())) {
                 throw new TinifyFormatException("the file records padding " + h.padding() + ", this decoder pads " + coder.padding());
             }
+            checkFrameMemory(coder.padding().paddedHeight(h.height()), coder.padding().paddedWidth(h.width()));
             FrameRecord r;
             while ((r = in.next()) != null) {
                 RgbImage frame = coder.decode(r);

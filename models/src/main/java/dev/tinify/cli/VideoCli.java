@@ -81,6 +81,7 @@ final class VideoCli {
                 }
                 if (!json) {
                     cmd.out().println(stats.line(stats.frames.size() - 1));
+                    cmd.out().flush();
                 }
                 progress.step("frame " + i);
             });
@@ -94,7 +95,7 @@ final class VideoCli {
         r.put("output", output.toString());
         r.put("file_bytes", Files.size(output));
         report(cmd.out(), r, stats, json, String.format(Locale.ROOT, "%s -> %s: %d frames %dx%d, %s q%d, gop %d; %d bytes", input,
-                output, stats.frames.size(), header.height(), header.width(), header.architecture(), header.quality(), header.gop(),
+                output, stats.frames.size(), header.width(), header.height(), header.architecture(), header.quality(), header.gop(),
                 Files.size(output)));
         return 0;
     }
@@ -123,6 +124,7 @@ final class VideoCli {
                     stats.add(record, ref, recon);
                     if (!json) {
                         cmd.out().println(stats.line(stats.frames.size() - 1));
+                    cmd.out().flush();
                     }
                     progress.step("frame " + i);
                 });
@@ -133,7 +135,7 @@ final class VideoCli {
         r.put("input", input.toString());
         r.put("output", output.toString());
         report(cmd.out(), r, stats, json, String.format(Locale.ROOT, "%s -> %s: %d frames %dx%d, %s q%d", input, output,
-                stats.frames.size(), header.height(), header.width(), header.architecture(), header.quality()));
+                stats.frames.size(), header.width(), header.height(), header.architecture(), header.quality()));
         return 0;
     }
 

@@ -139,6 +139,7 @@ final class VideoEval {
                 cmd.out().println(String.format(Locale.ROOT, "%s %s frame %d %s: %d bytes, %.4f bpp, PSNR %.3f dB, MS-SSIM %s", setting,
                         name, i, record.keyframe() ? "key" : "inter", record.codedBytes(), bpp, m.get("psnr-rgb"),
                         msSsim(m.get("ms-ssim-rgb"))));
+                cmd.out().flush();
                 progress.step(setting + " " + name + " encode " + i);
                 last[0] = System.nanoTime();
             });

@@ -35,6 +35,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * encoders' and hyper-encoders' last layers rescaled (latent std 4, hyper-latent std 2, motion
  * std 0.2, scale channels +4), as the anchors' were, so that entropy coding does real work.
  *
+ * <p>Besides the wall time, each iteration prints the calling thread's CPU seconds per
+ * operation: with one PyTorch thread ({@code -jvmArgsAppend "-Dai.djl.pytorch.num_threads=1 ..."})
+ * every operator runs on that thread, so this is the work itself, unaffected by other jobs on a
+ * busy machine (the wall time then is not).
+ *
  * <pre>
  * mvn -o -q test-compile dependency:build-classpath -pl models -am -Dmdep.outputFile=/tmp/tinify-cp.txt -Dmdep.includeScope=test
  * java -Dtinify.shared=../shared -cp models/target/test-classes:models/target/classes:$(cat /tmp/tinify-cp.txt) \
@@ -136,8 +141,27 @@ public class VideoCodecBenchmark {
         return out;
     }
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private long cpuNanos;
+    private long operations;
+
+    @TearDown(Level.Iteration)
+    public void reportCpu() {
+        if (operations > 0) {
+            System.out.printf(java.util.Locale.ROOT, "%n  calling thread: %.3f CPU s/op over %d ops%n", cpuNanos / 1e9 / operations, operations);
+        }
+        cpuNanos = 0;
+        operations = 0;
+    }
+
+    private void count(long cpuStart) {
+        cpuNanos += THREADS.getCurrentThreadCpuTime() - cpuStart;
+        operations++;
+    }
+
     @Benchmark
     public int encode() {
+        long cpu = THREADS.getCurrentThreadCpuTime();
         try (NDManager m = data.newSubManager()) {
             int bytes = 0;
             NDArray ref = null;
@@ -150,11 +174,14 @@ public class VideoCodecBenchmark {
                 }
             }
             return bytes;
+        } finally {
+            count(cpu);
         }
     }
 
     @Benchmark
     public float decode() {
+        long cpu = THREADS.getCurrentThreadCpuTime();
         try (NDManager m = data.newSubManager()) {
             NDArray ref = model.decodeKeyframe(m, encoded.get(0).parts().get("keyframe")).clip(0f, 1f);
             for (int i = 1; i < encoded.size(); i++) {
@@ -162,6 +189,8 @@ public class VideoCodecBenchmark {
                 ref = model.decodeInter(ref, e.parts().get("motion"), e.parts().get("residual")).clip(0f, 1f);
             }
             return ref.getFloat(0, 0, 0, 0);
+        } finally {
+            count(cpu);
         }
     }
 

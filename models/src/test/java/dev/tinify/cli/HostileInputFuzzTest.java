@@ -8,6 +8,7 @@ import dev.tinify.Codec;
 import dev.tinify.Tinify;
 import dev.tinify.TinifyException;
 import dev.tinify.UndecodableFileException;
+import dev.tinify.VideoCodec;
 import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.SpecException;
@@ -23,6 +24,12 @@ import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.model.MemoryBudget;
+import dev.tinify.runtime.video.files.FrameWriter;
+import dev.tinify.runtime.video.files.PanZoomClip;
+import dev.tinify.runtime.video.files.VideoFormat;
+import dev.tinify.runtime.video.files.Y4m;
+import dev.tinify.runtime.video.stream.VideoFileReader;
+import dev.tinify.runtime.video.stream.VideoHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded fuzzing of every input surface: {@code .tfy} files (mutated with and without the
- * checksum recomputed, lying header fields, hostile architecture names), weights (safetensors bytes,
+ * checksum recomputed, lying header fields, hostile architecture names), {@code .tfy} videos
+ * (mutated files, and records edited in place with their checksum recomputed), weights (safetensors bytes,
  * and files on disk: safetensors and PyTorch checkpoints through the public loader), training
  * checkpoint JSON naming hostile files, spec files (YAML structure and expressions), images
  * (damaged data, PNG, PNM and JPEG headers that lie, size bombs) and command-line arguments. Every case must end in a result or in the documented one-line error
@@ -81,6 +89,11 @@ class HostileInputFuzzTest {
     private static final List<byte[]> IMAGES = new ArrayList<>();
     private static Path png;
     private static Path sentinel;
+    private static VideoCodec videoCodec;
+    private static byte[] goodVideo;
+    private static VideoHeader goodVideoHeader;
+    /** [start, end) of each record of the good video without its checksum: header, frames, index. */
+    private static final List<int[]> VIDEO_RECORDS = new ArrayList<>();
 
     @BeforeAll
     static void seeds() throws Exception {
@@ -114,6 +127,47 @@ class HostileInputFuzzTest {
         Files.writeString(sentinel, "SENTINEL-CONTENT: never shown\n");
         Files.write(dir.resolve("good.tfy"), goodTfy);
         Files.write(dir.resolve("w.safetensors"), goodWeights);
+        videoCodec = VideoCodec.open(1, Metric.MSE, Map.of("planes", 8, "mid_planes", 8), null, "ans");
+        Path video = dir.resolve("good-video.tfy");
+        try (PanZoomClip clip = new PanZoomClip(CliRun.dev8Crop("pier.png", 120, 160), 72, 40, 3, 3, 1, 0.99, 25, 1)) {
+            goodVideoHeader = videoCodec.encode(clip, video, 2, dev.tinify.runtime.video.files.ColorSpace.COMPRESSAI,
+                    (i, record, source, recon) -> { });
+        }
+        goodVideo = Files.readAllBytes(video);
+        VIDEO_RECORDS.addAll(videoRecords(goodVideo));
+    }
+
+    /**
+     * The records of a video as its format documents them: the header (magic, version, three
+     * texts, then 53 bytes of fields), frame records (tag, index, kind, per part h_z, w_z and two
+     * length-prefixed streams), the index (tag, counts, 12 bytes per keyframe); each followed by
+     * its CRC-32C, then the 12-byte trailer.
+     */
+    private static List<int[]> videoRecords(byte[] f) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        List<int[]> out = new ArrayList<>();
+        int p = 5;
+        for (int t = 0; t < 3; t++) {
+            p += 1 + (f[p] & 0xff);
+        }
+        p += 2 + 2 + 16 + 2 + 4 + 4 + 8 + 4 + 4 + 4 + 3;
+        out.add(new int[] {0, p});
+        p += 4;
+        while (f[p] == 'F') {
+            int start = p;
+            boolean key = f[p + 5] == 0;
+            p += 6;
+            for (int part = 0; part < (key ? 1 : 2); part++) {
+                p += 4;
+                for (int stream = 0; stream < 2; stream++) {
+                    p += 4 + b.getInt(p);
+                }
+            }
+            out.add(new int[] {start, p});
+            p += 4;
+        }
+        out.add(new int[] {p, p + 9 + 12 * b.getInt(p + 5)});
+        return out;
     }
 
     private static byte[] read(Path p) {
@@ -127,6 +181,7 @@ class HostileInputFuzzTest {
     @AfterAll
     static void close() {
         codec.close();
+        videoCodec.close();
         loadTarget.close();
         checkpointTarget.close();
         System.clearProperty(MemoryBudget.PROPERTY);
@@ -146,6 +201,8 @@ class HostileInputFuzzTest {
         surfaces.put("tfy-crc", this::tfyBytesWithCrc);
         surfaces.put("tfy-fields", this::tfyFields);
         surfaces.put("tfy-architecture", this::tfyArchitecture);
+        surfaces.put("video", this::videoBytes);
+        surfaces.put("video-crc", this::videoRecordsWithCrc);
         surfaces.put("weights", this::weights);
         surfaces.put("weights-file", this::weightsFile);
         surfaces.put("training-json", this::trainingJson);
@@ -153,7 +210,7 @@ class HostileInputFuzzTest {
         surfaces.put("image", this::image);
         surfaces.put("cli", this::cli);
         // Shares of the cases, in the order above: the command line is the slowest surface.
-        int[] weights = {200, 250, 100, 30, 120, 60, 20, 140, 115, 7};
+        int[] weights = {200, 250, 100, 30, 30, 30, 120, 60, 20, 140, 115, 7};
         int total = Arrays.stream(weights).sum();
         List<String> names = List.copyOf(surfaces.keySet());
         Map<String, Integer> tally = new TreeMap<>();
@@ -360,6 +417,79 @@ class HostileInputFuzzTest {
             oneLine(e.getMessage());
             assertFalse(e.getMessage().contains("SENTINEL"), e.getMessage());
             return "not-bundled";
+        }
+    }
+
+    // ---- .tfy videos ----
+
+    private String videoBytes(Random r) throws IOException {
+        return decodeVideo(mutate(goodVideo, r));
+    }
+
+    /** Same-length edits inside one record (the header most often) with its checksum recomputed, so the fields themselves are tested. */
+    private String videoRecordsWithCrc(Random r) throws IOException {
+        byte[] f = goodVideo.clone();
+        int[] rec = VIDEO_RECORDS.get(r.nextInt(3) == 0 ? 0 : r.nextInt(VIDEO_RECORDS.size()));
+        int n = rec[1] - rec[0];
+        for (int k = 1 + r.nextInt(3); k > 0; k--) {
+            int at = rec[0] + r.nextInt(n);
+            switch (r.nextInt(4)) {
+                case 0 -> f[at] ^= (byte) (1 << r.nextInt(8));
+                case 1 -> f[at] = (byte) INTERESTING[r.nextInt(INTERESTING.length)];
+                default -> {
+                    // A 16- or 32-bit big-endian field set to a value that tends to matter.
+                    int width = r.nextBoolean() ? 2 : 4;
+                    at = Math.min(at, rec[1] - width);
+                    long v = INTERESTING[r.nextInt(INTERESTING.length)];
+                    for (int j = 0; j < width; j++) {
+                        f[at + j] = (byte) (v >>> (8 * (width - 1 - j)));
+                    }
+                }
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(f, rec[0], n);
+        ByteBuffer.wrap(f).putInt(rec[1], (int) crc.getValue());
+        return decodeVideo(f);
+    }
+
+    /**
+     * Decodes a video file into a Y4M clip as {@code tinify decode} does: every frame of the
+     * recorded size, or a one-line refusal and no output at all.
+     */
+    private static String decodeVideo(byte[] f) throws IOException {
+        Path file = Files.createTempFile(dir, "video-", ".tfy");
+        Files.write(file, f);
+        Path out = dir.resolve(file.getFileName() + ".y4m");
+        try (VideoFileReader in = VideoFileReader.open(file)) {
+            VideoHeader h = in.header();
+            boolean shared = h.equals(goodVideoHeader);
+            VideoCodec c = shared ? videoCodec : VideoCodec.forFile(h, null);
+            long[] frames = {0};
+            try (FrameWriter w = Y4m.create(out, new VideoFormat(h.width(), h.height(), h.fpsNum(), h.fpsDen(), h.chroma()),
+                    h.colorSpace())) {
+                c.decode(in, w, (i, record, none, recon) -> {
+                    assertEquals(h.width(), recon.width());
+                    assertEquals(h.height(), recon.height());
+                    frames[0]++;
+                });
+            } finally {
+                if (!shared) {
+                    c.close();
+                }
+            }
+            assertTrue(Files.isRegularFile(out), "a decoded clip is published");
+            return "decoded";
+        } catch (TinifyFormatException | UndecodableFileException | MemoryBudget.Exceeded e) {
+            oneLine(e.getMessage());
+            assertFalse(Files.exists(out), "no output from a refused file");
+            return e instanceof MemoryBudget.Exceeded ? "over-budget" : "undecodable";
+        } finally {
+            Files.delete(file);
+            Files.deleteIfExists(out);
+            try (Stream<Path> s = Files.list(dir)) {
+                assertFalse(s.anyMatch(p -> p.getFileName().toString().endsWith(".part")), "no temporary file left");
+            }
         }
     }
 
@@ -605,7 +735,7 @@ class HostileInputFuzzTest {
         Path work = Files.createDirectories(dir.resolve("cli-" + r.nextInt(1_000_000)));
         Path checkpoint = dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("fixtures").resolve("checkpoints")
                 .resolve(r.nextBoolean() ? "factorized-zip.pth.tar" : "evil-system-legacy.pth.tar");
-        String[] values = {png.toString(), dir.resolve("good.tfy").toString(), dir.resolve("w.safetensors").toString(),
+        String[] values = {png.toString(), dir.resolve("good.tfy").toString(), dir.resolve("good-video.tfy").toString(), dir.resolve("w.safetensors").toString(),
             sentinel.toString(), dir.toString(), work.resolve("out.png").toString(), work.resolve("out.tfy").toString(),
             work.resolve("missing/deeper/x.tfy").toString(), "/dev/null", "N=8", "M=8", "N=abc", "N=100000", "-1", "1", "3",
             "99999999999", "bmshj2018-factorized", "bmshj2018-hyperprior", "../../etc/passwd", "", "x\u0000y",
@@ -619,6 +749,7 @@ class HostileInputFuzzTest {
                 {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8", "--allow-untrained"},
                 {"inspect", "-m", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
                 {"import", checkpoint.toString(), "-m", "bmshj2018-factorized", "-o", work.resolve("w.safetensors").toString()},
+                {"decode", dir.resolve("good-video.tfy").toString(), "-o", work.resolve("out.y4m").toString(), "--allow-untrained"},
             };
             args.addAll(List.of(templates[r.nextInt(templates.length)]));
             int at = 1 + r.nextInt(args.size() - 1);

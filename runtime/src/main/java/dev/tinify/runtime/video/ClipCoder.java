@@ -2,6 +2,7 @@ package dev.tinify.runtime.video;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tinify.runtime.coding.CorruptStreamException;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
@@ -86,6 +87,16 @@ public final class ClipCoder implements AutoCloseable {
         if (record.index() != frames || record.keyframe() != (frames % gop == 0)) {
             throw new TinifyFormatException("frame " + record.index() + " arrives as frame " + frames + " of the clip");
         }
+        // The hyper-latent's size is the frame's, so a record claiming another is refused before anything is decoded.
+        long zHeight = padding.paddedHeight(height) / ScaleSpaceFlow.SIZE_MULTIPLE;
+        long zWidth = padding.paddedWidth(width) / ScaleSpaceFlow.SIZE_MULTIPLE;
+        for (FrameRecord.Part p : record.parts()) {
+            if (p.zHeight() != zHeight || p.zWidth() != zWidth) {
+                throw new TinifyFormatException("frame " + record.index() + ": the " + p.name() + " hyper-latent is " + p.zHeight() + "x"
+                        + p.zWidth() + ", a " + padding.paddedHeight(height) + "x" + padding.paddedWidth(width) + " frame has "
+                        + zHeight + "x" + zWidth);
+            }
+        }
         NDManager next = model.manager().newSubManager();
         try (NDManager work = model.manager().newSubManager()) {
             NDArray xHat;
@@ -101,7 +112,11 @@ public final class ClipCoder implements AutoCloseable {
                         + ", the clip is " + padding.paddedHeight(height) + "x" + padding.paddedWidth(width) + " padded");
             }
             return advance(xHat, next);
-        } catch (IllegalArgumentException e) {
+        } catch (CorruptStreamException e) {
+            next.close();
+            throw new TinifyFormatException("frame " + record.index() + ": corrupt bitstream: " + e.getMessage());
+        } catch (IllegalArgumentException | ai.djl.engine.EngineException e) {
+            // Streams that passed the record checks but do not fit the model.
             next.close();
             throw new TinifyFormatException("frame " + record.index() + ": " + e.getMessage());
         } catch (RuntimeException e) {
