@@ -194,6 +194,25 @@ public class VideoCodecBenchmark {
         }
     }
 
+    /**
+     * The motion compensation of one inter frame alone (the scale-space volume of the reference
+     * and the trilinear warp), to set against {@link #encode} and {@link #decode}: the rest is
+     * convolutions and entropy coding.
+     */
+    @Benchmark
+    public float predict() {
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        try (NDManager m = data.newSubManager()) {
+            // The reference is copied into this operation's manager, where every intermediate then lands.
+            NDArray ref = frames.get(0).duplicate();
+            ref.attach(m);
+            NDArray motion = m.zeros(new ai.djl.ndarray.types.Shape(1, 3, 512, 768)).add(0.01f);
+            return model.predict(ref, motion).getFloat(0, 0, 0, 0);
+        } finally {
+            count(cpu);
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
         data.close();
