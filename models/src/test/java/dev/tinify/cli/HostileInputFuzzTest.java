@@ -91,6 +91,7 @@ class HostileInputFuzzTest {
     private static final List<byte[]> IMAGES = new ArrayList<>();
     private static Path png;
     private static Path sentinel;
+    private static Path videoDir;
     private static VideoCodec videoCodec;
     private static byte[] goodVideo;
     private static VideoHeader goodVideoHeader;
@@ -130,7 +131,9 @@ class HostileInputFuzzTest {
         Files.write(dir.resolve("good.tfy"), goodTfy);
         Files.write(dir.resolve("w.safetensors"), goodWeights);
         videoCodec = VideoCodec.open(1, Metric.MSE, Map.of("planes", 8, "mid_planes", 8), null, "ans");
-        Path video = dir.resolve("good-video.tfy");
+        // Apart from the folder the command-line cases take, so that they see what they always saw.
+        videoDir = Files.createTempDirectory("tinify-fuzz-video");
+        Path video = videoDir.resolve("good.tfy");
         try (PanZoomClip clip = new PanZoomClip(CliRun.dev8Crop("pier.png", 120, 160), 72, 40, 3, 3, 1, 0.99, 25, 1)) {
             goodVideoHeader = videoCodec.encode(clip, video, 2, dev.tinify.runtime.video.files.ColorSpace.COMPRESSAI,
                     (i, record, source, recon) -> { });
@@ -181,9 +184,15 @@ class HostileInputFuzzTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws IOException {
         codec.close();
         videoCodec.close();
+        try (Stream<Path> s = Files.list(videoDir)) {
+            for (Path p : s.toList()) {
+                Files.delete(p);
+            }
+            Files.delete(videoDir);
+        }
         loadTarget.close();
         checkpointTarget.close();
         System.clearProperty(MemoryBudget.PROPERTY);
@@ -197,14 +206,11 @@ class HostileInputFuzzTest {
     @Test
     void everyInputSurface() throws Exception {
         int cases = Integer.getInteger(CASES_PROPERTY, DEFAULT_CASES);
-        long seed = Long.getLong(SEED_PROPERTY, 13L);
         Map<String, Surface> surfaces = new java.util.LinkedHashMap<>();
         surfaces.put("tfy", this::tfyBytes);
         surfaces.put("tfy-crc", this::tfyBytesWithCrc);
         surfaces.put("tfy-fields", this::tfyFields);
         surfaces.put("tfy-architecture", this::tfyArchitecture);
-        surfaces.put("video", this::videoBytes);
-        surfaces.put("video-crc", this::videoRecordsWithCrc);
         surfaces.put("weights", this::weights);
         surfaces.put("weights-file", this::weightsFile);
         surfaces.put("training-json", this::trainingJson);
@@ -212,7 +218,21 @@ class HostileInputFuzzTest {
         surfaces.put("image", this::image);
         surfaces.put("cli", this::cli);
         // Shares of the cases, in the order above: the command line is the slowest surface.
-        int[] weights = {200, 250, 100, 30, 30, 30, 120, 60, 20, 140, 115, 7};
+        run(surfaces, new int[] {200, 250, 100, 30, 120, 60, 20, 140, 115, 7}, cases);
+    }
+
+    /** Video files, one case for every twenty of the other surfaces: each decodes a model's worth of frames. */
+    @Test
+    void videoFiles() throws Exception {
+        int cases = Math.max(2, Integer.getInteger(CASES_PROPERTY, DEFAULT_CASES) / 20);
+        Map<String, Surface> surfaces = new java.util.LinkedHashMap<>();
+        surfaces.put("video", this::videoBytes);
+        surfaces.put("video-crc", this::videoRecordsWithCrc);
+        run(surfaces, new int[] {1, 1}, cases);
+    }
+
+    private static void run(Map<String, Surface> surfaces, int[] weights, int cases) {
+        long seed = Long.getLong(SEED_PROPERTY, 13L);
         int total = Arrays.stream(weights).sum();
         List<String> names = List.copyOf(surfaces.keySet());
         Map<String, Integer> tally = new TreeMap<>();
@@ -460,9 +480,9 @@ class HostileInputFuzzTest {
      * recorded size, or a one-line refusal and no output at all.
      */
     private static String decodeVideo(byte[] f) throws IOException {
-        Path file = Files.createTempFile(dir, "video-", ".tfy");
+        Path file = Files.createTempFile(videoDir, "video-", ".tfy");
         Files.write(file, f);
-        Path out = dir.resolve(file.getFileName() + ".y4m");
+        Path out = videoDir.resolve(file.getFileName() + ".y4m");
         System.setProperty(MemoryBudget.PROPERTY, VIDEO_BUDGET);
         try (VideoFileReader in = VideoFileReader.open(file)) {
             VideoHeader h = in.header();
@@ -491,7 +511,7 @@ class HostileInputFuzzTest {
             System.setProperty(MemoryBudget.PROPERTY, BUDGET);
             Files.delete(file);
             Files.deleteIfExists(out);
-            try (Stream<Path> s = Files.list(dir)) {
+            try (Stream<Path> s = Files.list(videoDir)) {
                 assertFalse(s.anyMatch(p -> p.getFileName().toString().endsWith(".part")), "no temporary file left");
             }
         }
@@ -739,7 +759,7 @@ class HostileInputFuzzTest {
         Path work = Files.createDirectories(dir.resolve("cli-" + r.nextInt(1_000_000)));
         Path checkpoint = dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("fixtures").resolve("checkpoints")
                 .resolve(r.nextBoolean() ? "factorized-zip.pth.tar" : "evil-system-legacy.pth.tar");
-        String[] values = {png.toString(), dir.resolve("good.tfy").toString(), dir.resolve("good-video.tfy").toString(), dir.resolve("w.safetensors").toString(),
+        String[] values = {png.toString(), dir.resolve("good.tfy").toString(), dir.resolve("w.safetensors").toString(),
             sentinel.toString(), dir.toString(), work.resolve("out.png").toString(), work.resolve("out.tfy").toString(),
             work.resolve("missing/deeper/x.tfy").toString(), "/dev/null", "N=8", "M=8", "N=abc", "N=100000", "-1", "1", "3",
             "99999999999", "bmshj2018-factorized", "bmshj2018-hyperprior", "../../etc/passwd", "", "x\u0000y",
@@ -753,7 +773,6 @@ class HostileInputFuzzTest {
                 {"decode", dir.resolve("good.tfy").toString(), "-o", out, "--set", "N=8", "--set", "M=8", "--allow-untrained"},
                 {"inspect", "-m", "bmshj2018-factorized", "--set", "N=8", "--set", "M=8", "--input", "1x3x64x64"},
                 {"import", checkpoint.toString(), "-m", "bmshj2018-factorized", "-o", work.resolve("w.safetensors").toString()},
-                {"decode", dir.resolve("good-video.tfy").toString(), "-o", work.resolve("out.y4m").toString(), "--allow-untrained"},
             };
             args.addAll(List.of(templates[r.nextInt(templates.length)]));
             int at = 1 + r.nextInt(args.size() - 1);
