@@ -88,8 +88,8 @@ public final class ClipCoder implements AutoCloseable {
             throw new TinifyFormatException("frame " + record.index() + " arrives as frame " + frames + " of the clip");
         }
         // The hyper-latent's size is the frame's, so a record claiming another is refused before anything is decoded.
-        long zHeight = padding.paddedHeight(height) / ScaleSpaceFlow.SIZE_MULTIPLE;
-        long zWidth = padding.paddedWidth(width) / ScaleSpaceFlow.SIZE_MULTIPLE;
+        long zHeight = padding.paddedHeight(height) / model.downsamplingFactor();
+        long zWidth = padding.paddedWidth(width) / model.downsamplingFactor();
         for (FrameRecord.Part p : record.parts()) {
             if (p.zHeight() != zHeight || p.zWidth() != zWidth) {
                 throw new TinifyFormatException("frame " + record.index() + ": the " + p.name() + " hyper-latent is " + p.zHeight() + "x"
