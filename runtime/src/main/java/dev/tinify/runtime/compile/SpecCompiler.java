@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,20 +72,8 @@ public final class SpecCompiler {
             throw new SpecException(spec.source().locate("#"), "", spec.name() + " is a video spec (input: video)",
                     "an image or point-cloud spec here; video specs are coded clip by clip (encode CLIP -m " + spec.name() + ")");
         }
-        Resolver.Resolved resolved = spec.resolve(overrides);
-        MemoryBudget.checkParameters(resolved);
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            SpecCompiler c = new SpecCompiler(spec, manager);
-            for (Map.Entry<String, Part> e : resolved.modules().entrySet()) {
-                c.topLevel.put(e.getKey(), c.module(e.getValue()));
-            }
-            LatentCodec codec = c.codec(resolved.latentCodec());
-            return CompressionModel.of(resolved, manager, c.topLevel, codec, c.origins);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return build(spec, overrides, (c, resolved) ->
+                CompressionModel.of(resolved, c.manager, c.topLevel, c.codec(resolved.latentCodec()), c.origins));
     }
 
     /**
@@ -97,6 +86,21 @@ public final class SpecCompiler {
             throw new SpecException(spec.source().locate("#"), "", spec.name() + " is not a video spec",
                     "a spec with input: video and a frame codec such as scale_space_flow");
         }
+        return build(spec, overrides, (c, resolved) -> {
+            Part root = resolved.latentCodec();
+            if (c.mode(root) != Parts.CHILDREN || !(c.codec(root) instanceof ScaleSpaceFlow frames)) {
+                throw c.invalid(root, "the frame codec of a video spec is " + root.kindName() + (c.mode(root) != Parts.CHILDREN ? " with $references" : ""),
+                        "a " + Video.SCALE_SPACE_FLOW.name() + " codec with its parts written inline");
+            }
+            return new VideoModel(resolved, c.manager, frames);
+        });
+    }
+
+    /**
+     * Resolves {@code spec}, builds its top-level modules in a new manager and lets {@code assemble}
+     * make the model of them; the manager is closed when anything fails.
+     */
+    private static <T> T build(Spec spec, Map<String, ?> overrides, BiFunction<SpecCompiler, Resolver.Resolved, T> assemble) {
         Resolver.Resolved resolved = spec.resolve(overrides);
         MemoryBudget.checkParameters(resolved);
         NDManager manager = NDManager.newBaseManager();
@@ -105,12 +109,7 @@ public final class SpecCompiler {
             for (Map.Entry<String, Part> e : resolved.modules().entrySet()) {
                 c.topLevel.put(e.getKey(), c.module(e.getValue()));
             }
-            Part root = resolved.latentCodec();
-            if (c.mode(root) != Parts.CHILDREN || !(c.codec(root) instanceof ScaleSpaceFlow frames)) {
-                throw c.invalid(root, "the frame codec of a video spec is " + root.kindName() + (c.mode(root) != Parts.CHILDREN ? " with $references" : ""),
-                        "a " + Video.SCALE_SPACE_FLOW.name() + " codec with its parts written inline");
-            }
-            return new VideoModel(resolved, manager, frames);
+            return assemble.apply(c, resolved);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
