@@ -20,7 +20,6 @@ import dev.tinify.runtime.refine.Refinement;
 import dev.tinify.runtime.train.RateDistortionLoss;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -118,9 +117,9 @@ class LatentRefinementTest {
         RgbImage source = photo().crop(new Padding(0, WIDTH - HEIGHT, 0, 0));
         try (Codec codec = Codec.open("bmshj2018-hyperprior", 1, Metric.MSE, Map.of(), null)) {
             codec.compress(source, Refinement.steps(10));
-            long afterShort = rssKib();
+            long afterShort = ResidentMemory.kib();
             codec.compress(source, Refinement.steps(80));
-            long growth = rssKib() - afterShort;
+            long growth = ResidentMemory.kib() - afterShort;
             assertTrue(growth < 40 * 1024, "RSS grew by " + growth / 1024 + " MiB over 80 refinement steps");
         }
     }
@@ -142,14 +141,4 @@ class LatentRefinementTest {
         assertThrows(IllegalArgumentException.class, () -> Refinement.Method.parse("adam"));
     }
 
-    /** Resident set size (VmRSS, KiB) after a garbage collection has freed unreachable direct buffers. */
-    private static long rssKib() throws IOException {
-        System.gc();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        throw new IOException("/proc/self/status has no VmRSS line");
-    }
 }

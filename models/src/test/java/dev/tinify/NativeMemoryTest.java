@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.runtime.model.CompressionModel;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -31,21 +29,11 @@ class NativeMemoryTest {
                     out.xHat().getFloat(0, 0, 0, 0); // force the computation
                 }
                 if (i == WARM_UP - 1) {
-                    afterWarmUp = rssKib();
+                    afterWarmUp = ResidentMemory.kib();
                 }
             }
-            long growth = rssKib() - afterWarmUp;
+            long growth = ResidentMemory.kib() - afterWarmUp;
             assertTrue(growth < MAX_GROWTH_KIB, "RSS grew by " + growth / 1024 + " MiB over " + (PASSES - WARM_UP) + " passes");
         }
-    }
-
-    /** Resident set size of this process from /proc/self/status (VmRSS, in KiB). */
-    private static long rssKib() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        throw new IOException("/proc/self/status has no VmRSS line");
     }
 }

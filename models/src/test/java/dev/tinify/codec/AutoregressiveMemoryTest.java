@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tinify.ResidentMemory;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.Padding;
@@ -13,8 +14,6 @@ import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,27 +50,14 @@ class AutoregressiveMemoryTest {
                     }
                 }
                 if (i == WARM_UP - 1) {
-                    afterWarmUp = rssKib();
+                    afterWarmUp = ResidentMemory.kib();
                 }
             }
-            long growth = rssKib() - afterWarmUp;
+            long growth = ResidentMemory.kib() - afterWarmUp;
             System.out.println("mbt2018: RSS " + afterWarmUp / 1024 + " MiB after " + WARM_UP + " decodes, grew " + growth
                     + " KiB over " + DECODES + " more");
             assertTrue(growth < MAX_GROWTH_KIB, "RSS grew by " + growth / 1024 + " MiB over " + DECODES + " decodes");
         }
     }
 
-    /**
-     * Resident set size of this process from /proc/self/status (VmRSS, in KiB), after a full
-     * collection so that garbage on the Java heap is not mistaken for native growth.
-     */
-    private static long rssKib() throws IOException {
-        System.gc();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        throw new IOException("/proc/self/status has no VmRSS line");
-    }
 }
