@@ -282,9 +282,11 @@ final class EvalCommand extends ToolCommand {
         if (weights.size() == 1 && Files.isDirectory(weights.get(0))) {
             for (double quality : levels) {
                 int q = (int) Math.floor(quality);
-                Path p = weights.get(0).resolve(ZooEntry.of(spec, q, metric).weightsFileName());
-                if (!Files.isRegularFile(p)) {
-                    throw new IllegalArgumentException(p + ": no such weight file for quality " + q);
+                ZooEntry entry = ZooEntry.of(spec, q, metric);
+                @Nullable Path p = Weights.fileIn(weights.get(0), entry);
+                if (p == null) {
+                    throw new IllegalArgumentException(weights.get(0) + ": no weight file for quality " + q + " (expected "
+                            + entry.weightsFileName() + " or " + entry.allQualitiesFileName() + ")");
                 }
                 out.add(p);
             }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 final class TargetOptions {
     @Option(names = "--target-bpp", paramLabel = "B", split = ",",
             description = {"Search the rate knob for the file closest to B bits per pixel (eval: a list B[,B...]): the real-valued "
-                    + "quality of a variable-rate model (within 1 %), else the nearest zoo quality with weights; "
+                    + "quality of a variable-rate model (within 1 %%), else the nearest zoo quality with weights; "
                     + "at most 8 encoder passes, real encoded sizes; prints the setting chosen."})
     List<Double> bpp = new ArrayList<>();
 

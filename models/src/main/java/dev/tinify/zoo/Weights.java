@@ -85,10 +85,8 @@ public record Weights(Map<String, Object> params, @Nullable Path file, @Nullable
             try {
                 load(model, file, notice -> System.err.println("tinify: " + notice));
             } catch (CheckpointException e) {
-                List<String> first = !e.mismatched().isEmpty() ? e.mismatched() : !e.missing().isEmpty() ? e.missing() : e.unexpected();
-                throw new TinifyException(file + ": not a state dict of " + model.name() + " " + model.params() + ": "
-                        + e.mismatched().size() + " mismatched, " + e.missing().size() + " missing, " + e.unexpected().size()
-                        + " unexpected keys (first: " + first.get(0) + "); check the model, quality, metric and parameters", e);
+                throw new TinifyException(file + ": not a state dict of " + model.name() + " " + model.params() + ": " + e.summary()
+                        + "; check the model, quality, metric and parameters", e);
             }
         }
     }
@@ -155,8 +153,16 @@ public record Weights(Map<String, Object> params, @Nullable Path file, @Nullable
         if (dir == null || dir.isBlank()) {
             return null;
         }
+        return fileIn(Path.of(dir), entry);
+    }
+
+    /**
+     * The zoo entry's file in a folder: its own quality's ({@link ZooEntry#weightsFileName()}), else
+     * the one of every quality ({@link ZooEntry#allQualitiesFileName()}), or null if neither is there.
+     */
+    public static @Nullable Path fileIn(Path dir, ZooEntry entry) {
         for (String name : List.of(entry.weightsFileName(), entry.allQualitiesFileName())) {
-            Path p = Path.of(dir).resolve(name);
+            Path p = dir.resolve(name);
             if (Files.isRegularFile(p)) {
                 return p;
             }

@@ -65,10 +65,8 @@ public final class WeightsImport {
             try {
                 model.load(fitted.stateDict());
             } catch (CheckpointException e) {
-                List<String> first = !e.mismatched().isEmpty() ? e.mismatched() : !e.missing().isEmpty() ? e.missing() : e.unexpected();
-                throw new TinifyException(in + ": not a state dict of " + spec.name() + " " + numeric(params) + ": "
-                        + e.mismatched().size() + " mismatched, " + e.missing().size() + " missing, " + e.unexpected().size()
-                        + " unexpected keys (first: " + first.get(0) + "); check -m and --set", e);
+                throw new TinifyException(in + ": not a state dict of " + spec.name() + " " + numeric(params) + ": " + e.summary()
+                        + "; check -m and --set", e);
             }
             if (fitted.needsUpdate()) {
                 model.update(true);

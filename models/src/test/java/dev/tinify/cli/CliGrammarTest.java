@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tinify.eval.RdPlot;
 import dev.tinify.eval.ResultFile;
 import dev.tinify.runtime.reference.ReferenceCase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -112,6 +115,22 @@ class CliGrammarTest {
                 assertTrue(line.matches("(?s).*[.:)](%n)?$"), c.getCommandName() + ": a description line ends mid-sentence: " + line);
             }
         }
+    }
+
+    @Test
+    void everyHelpFormatsWithoutWarnings() {
+        // picocli formats help texts with String.format: a lone '%' is a warning and raw text.
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            for (CommandLine c : commands()) {
+                assertFalse(c.getUsageMessage().isBlank(), c.getCommandName());
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -5,12 +5,12 @@ import dev.tinify.TinifyException;
 import java.util.List;
 
 /**
- * A state dict that does not fit a module: every missing, unexpected and mismatched key is
- * listed, so that one error shows the whole difference.
+ * A state dict that does not fit a module: the missing, unexpected and mismatched keys are named
+ * (the first few of each in the one-line message, all of them in the accessors).
  */
 public final class CheckpointException extends TinifyException {
     private static final long serialVersionUID = 1L;
-    private static final int SHOWN = 20;
+    private static final int SHOWN = 5;
 
     private final List<String> missing;
     private final List<String> unexpected;
@@ -38,6 +38,17 @@ public final class CheckpointException extends TinifyException {
         return mismatched;
     }
 
+    /**
+     * The difference in one line: how many keys are mismatched, missing and unexpected, and the
+     * first of the first non-empty kind, e.g. {@code 0 mismatched, 1 missing, 1 unexpected keys
+     * (first: g_a.5.gamma F32[64, 64])}.
+     */
+    public String summary() {
+        List<String> first = !mismatched.isEmpty() ? mismatched : !missing.isEmpty() ? missing : unexpected;
+        return mismatched.size() + " mismatched, " + missing.size() + " missing, " + unexpected.size() + " unexpected keys"
+                + (first.isEmpty() ? "" : " (first: " + first.get(0) + ")");
+    }
+
     private static String message(String what, List<String> missing, List<String> unexpected, List<String> mismatched) {
         StringBuilder sb = new StringBuilder("cannot load ").append(what).append(':');
         section(sb, "missing", missing);
@@ -46,14 +57,16 @@ public final class CheckpointException extends TinifyException {
         return sb.toString();
     }
 
+    /** One section of the one-line message: {@code 2 missing: a, b;} with at most {@value #SHOWN} keys. */
     private static void section(StringBuilder sb, String name, List<String> keys) {
         if (keys.isEmpty()) {
             return;
         }
-        sb.append("\n  ").append(keys.size()).append(' ').append(name).append(" key(s):");
-        keys.stream().limit(SHOWN).forEach(k -> sb.append("\n    ").append(k));
+        sb.append(' ').append(keys.size()).append(' ').append(name).append(": ");
+        sb.append(String.join(", ", keys.subList(0, Math.min(SHOWN, keys.size()))));
         if (keys.size() > SHOWN) {
-            sb.append("\n    ... and ").append(keys.size() - SHOWN).append(" more");
+            sb.append(" and ").append(keys.size() - SHOWN).append(" more");
         }
+        sb.append(';');
     }
 }
