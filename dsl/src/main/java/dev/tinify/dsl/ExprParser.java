@@ -96,7 +96,9 @@ final class ExprParser {
                 toks.add(new Tok(T.IDENT, src.substring(s, p), s));
             } else if (c == '$') {
                 int s = p++;
-                while (p < n && isIdentPart(src.charAt(p))) {
+                // A module's name may be dotted ($down._1): CompressAI's nn.ModuleDict entries.
+                while (p < n && (isIdentPart(src.charAt(p))
+                        || (src.charAt(p) == '.' && p > s + 1 && p + 1 < n && isIdentPart(src.charAt(p + 1))))) {
                     p++;
                 }
                 if (p == s + 1) {

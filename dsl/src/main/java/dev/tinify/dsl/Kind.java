@@ -34,6 +34,7 @@ public final class Kind {
     private final List<Kinds.ArgDef> args;
     private final @Nullable String inArg;
     private final @Nullable String outArg;
+    private final int outOffset;
     private final @Nullable String strideArg;
     private final boolean downsamples;
     private final List<Link> links;
@@ -46,6 +47,7 @@ public final class Kind {
         this.args = List.copyOf(b.args);
         this.inArg = b.inArg;
         this.outArg = b.outArg;
+        this.outOffset = b.outOffset;
         this.strideArg = b.strideArg;
         this.downsamples = b.downsamples;
         this.links = List.copyOf(b.links);
@@ -86,6 +88,11 @@ public final class Kind {
 
     public @Nullable String outArg() {
         return outArg;
+    }
+
+    /** Channels the output has besides the {@link #outArg()} count (a point cloud's 3 coordinates). */
+    public int outOffset() {
+        return outOffset;
     }
 
     public @Nullable String strideArg() {
@@ -174,6 +181,7 @@ public final class Kind {
         private final List<Kinds.ArgDef> args = new ArrayList<>();
         private @Nullable String inArg;
         private @Nullable String outArg;
+        private int outOffset;
         private @Nullable String strideArg;
         private boolean downsamples = true;
         private final List<Link> links = new ArrayList<>();
@@ -227,9 +235,19 @@ public final class Kind {
         }
 
         /** The arguments holding input and output channel counts. */
-        public Builder channels(String in, String out) {
+        public Builder channels(@Nullable String in, String out) {
+            return channels(in, out, 0);
+        }
+
+        /**
+         * The arguments holding input and output channel counts; the output has {@code outOffset}
+         * channels more than {@code out} says. An integer-list {@code out} counts by its last entry
+         * (a multi-layer perceptron's widths).
+         */
+        public Builder channels(@Nullable String in, String out, int outOffset) {
             this.inArg = in;
             this.outArg = out;
+            this.outOffset = outOffset;
             return this;
         }
 

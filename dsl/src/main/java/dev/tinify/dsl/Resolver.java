@@ -306,8 +306,8 @@ public final class Resolver {
             }
             args.put(a.name(), argValue(a, def, v, argPath, argSrc, args, scope));
         }
-        Integer in = channels(def.inArg(), args, def, path, srcPath);
-        Integer out = channels(def.outArg(), args, def, path, srcPath);
+        Integer in = channels(def.inArg(), 0, args, def, path, srcPath);
+        Integer out = channels(def.outArg(), def.outOffset(), args, def, path, srcPath);
         long stride = def.strideArg() != null && def.downsamples() ? (Long) args.get(def.strideArg()) : 1;
         Part part = new Part(path, def, args, List.of(), in, out, null, stride, List.of());
         checkLinks(part, srcPath);
@@ -327,11 +327,15 @@ public final class Resolver {
         }
     }
 
-    private @Nullable Integer channels(@Nullable String arg, Map<String, Object> args, Kind def, String path, String srcPath) {
+    private @Nullable Integer channels(@Nullable String arg, int offset, Map<String, Object> args, Kind def, String path, String srcPath) {
         if (arg == null) {
             return null;
         }
-        long c = (Long) args.get(arg);
+        Object v = args.get(arg);
+        if (v instanceof List<?> l && l.isEmpty()) {
+            throw error(srcPath + "." + arg, path, "argument '" + arg + "' of " + def.name() + " is empty", "a list of positive channel counts");
+        }
+        long c = (v instanceof List<?> l ? (Long) l.get(l.size() - 1) : (Long) v) + offset;
         if (c <= 0 || c > Integer.MAX_VALUE) {
             throw error(srcPath + "." + arg, path, "argument '" + arg + "' of " + def.name() + " is " + c, "a positive channel count");
         }

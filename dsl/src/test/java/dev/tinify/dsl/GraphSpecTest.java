@@ -103,4 +103,31 @@ class GraphSpecTest {
         SpecException input = fails("      half: slice", "      x: slice");
         SmallSpecs.at(input, FILE, 13, 7, "g_s.x", "step name 'x'", "other than 'x'");
     }
+
+    /** Top-level modules named as CompressAI's nn.ModuleDict entries, applied by graph steps through dotted references. */
+    private static final String DOTTED = String.join("\n",
+            "tinify: 1",                                                 // 1
+            "name: d",                                                   // 2
+            "modules:",                                                  // 3
+            "  up._1.block: [deconv(12, 8, 5, 2), relu]",                // 4
+            "  up._0: deconv(8, 3, 5, 2)",                               // 5
+            "  g_a: [conv(3, 8, 5, 2), conv(8, 12, 5, 2)]",              // 6
+            "  g_s:",                                                    // 7
+            "    graph:",                                                // 8
+            "      v1: {from: x, apply: $up._1.block}",                  // 9
+            "      out: {from: v1, apply: $up._0}",                      // 10
+            "  entropy_bottleneck: entropy_bottleneck(12)",              // 11
+            "latent_codec: entropy_bottleneck($entropy_bottleneck)",     // 12
+            "");
+
+    @Test
+    void stepsApplyDottedModuleReferences() {
+        Resolver.Part gs = SpecReader.read(FILE, DOTTED).resolve(Map.of()).modules().get("g_s");
+        assertEquals(List.of("up._1.block", "up._0"), gs.steps().stream().map(s -> s.body().ref()).toList());
+        assertEquals(12, gs.in());
+        assertEquals(3, gs.out());
+        SpecException e = assertThrows(SpecException.class,
+                () -> SpecReader.read(FILE, DOTTED.replace("$up._0}", "$up._2}")).resolve(Map.of()));
+        SmallSpecs.at(e, FILE, 10, 7, "g_s.out", "unknown module reference '$up._2' (did you mean '$up._0'?)", "$up._0");
+    }
 }

@@ -18,21 +18,27 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The point-cloud fixture cases Tinify runs from a spec, through the same check as
- * {@code tinify check}: state-dict keys, forward within 1e-4, the coded symbols and strings byte
- * for byte, and decompress of CompressAI's strings.
+ * {@code tinify check}: state-dict keys, forward within 1e-4, every sampled and neighbour index,
+ * the coded symbols and strings byte for byte, and decompress of CompressAI's strings.
  */
 class PointCloudCasesTest {
-    @Test
-    void pointNetPasses() {
+    /** Each case passes; {@code expected} is a line only that case's check shows (the coder, the neighbourhood calls). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "sfu2023-pcc-rec-pointnet|coder latent_codec.entropy_bottleneck",
+        "sfu2024-pcc-rec-pointnet2-ssg|compress.neighbourhoods              fps 2, ball_query 2: every index equal"})
+    void fixtureCasePasses(String name, String expected) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         boolean ok = new CheckRunner(new PrintStream(buf, true, StandardCharsets.UTF_8))
-                .run(List.of(ReferenceCase.sharedDir().resolve("fixtures").resolve("sfu2023-pcc-rec-pointnet")));
+                .run(List.of(ReferenceCase.sharedDir().resolve("fixtures").resolve(name)));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertTrue(ok, out);
-        assertTrue(out.contains("coder latent_codec.entropy_bottleneck"), out);
+        assertTrue(out.contains(expected), out);
         assertTrue(out.contains("decompress.x_hat"), out);
         assertTrue(out.strip().endsWith("1 passed, 0 failed"), out);
     }

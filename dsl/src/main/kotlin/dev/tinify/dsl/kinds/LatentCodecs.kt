@@ -170,6 +170,23 @@ val RESIDUAL_PREDICTION: Kind = Kind.codec("residual_prediction",
 /** A [RESIDUAL_PREDICTION] call: the y codec's latent corrected by a prediction from the ctx and the latent. */
 fun residualPrediction(y: Node, prediction: Node): Node.Call = RESIDUAL_PREDICTION.call(y, prediction)
 
+/** The most levels a [LEVELS] codec codes (its parts are named `_0` to `_7`). */
+const val MAX_LEVELS: Int = 8
+
+/**
+ * One codec per level of a hierarchy (CompressAI's point-cloud models keep them in an
+ * `nn.ModuleDict` named `_0`, `_1`, ...): the latent is every coded level's [B, channels[i],
+ * lengths[i]] flattened and concatenated along the channels, [B, sum of channels[i]·lengths[i], 1].
+ * Level i is coded by part `_i` as [B, channels[i], lengths[i], 1] when channels[i] > 0; a level
+ * with 0 channels has no part and one stream of empty strings. Strings: one stream per level in
+ * order; shape: `{y_0: ..., y_1: ...}`, `[]` for an uncoded level.
+ */
+@JvmField
+val LEVELS: Kind = (0 until MAX_LEVELS).fold(
+    Kind.codec("levels", "a dict of latent codecs, one per level (CompressAI's point-cloud models: latent_codec._i)")
+        .required("channels", INT_LIST).required("lengths", INT_LIST),
+) { b, i -> b.optional("_$i", CODEC) }.build()
+
 /** Words such as `[means, scales]` as a spec list of names. */
 private fun words(items: List<String>): dev.tinify.dsl.Expr =
     dev.tinify.dsl.Expr.ListOf(items.map { dev.tinify.dsl.Expr.Name(it) })
@@ -177,6 +194,6 @@ private fun words(items: List<String>): dev.tinify.dsl.Expr =
 /** Registers the latent codec kinds with the catalog. */
 class LatentCodecKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
-        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS, RESIDUAL_PREDICTION,
+        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS, RESIDUAL_PREDICTION, LEVELS,
     )
 }

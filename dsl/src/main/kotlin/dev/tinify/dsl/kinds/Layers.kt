@@ -8,6 +8,7 @@ import dev.tinify.dsl.Node
 import dev.tinify.dsl.Kinds.ArgType.BOOL
 import dev.tinify.dsl.Kinds.ArgType.FLOAT
 import dev.tinify.dsl.Kinds.ArgType.INT
+import dev.tinify.dsl.Kinds.ArgType.INT_LIST
 
 // The layer kinds: convolutions, normalizations, activations and blocks of CompressAI. Each
 // declaration is followed by its typed factory (Java: static method of Layers), where a null
@@ -274,12 +275,31 @@ val GAIN: Kind = Kind.layer("gain", "compressai.layers.Gain((channels, 1), facto
 val RESHAPE_POINTS: Kind = Kind.layer("reshape_points", "compressai.layers.Reshape((C // dims, dims)): [B, C, 1] to points [B, C/dims, dims]")
     .optional("dims", INT, "3").build()
 
+@JvmField
+val RESHAPE: Kind = Kind.layer("reshape", "compressai.layers.Reshape((channels, *dims)): row-major reshape to [B, channels, *dims]")
+    .required("channels", INT).optional("dims", INT_LIST, "[]").channels(null, "channels").build()
+
+@JvmField
+val TRANSPOSE: Kind = Kind.layer("transpose", "compressai.layers.Transpose(dim0, dim1): swaps two axes (negative counts from the end)")
+    .optional("dim0", INT, "-2").optional("dim1", INT, "-1").build()
+
+/**
+ * PointNet++ single-scale set abstraction on a point cloud [B, 3 + D, N] (coordinates, then
+ * features): npoint centroids by farthest point sampling, nsample neighbours each by ball query,
+ * the shared MLP and a max over the neighbours give [B, 3 + mlp.last, npoint]. With group_all,
+ * one centroid at the origin groups every point (npoint, radius and nsample unused).
+ */
+@JvmField
+val SET_ABSTRACTION: Kind = Kind.layer("set_abstraction", "compressai.layers.pointcloud.pointnet2.PointNetSetAbstraction")
+    .required("in_channel", INT).required("mlp", INT_LIST).optional("npoint", INT, "0").optional("radius", FLOAT, "0.0")
+    .optional("nsample", INT, "0").optional("group_all", BOOL, "false").channels("in_channel", "mlp", 3).build()
+
 /** Registers the layer kinds with the catalog. */
 class LayerKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
         CONV, DECONV, SPECTRAL_CONV, SPECTRAL_DECONV, CONV2D, CONV1X1, CONV3X3, SUBPEL_CONV3X3, GDN, IGDN, GDN1, RELU, LEAKY_RELU, TANH, IDENTITY, QRELU, MASKED_CONV,
         CHECKERBOARD_MASKED_CONV, RESIDUAL_BLOCK, RESIDUAL_BLOCK_WITH_STRIDE, RESIDUAL_BLOCK_UPSAMPLE,
         RESIDUAL_BOTTLENECK_BLOCK, ATTENTION_BLOCK, CHANNEL_RAMP, LINEAR, SOFTPLUS, LOWER_BOUND, GAIN_TABLE, CONV1D, BATCH_NORM1D, INTERLEAVE, MAX_POOL_POINTS, GAIN,
-        RESHAPE_POINTS,
+        RESHAPE_POINTS, RESHAPE, TRANSPOSE, SET_ABSTRACTION,
     )
 }

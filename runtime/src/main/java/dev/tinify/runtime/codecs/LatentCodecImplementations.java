@@ -20,6 +20,7 @@ import dev.tinify.runtime.layers.MaskedConv2d;
 import dev.tinify.runtime.nn.Layer;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the latent codec kinds declared in {@link LatentCodecs}. */
 public final class LatentCodecImplementations implements KindImplementationProvider {
@@ -49,6 +50,7 @@ public final class LatentCodecImplementations implements KindImplementationProvi
                         CheckerboardLatentCodec.AnchorParity.of(p.stringArg("anchor_parity")),
                         CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), c.parts())),
                 codec(LatentCodecs.CHANNEL_GROUPS, LatentCodecImplementations::channelGroups),
+                codec(LatentCodecs.LEVELS, LatentCodecImplementations::levels),
                 codec(LatentCodecs.RESIDUAL_PREDICTION, (p, c) -> new ResidualPredictionLatentCodec(c.codec(p.child("y")),
                         c.part(p.child("prediction"), Layer.class, "a layer, sequence or graph"), c.parts())));
     }
@@ -69,6 +71,29 @@ public final class LatentCodecImplementations implements KindImplementationProvi
                     "a " + LatentCodecs.HYPER.signature());
         }
         return new HyperpriorLatentCodec(c.codec(p.child("y")), h, c.parts());
+    }
+
+    private static LatentCodec levels(Part p, BuildContext c) {
+        int[] channels = p.intsArg("channels");
+        int[] lengths = p.intsArg("lengths");
+        if (channels.length != lengths.length || channels.length == 0 || channels.length > LatentCodecs.MAX_LEVELS) {
+            throw c.invalid(p, "levels has " + channels.length + " channel counts and " + lengths.length + " lengths",
+                    "one channel count and one length per level, 1 to " + LatentCodecs.MAX_LEVELS + " levels");
+        }
+        List<@Nullable LatentCodec> codecs = new ArrayList<>();
+        for (int i = 0; i < LatentCodecs.MAX_LEVELS; i++) {
+            Part part = p.part("_" + i);
+            boolean coded = i < channels.length && channels[i] > 0;
+            if ((part != null) != coded || (i < channels.length && (channels[i] < 0 || lengths[i] <= 0))) {
+                throw c.invalid(p, "level " + i + (i < channels.length ? " has " + channels[i] + " channels and length " + lengths[i] : " is beyond the "
+                        + channels.length + " levels") + (part == null ? " and no codec _" + i : " and a codec _" + i),
+                        "a codec _i exactly for each level with channels > 0, and positive lengths");
+            }
+            if (i < channels.length) {
+                codecs.add(part == null ? null : c.codec(part));
+            }
+        }
+        return new LevelsLatentCodec(channels, lengths, codecs, c.parts());
     }
 
     private static LatentCodec channelGroups(Part p, BuildContext c) {

@@ -159,7 +159,8 @@ public final class SpecCompiler {
         if (p.isGraph()) {
             List<GraphModule.Step> steps = new ArrayList<>();
             for (Resolver.Step s : p.steps()) {
-                steps.add(new GraphModule.Step(s.name(), s.inputs(), s.body() == null ? null : layer(s.body()), s.op(), s.numbers()));
+                steps.add(new GraphModule.Step(s.name(), s.inputs(), s.body() == null ? null : layer(s.body()),
+                        s.body() == null || s.body().ref() == null, s.op(), s.numbers()));
             }
             return new GraphModule(steps, p.in() == null ? ShapedLayer.ANY : p.in());
         }

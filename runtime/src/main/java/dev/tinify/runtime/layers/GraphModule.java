@@ -19,8 +19,12 @@ import org.jspecify.annotations.Nullable;
  * once the output is computed.
  */
 public final class GraphModule extends LayerModule {
-    /** One step: a layer {@code body}, or an {@code op} with its numbers. */
-    public record Step(String name, List<String> inputs, @Nullable LayerModule body, @Nullable GraphOp op, List<Object> numbers) {
+    /**
+     * One step: a layer {@code body}, or an {@code op} with its numbers. A body the graph does not
+     * {@code own} (a top-level module it refers to) keeps its own name and is not the graph's child.
+     */
+    public record Step(String name, List<String> inputs, @Nullable LayerModule body, boolean owned, @Nullable GraphOp op,
+                       List<Object> numbers) {
         public Step {
             inputs = List.copyOf(inputs);
             numbers = List.copyOf(numbers);
@@ -38,7 +42,7 @@ public final class GraphModule extends LayerModule {
         this.steps = List.copyOf(steps);
         this.in = in;
         for (Step s : steps) {
-            if (s.body() != null) {
+            if (s.body() != null && s.owned()) {
                 child(s.name(), s.body());
             }
         }

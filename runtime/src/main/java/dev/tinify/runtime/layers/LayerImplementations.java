@@ -5,9 +5,11 @@ import static dev.tinify.runtime.compile.KindImplementation.layer;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.dsl.Resolver.Part;
 import dev.tinify.dsl.kinds.Layers;
+import dev.tinify.runtime.compile.BuildContext;
 import dev.tinify.runtime.compile.KindImplementation;
 import dev.tinify.runtime.compile.KindImplementationProvider;
 import dev.tinify.runtime.ops.LowerBound;
+import dev.tinify.runtime.pointcloud.SetAbstraction;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -55,7 +57,22 @@ public final class LayerImplementations implements KindImplementationProvider {
                 layer(Layers.INTERLEAVE, (p, c) -> new Interleave(p.intArg("groups"))),
                 layer(Layers.MAX_POOL_POINTS, (p, c) -> new MaxPoolPoints()),
                 layer(Layers.GAIN, (p, c) -> new Gain(c.manager(), in(p), p.doubleArg("factor"))),
-                layer(Layers.RESHAPE_POINTS, (p, c) -> new ReshapePoints(p.intArg("dims"))));
+                layer(Layers.RESHAPE_POINTS, (p, c) -> new ReshapePoints(p.intArg("dims"))),
+                layer(Layers.RESHAPE, (p, c) -> new Reshape(p.intArg("channels"), p.intsArg("dims"))),
+                layer(Layers.TRANSPOSE, (p, c) -> new Transpose(p.intArg("dim0"), p.intArg("dim1"))),
+                layer(Layers.SET_ABSTRACTION, LayerImplementations::setAbstraction));
+    }
+
+    private static LayerModule setAbstraction(Part p, BuildContext c) {
+        boolean all = p.boolArg("group_all");
+        if (!all && (p.intArg("npoint") <= 0 || p.intArg("nsample") <= 0 || !(p.doubleArg("radius") > 0))) {
+            throw c.invalid(p, "set_abstraction samples npoint " + p.intArg("npoint") + ", radius " + p.doubleArg("radius")
+                    + ", nsample " + p.intArg("nsample"), "positive npoint, radius and nsample, or group_all=true");
+        }
+        if (in(p) < 3) {
+            throw c.invalid(p, "set_abstraction reads " + in(p) + " channels", "in_channel = 3 + the feature channels");
+        }
+        return new SetAbstraction(c.manager(), p.intArg("npoint"), p.doubleArg("radius"), p.intArg("nsample"), in(p), p.intsArg("mlp"), all);
     }
 
     private static int in(Part p) {

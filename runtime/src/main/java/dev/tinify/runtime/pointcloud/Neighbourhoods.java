@@ -1,6 +1,7 @@
 package dev.tinify.runtime.pointcloud;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The neighbourhood operations of the point-cloud models (farthest point sampling, k nearest
@@ -24,6 +25,47 @@ public final class Neighbourhoods {
 
     private Neighbourhoods() {}
 
+    /** The operations, named as the reference fixtures name their calls ({@code forward.fps.0.idx}). */
+    public enum Operation {
+        FPS("fps"), KNN("knn"), BALL_QUERY("ball_query");
+
+        private final String word;
+
+        Operation(String word) {
+            this.word = word;
+        }
+
+        /** The fixtures' name of the operation. */
+        public String word() {
+            return word;
+        }
+    }
+
+    /** Receives the indices of every operation run on the listening thread, in call order. */
+    public interface Listener {
+        void called(Operation operation, int[] indices);
+    }
+
+    private static final ThreadLocal<@Nullable Listener> LISTENER = new ThreadLocal<>();
+
+    /**
+     * Makes {@code listener} receive this thread's calls until the returned handle is closed (a
+     * check compares a model's sampled and neighbour indices with a reference's this way).
+     */
+    public static AutoCloseable listen(Listener listener) {
+        Listener before = LISTENER.get();
+        LISTENER.set(listener);
+        return () -> LISTENER.set(before);
+    }
+
+    private static int[] recorded(Operation operation, int[] indices) {
+        Listener l = LISTENER.get();
+        if (l != null) {
+            l.called(operation, indices.clone());
+        }
+        return indices;
+    }
+
     /** Ball-query result: {@code index} [q, nsample] and the number of points inside each ball. */
     public record BallQuery(int[] index, int[] inside) {}
 
@@ -39,7 +81,7 @@ public final class Neighbourhoods {
         }
         int[] out = new int[m];
         if (m == 0) {
-            return out;
+            return recorded(Operation.FPS, out);
         }
         // About 16 points per cell: picks then touch few cells each, and the tournament over cells stays small.
         PointGrid g = new PointGrid(xyz, n, sideFor(xyz, n, 16));
@@ -88,7 +130,7 @@ public final class Neighbourhoods {
             }
             pick = cellArg[t.winner()];
         }
-        return out;
+        return recorded(Operation.FPS, out);
     }
 
     /** Recomputes a cell's largest running minimum and the lowest original index holding it. */
@@ -182,7 +224,7 @@ public final class Neighbourhoods {
             }
             System.arraycopy(bestI, 0, out, q * k, k);
         }
-        return out;
+        return recorded(Operation.KNN, out);
     }
 
     /** Offers the points of the cells at Chebyshev distance {@code r} from (cx, cy, cz); returns the new count. */
@@ -312,6 +354,7 @@ public final class Neighbourhoods {
                 index[q * nsample + s] = found[s < count ? s : 0];
             }
         }
+        recorded(Operation.BALL_QUERY, index);
         return new BallQuery(index, inside);
     }
 

@@ -1,0 +1,71 @@
+package dev.tinify.check;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tinify.runtime.pointcloud.Neighbourhoods;
+import dev.tinify.runtime.reference.ReferenceCase;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The neighbourhood operations (farthest point sampling, kNN, ball query) a model runs on this
+ * thread during one phase, compared with a point-cloud case's {@code <phase>.<op>.<i>.idx}: the
+ * same number of calls of each operation and every index equal.
+ */
+final class NeighbourhoodCalls implements AutoCloseable {
+    private final Map<Neighbourhoods.Operation, List<int[]>> calls = new EnumMap<>(Neighbourhoods.Operation.class);
+    private final AutoCloseable listening;
+
+    NeighbourhoodCalls() {
+        listening = Neighbourhoods.listen((op, indices) -> calls.computeIfAbsent(op, o -> new ArrayList<>()).add(indices));
+    }
+
+    /** Reports one line for {@code phase} when the case or the model made neighbourhood calls in it. */
+    void compare(ReferenceCase reference, String phase, CaseReport report) {
+        Map<Neighbourhoods.Operation, Integer> expected = new EnumMap<>(Neighbourhoods.Operation.class);
+        for (JsonNode call : reference.meta().path("neighbourhood_calls")) {
+            for (Neighbourhoods.Operation op : Neighbourhoods.Operation.values()) {
+                if (call.path("name").asText().startsWith(phase + "." + op.word() + ".")) {
+                    expected.merge(op, 1, Integer::sum);
+                }
+            }
+        }
+        if (expected.isEmpty() && calls.isEmpty()) {
+            return;
+        }
+        String what = phase + ".neighbourhoods";
+        List<String> counts = new ArrayList<>();
+        for (Neighbourhoods.Operation op : Neighbourhoods.Operation.values()) {
+            int ours = calls.getOrDefault(op, List.of()).size();
+            int theirs = expected.getOrDefault(op, 0);
+            if (ours != theirs) {
+                report.fail(what, ours + " " + op.word() + " call(s), the case has " + theirs);
+                return;
+            }
+            if (ours > 0) {
+                counts.add(op.word() + " " + ours);
+            }
+        }
+        for (Map.Entry<Neighbourhoods.Operation, List<int[]>> e : calls.entrySet()) {
+            for (int i = 0; i < e.getValue().size(); i++) {
+                String name = phase + "." + e.getKey().word() + "." + i + ".idx";
+                int[] theirs = reference.tensor(name).toInts();
+                int[] ours = e.getValue().get(i);
+                if (!Arrays.equals(ours, theirs)) {
+                    int at = Arrays.mismatch(ours, theirs);
+                    report.fail(what, name + " differs at " + at + " of " + theirs.length + " (ours "
+                            + (at < ours.length ? ours[at] : "none") + ", case " + (at < theirs.length ? theirs[at] : "none") + ")");
+                    return;
+                }
+            }
+        }
+        report.pass(what, String.join(", ", counts) + ": every index equal");
+    }
+
+    @Override
+    public void close() throws Exception {
+        listening.close();
+    }
+}
