@@ -286,13 +286,13 @@ val TRANSPOSE: Kind = Kind.layer("transpose", "compressai.layers.Transpose(dim0,
 /**
  * PointNet++ single-scale set abstraction on a point cloud [B, 3 + D, N] (coordinates, then
  * features): npoint centroids by farthest point sampling, nsample neighbours each by ball query,
- * the shared MLP and a max over the neighbours give [B, 3 + mlp.last, npoint]. With group_all,
- * one centroid at the origin groups every point (npoint, radius and nsample unused).
+ * the shared MLP and a max over the neighbours give [B, 3 + mlp.last, npoint]. With npoint 0
+ * (CompressAI's group_all), one centroid at the origin groups every point.
  */
 @JvmField
 val SET_ABSTRACTION: Kind = Kind.layer("set_abstraction", "compressai.layers.pointcloud.pointnet2.PointNetSetAbstraction")
     .required("in_channel", INT).required("mlp", INT_LIST).optional("npoint", INT, "0").optional("radius", FLOAT, "0.0")
-    .optional("nsample", INT, "0").optional("group_all", BOOL, "false").channels("in_channel", "mlp", 3).build()
+    .optional("nsample", INT, "0").channels("in_channel", "mlp", 3).build()
 
 /** Registers the layer kinds with the catalog. */
 class LayerKinds : KindProvider {

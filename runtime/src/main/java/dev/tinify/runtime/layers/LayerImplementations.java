@@ -64,10 +64,11 @@ public final class LayerImplementations implements KindImplementationProvider {
     }
 
     private static LayerModule setAbstraction(Part p, BuildContext c) {
-        boolean all = p.boolArg("group_all");
-        if (!all && (p.intArg("npoint") <= 0 || p.intArg("nsample") <= 0 || !(p.doubleArg("radius") > 0))) {
+        // npoint 0 is CompressAI's group_all: one centroid, every point its neighbour.
+        boolean all = p.intArg("npoint") == 0;
+        if (!all && (p.intArg("npoint") < 0 || p.intArg("nsample") <= 0 || !(p.doubleArg("radius") > 0))) {
             throw c.invalid(p, "set_abstraction samples npoint " + p.intArg("npoint") + ", radius " + p.doubleArg("radius")
-                    + ", nsample " + p.intArg("nsample"), "positive npoint, radius and nsample, or group_all=true");
+                    + ", nsample " + p.intArg("nsample"), "positive npoint, radius and nsample, or npoint 0 to group all points");
         }
         if (in(p) < 3) {
             throw c.invalid(p, "set_abstraction reads " + in(p) + " channels", "in_channel = 3 + the feature channels");

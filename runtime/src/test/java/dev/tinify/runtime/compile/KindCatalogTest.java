@@ -88,7 +88,9 @@ class KindCatalogTest {
             case INT -> a.name().contains("kernel") ? 3 : C;
             case FLOAT -> 0.5;
             case BOOL -> true;
-            case INT_LIST -> List.of(2, 2);
+            // A set abstraction's output has 3 + mlp[-1] channels (coordinates, then features); levels code one C-channel level.
+            case INT_LIST -> a.name().equals("mlp") ? List.of(2, C - 3) : kind == LatentCodecs.LEVELS
+                    ? List.of(a.name().equals("channels") ? C : 1) : List.of(2, 2);
             case LAYER -> switch (a.name()) {
                 case "entropy_bottleneck" -> entropyBottleneck(C);
                 case "gaussian_conditional" -> gaussianConditional();
@@ -114,6 +116,9 @@ class KindCatalogTest {
                 args.put(a.name(), v instanceof Function<?, ?> f ? ((Function<IntExpr, Node>) f).apply(IntExpr.name(Resolver.GROUP_VAR)) : v);
             }
         }
+        if (kind == LatentCodecs.LEVELS) {
+            args.put("_0", entropyBottleneckCodec(entropyBottleneck(C)));
+        }
         return kind.call(List.of(), args);
     }
 
@@ -133,7 +138,8 @@ class KindCatalogTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Module built = SpecCompiler.part(spec, m, part);
             if (built instanceof LayerModule layer && part.out() != null) {
-                assertEquals(part.out().intValue(), layer.outChannels(part.in()), name + ": output channels of the declared rule");
+                // A kind without an input rule (reshape) reads the C channels of the convolution before it.
+                assertEquals(part.out().intValue(), layer.outChannels(part.in() != null ? part.in() : C), name + ": output channels of the declared rule");
             }
         }
     }
