@@ -17,12 +17,14 @@ import dev.tinify.runtime.coding.RansCoder;
 import dev.tinify.runtime.container.AtomicFiles;
 import dev.tinify.runtime.entropy.EntropyModel;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.pointcloud.Neighbourhoods;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,11 +60,34 @@ public final class CaseRecorder {
      */
     public static Path record(String specOrName, Map<String, ?> params, @Nullable Path weights, long seed, int height, int width,
             Path dir) {
+        return record(specOrName, params, weights, seed, new Shape(1, 3, height, width), dir);
+    }
+
+    /**
+     * Records a case of a point-cloud spec ({@code input: points}) into {@code dir}, as
+     * {@link #record(String, Map, Path, long, int, int, Path)} does for images: the input is
+     * {@code [1, points, 3]}, and every farthest-point-sampling, kNN and ball-query call of each
+     * phase is recorded with its indices, as CompressAI's point-cloud fixtures list them.
+     *
+     * @param points the number of input points the model takes
+     */
+    public static Path recordPoints(String specOrName, Map<String, ?> params, @Nullable Path weights, long seed, int points,
+            Path dir) {
+        return record(specOrName, params, weights, seed, new Shape(1, points, 3), dir);
+    }
+
+    private static Path record(String specOrName, Map<String, ?> params, @Nullable Path weights, long seed, Shape input,
+            Path dir) {
         if (Files.exists(dir.resolve("case.json"))) {
             throw new TinifyException(dir + ": already holds a case (case.json); record into a new folder");
         }
         Spec spec = Tinify.spec(specOrName);
         String text = Tinify.specText(specOrName);
+        boolean points = input.dimension() == 3;
+        if (points != (spec.input() == Spec.Input.POINTS)) {
+            throw new TinifyException(specOrName + ": " + (points ? "codes images: record it with an image size"
+                    : "codes point clouds: record it with a number of points"));
+        }
         if (weights == null) {
             Engine.getInstance().setRandomSeed((int) seed);
         }
@@ -72,22 +97,27 @@ public final class CaseRecorder {
             }
             model.update(weights == null);
             model.train(false);
-            return write(model, spec, text, params, weights, seed, height, width, dir);
+            return write(model, spec, text, params, weights, seed, input, dir);
         } catch (IOException e) {
             throw new TinifyException(dir + ": cannot write the case: " + e.getMessage(), e);
         }
     }
 
     private static Path write(CompressionModel model, Spec spec, String text, Map<String, ?> params, @Nullable Path weights,
-            long seed, int height, int width, Path dir) throws IOException {
+            long seed, Shape input, Path dir) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, Object> compress = new LinkedHashMap<>();
         Map<String, Double> margins;
         Map<String, EntropyModel> models = ModelChecks.entropyModels("", model, new LinkedHashMap<>());
+        boolean points = spec.input() == Spec.Input.POINTS;
+        List<Map<String, Object>> neighbourhoodCalls = new ArrayList<>();
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray x = m.create(input(seed, height, width), new Shape(1, 3, height, width));
+            NDArray x = m.create(input(seed, input, points), input);
             tensors.put("x", tensor(x));
-            CompressionModel.ForwardResult out = model.forward(x);
+            CompressionModel.ForwardResult out;
+            try (Neighbourhoods.Listening phase = neighbourhoods("forward", tensors, neighbourhoodCalls)) {
+                out = model.forward(x);
+            }
             tensors.put("y", tensor(out.y()));
             tensors.put("forward.x_hat", tensor(out.xHat()));
             out.likelihoods().forEach((k, v) -> tensors.put("forward.likelihoods." + k, tensor(v)));
@@ -97,9 +127,13 @@ public final class CaseRecorder {
             NDArray decompressed;
             try (MarginWatch watch = new MarginWatch(models)) {
                 watch.phase("compress");
-                c = model.compress(x);
+                try (Neighbourhoods.Listening phase = neighbourhoods("compress", tensors, neighbourhoodCalls)) {
+                    c = model.compress(x);
+                }
                 watch.phase("decompress");
-                decompressed = model.decompress(m, c.strings(), c.shape());
+                try (Neighbourhoods.Listening phase = neighbourhoods("decompress", tensors, neighbourhoodCalls)) {
+                    decompressed = model.decompress(m, c.strings(), c.shape());
+                }
                 margins = watch.values();
             } finally {
                 models.values().forEach(em -> em.setEntropyCoder(null));
@@ -131,24 +165,29 @@ public final class CaseRecorder {
             compress.put("strings", strings);
             compress.put("shape", c.shape());
             compress.put("total_bytes", total);
-            compress.put("bpp", total * 8.0 / (height * width));
+            long pixelsOrPoints = points ? input.get(1) : input.get(2) * input.get(3);
+            compress.put(points ? "bits_per_point" : "bpp", total * 8.0 / pixelsOrPoints);
             compress.put("coder_calls", calls);
             tensors.put("decompress.x_hat", tensor(decompressed));
         }
 
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("case", dir.getFileName().toString());
-        meta.put("kind", "image-model");
+        meta.put("kind", points ? "pointcloud-model" : "image-model");
         meta.put("recorded_by", RECORDED_BY);
         meta.put("registry_name", spec.name());
         meta.put("spec_yaml", text);
         meta.put("constructor_kwargs", params);
         meta.put("seed", seed);
         meta.put("weights", weights == null ? "initial parameters drawn with the seed" : weights.getFileName().toString());
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("shape", List.of(1, 3, height, width));
-        input.put("recipe", "java.util.Random(seed).nextFloat() in [0, 1), row-major");
-        meta.put("input", input);
+        Map<String, Object> inputMeta = new LinkedHashMap<>();
+        inputMeta.put("shape", input.getShape().clone());
+        inputMeta.put("recipe", points ? "java.util.Random(seed): 2 * nextFloat() - 1 per coordinate, points first, xyz last"
+                : "java.util.Random(seed).nextFloat() in [0, 1), row-major");
+        meta.put("input", inputMeta);
+        if (points) {
+            meta.put("neighbourhood_calls", neighbourhoodCalls);
+        }
         meta.put("compress", compress);
         Map<String, Object> marginsJson = new LinkedHashMap<>();
         marginsJson.put("values", margins);
@@ -169,14 +208,32 @@ public final class CaseRecorder {
         return dir;
     }
 
-    /** The seeded input: uniform values in [0, 1), row-major 1x3xHxW. */
-    private static float[] input(long seed, int height, int width) {
+    /** The seeded input: uniform values in [0, 1) for an image, coordinates in [-1, 1) for a point cloud; row-major. */
+    private static float[] input(long seed, Shape shape, boolean points) {
         Random r = new Random(seed);
-        float[] v = new float[3 * height * width];
+        float[] v = new float[Math.toIntExact(shape.size())];
         for (int i = 0; i < v.length; i++) {
-            v[i] = r.nextFloat();
+            v[i] = points ? 2 * r.nextFloat() - 1 : r.nextFloat();
         }
         return v;
+    }
+
+    /**
+     * Records this thread's neighbourhood calls of one phase until closed: the indices of the k-th
+     * call of an operation as {@code <phase>.<op>.<k>.idx}, and the call in {@code calls}.
+     */
+    private static Neighbourhoods.Listening neighbourhoods(String phase, Map<String, Tensor> tensors, List<Map<String, Object>> calls) {
+        Map<Neighbourhoods.Operation, Integer> counts = new EnumMap<>(Neighbourhoods.Operation.class);
+        return Neighbourhoods.listen((op, indices) -> {
+            int k = counts.getOrDefault(op, 0);
+            counts.put(op, k + 1);
+            String name = phase + "." + op.word() + "." + k;
+            tensors.put(name + ".idx", Tensor.ofInts(indices, indices.length));
+            Map<String, Object> call = new LinkedHashMap<>();
+            call.put("name", name);
+            call.put("tensors", List.of(name + ".idx"));
+            calls.add(call);
+        });
     }
 
     private static Tensor tensor(NDArray a) {

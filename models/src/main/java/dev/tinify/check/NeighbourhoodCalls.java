@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class NeighbourhoodCalls implements AutoCloseable {
     private final Map<Neighbourhoods.Operation, List<int[]>> calls = new EnumMap<>(Neighbourhoods.Operation.class);
-    private final AutoCloseable listening;
+    private final Neighbourhoods.Listening listening;
 
     NeighbourhoodCalls() {
         listening = Neighbourhoods.listen((op, indices) -> calls.computeIfAbsent(op, o -> new ArrayList<>()).add(indices));
@@ -65,7 +65,7 @@ final class NeighbourhoodCalls implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         listening.close();
     }
 }

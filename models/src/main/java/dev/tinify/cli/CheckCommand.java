@@ -42,7 +42,8 @@ final class CheckCommand extends ToolCommand {
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "0", description = "With --record: seed of the input and initial weights.")
     long seed;
 
-    @Option(names = "--size", paramLabel = "HxW", defaultValue = "64x64", description = "With --record: input size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", paramLabel = "HxW|N", defaultValue = "64x64",
+            description = "With --record: input size, HxW for an image, the number of points N for a point cloud (default: ${DEFAULT-VALUE}).")
     String size = "64x64";
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "With --record: the new case folder.")
@@ -55,10 +56,14 @@ final class CheckCommand extends ToolCommand {
                 throw new IllegalArgumentException("--record SPEC takes -o DIR and no case folders");
             }
             String[] hw = size.split("x");
-            if (hw.length != 2 || !hw[0].matches("\\d{1,5}") || !hw[1].matches("\\d{1,5}")) {
-                throw new IllegalArgumentException("--size " + size + ": expected HxW, e.g. 64x64");
+            Path dir;
+            if (hw.length == 1 && size.matches("\\d{1,6}")) {
+                dir = CaseRecorder.recordPoints(record, Params.parse(set), weights, seed, Integer.parseInt(size), output);
+            } else if (hw.length == 2 && hw[0].matches("\\d{1,5}") && hw[1].matches("\\d{1,5}")) {
+                dir = CaseRecorder.record(record, Params.parse(set), weights, seed, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]), output);
+            } else {
+                throw new IllegalArgumentException("--size " + size + ": expected HxW (e.g. 64x64) or a number of points (e.g. 256)");
             }
-            Path dir = CaseRecorder.record(record, Params.parse(set), weights, seed, Integer.parseInt(hw[0]), Integer.parseInt(hw[1]), output);
             out().println("recorded " + dir + " (check it with: tinify check " + dir + ")");
             return 0;
         }

@@ -131,6 +131,39 @@ class GoldenCasesTest {
     }
 
     @Test
+    void aPointCloudCaseRecordsItsNeighbourhoodIndicesAndAMovedOneFails(@TempDir Path dir) throws Exception {
+        Map<String, Object> small = Map.of("num_points", 64, "D", List.of(0, 8, 8, 8), "P", List.of(64, 16, 4, 1),
+                "S", List.of(0, 4, 4, 4), "R", List.of(0, 0.5, 0.9, 0), "E", List.of(3, 8, 8, 8, 0), "M", List.of(0, 0, 4, 4));
+        Path recorded = CaseRecorder.recordPoints("sfu2024-pcc-rec-pointnet2-ssg", small, null, 2, 64, dir.resolve("case"));
+        JsonNode meta = new ObjectMapper().readTree(recorded.resolve("case.json").toFile());
+        assertEquals(List.of(1, 64, 3), List.of(meta.path("input").path("shape").get(0).asInt(), meta.path("input").path("shape").get(1).asInt(),
+                meta.path("input").path("shape").get(2).asInt()));
+        List<String> calls = new java.util.ArrayList<>();
+        meta.path("neighbourhood_calls").forEach(c -> calls.add(c.path("name").asText()));
+        // Two set abstractions sample and group in forward and again in compress; decompress samples nothing.
+        assertEquals(List.of("forward.fps.0", "forward.ball_query.0", "forward.fps.1", "forward.ball_query.1",
+                "compress.fps.0", "compress.ball_query.0", "compress.fps.1", "compress.ball_query.1"), calls);
+        CaseReport report = CheckRunner.check(recorded);
+        assertTrue(report.passed(), report.lines().toString());
+
+        Map<String, Tensor> tensors = new LinkedHashMap<>(SafeTensors.read(recorded.resolve("tensors.safetensors")));
+        Tensor fps = tensors.get("forward.fps.0.idx");
+        int[] idx = fps.toInts();
+        int was = idx[3];
+        idx[3] = idx[4];
+        tensors.put("forward.fps.0.idx", Tensor.ofInts(idx, fps.shape()));
+        Path next = recorded.resolve("tensors.next.safetensors");
+        try (OutputStream os = Files.newOutputStream(next)) {
+            SafeTensors.write(tensors, os);
+        }
+        Files.move(next, recorded.resolve("tensors.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CaseReport moved = CheckRunner.check(recorded);
+        assertTrue(moved.lines().stream().anyMatch(l -> l.what().equals("forward.neighbourhoods") && l.status() == CaseReport.Status.FAIL
+                && l.detail().startsWith("forward.fps.0.idx differs at 3 ") && l.detail().contains("(ours " + was + ",")),
+                moved.lines().toString());
+    }
+
+    @Test
     void aChangedSpecFailsAgainstTheRecordedCase(@TempDir Path dir) throws Exception {
         Path recorded = CaseRecorder.record("bmshj2018-factorized", TINY, null, 3, 64, 64, dir.resolve("case"));
         // The same sizes, another architecture: its keys and numbers differ from what was recorded.

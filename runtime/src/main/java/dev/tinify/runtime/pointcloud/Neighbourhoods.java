@@ -46,13 +46,19 @@ public final class Neighbourhoods {
         void called(Operation operation, int[] indices);
     }
 
+    /** A listener's registration; closing it restores the thread's previous listener. */
+    public interface Listening extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     private static final ThreadLocal<@Nullable Listener> LISTENER = new ThreadLocal<>();
 
     /**
      * Makes {@code listener} receive this thread's calls until the returned handle is closed (a
      * check compares a model's sampled and neighbour indices with a reference's this way).
      */
-    public static AutoCloseable listen(Listener listener) {
+    public static Listening listen(Listener listener) {
         Listener before = LISTENER.get();
         LISTENER.set(listener);
         return () -> LISTENER.set(before);
