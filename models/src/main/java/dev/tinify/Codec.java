@@ -11,6 +11,7 @@ import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.coding.EntropyCoders;
 import dev.tinify.runtime.container.LatentSegment;
 import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TfyFile;
 import dev.tinify.runtime.container.TfyKind;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.entropy.EntropyModel;
@@ -132,7 +133,7 @@ public final class Codec implements AutoCloseable {
      * @throws UndecodableFileException naming what the file records and what differs
      * @throws TinifyException if the given spec or weights cannot be used
      */
-    public static Codec forContainer(TfyContainer container, @Nullable String specOrName, Map<String, ?> overrides,
+    public static Codec forContainer(TfyFile container, @Nullable String specOrName, Map<String, ?> overrides,
             @Nullable Path weights) {
         if (!ENTROPY_PARAMS.equals(container.entropyParams())) {
             throw new UndecodableFileException("entropy parameters were computed by '" + container.entropyParams()
@@ -257,6 +258,9 @@ public final class Codec implements AutoCloseable {
      *     image does not fit the memory budget
      */
     public synchronized TfyContainer compress(RgbImage image, Refinement refinement) {
+        if (model.pointCloud()) {
+            throw new TinifyException(model.name() + " codes point clouds, not images: give it a PLY or OFF file");
+        }
         Padding.wasteful(image.height(), image.width(), model.downsamplingFactor()).ifPresent(why -> {
             throw new TinifyException(model.name() + ": " + why);
         });
@@ -331,7 +335,7 @@ public final class Codec implements AutoCloseable {
      *     or shape cannot be decoded
      */
     public synchronized RgbImage decompress(TfyContainer c) {
-        checkWeights(c);
+        checkWeights(c, c.weightsFingerprint());
         if (c.fractionalQuality() != null && !model.variableRate()) {
             throw new TinifyFormatException("the file records the fractional quality " + c.qualityLabel() + ", but "
                     + model.name() + " is a fixed-rate model");
@@ -372,7 +376,7 @@ public final class Codec implements AutoCloseable {
         if (h % f != 0 || w % f != 0) {
             throw new TinifyFormatException("padded size " + w + "x" + h + " is not a multiple of the model's stride " + f);
         }
-        checkShapeFits(s.shape(), (long) h * w);
+        checkShapeFits(s.shape(), (long) h * w, "pixel image");
         MemoryBudget.checkImage(model, h, w);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray xHat = model.variableRate() ? model.decompress(m, s.strings(), s.shape(), rateAt(quality))
@@ -395,8 +399,7 @@ public final class Codec implements AutoCloseable {
      * Other weights decode the same strings into another picture without any error, so a
      * mismatch is refused here, naming both fingerprints and where the right weights come from.
      */
-    private void checkWeights(TfyContainer c) {
-        String recorded = c.weightsFingerprint();
+    void checkWeights(TfyFile c, @Nullable String recorded) {
         if (recorded != null && !recorded.equals(weightsFingerprint())) {
             throw new TinifyFormatException("weights mismatch: the file was encoded by " + c.architecture() + " q" + c.qualityLabel() + " "
                     + c.metric() + " with weights " + recorded + ", but the loaded weights ("
@@ -410,7 +413,7 @@ public final class Codec implements AutoCloseable {
      * of the padded image, so larger ones are a damaged or hostile header, refused before
      * anything is allocated for them.
      */
-    private static void checkShapeFits(Object shape, long pixels) {
+    static void checkShapeFits(Object shape, long pixels, String what) {
         if (shape instanceof List<?> list) {
             long product = 1;
             boolean allInts = !list.isEmpty();
@@ -423,15 +426,15 @@ public final class Codec implements AutoCloseable {
                     product = Math.min(Integer.MAX_VALUE * 8L, product * Math.max(1, i));
                 } else {
                     allInts = false;
-                    checkShapeFits(o, pixels);
+                    checkShapeFits(o, pixels, what);
                 }
             }
             if (allInts && product > 4 * pixels) {
-                throw new TinifyFormatException("latent shape " + shape + " is too large for a " + pixels + "-pixel image");
+                throw new TinifyFormatException("latent shape " + shape + " is too large for a " + pixels + "-" + what);
             }
         } else if (shape instanceof Map<?, ?> map) {
             for (Object o : map.values()) {
-                checkShapeFits(o, pixels);
+                checkShapeFits(o, pixels, what);
             }
         } else if (shape instanceof Integer i && i < 0) {
             throw new TinifyFormatException("latent shape " + shape + " has a negative size");

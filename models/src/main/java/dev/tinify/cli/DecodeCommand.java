@@ -5,7 +5,10 @@ import dev.tinify.TinifyException;
 import dev.tinify.UndecodableFileException;
 import dev.tinify.runtime.container.AtomicFiles;
 import dev.tinify.runtime.container.OutputFiles;
+import dev.tinify.runtime.container.PointCloudContainer;
 import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TfyFile;
+import dev.tinify.runtime.container.TfyReader;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,6 +34,7 @@ import picocli.CommandLine.Parameters;
                 "The model is rebuilt from the architecture, quality and metric the file records and must have "
                         + "the recorded spec hash and the weights the file was encoded with (their fingerprint).",
                 "- reads the .tfy from stdin, -o - writes the PNG to stdout (the summary then goes to stderr).",
+                "A .tfy point cloud is decoded into OUT.ply (binary), printing its bits per input point.",
                 "A damaged file, or one encoded with other weights, exits with status 2 and writes nothing."})
 final class DecodeCommand extends ToolCommand {
     @Parameters(index = "0", paramLabel = "IN.tfy|DIR|-", description = "The compressed file, a folder of them, or - for stdin.")
@@ -54,11 +59,15 @@ final class DecodeCommand extends ToolCommand {
             description = "Go on with a model that has no trained weights (the output is not a useful picture).")
     boolean allowUntrained;
 
-    @Option(names = "--metrics", paramLabel = "SRC", description = "Print PSNR and MS-SSIM against this source image.")
+    @Option(names = "--metrics", paramLabel = "SRC",
+            description = "Print PSNR and MS-SSIM against this source image (a point cloud: D1/D2 PSNR and Chamfer against this PLY/OFF).")
     @Nullable Path metrics;
 
     @Option(names = "--json", description = "Print a JSON object instead of text.")
     boolean json;
+
+    @Mixin
+    CloudOptions cloud = new CloudOptions();
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -79,12 +88,20 @@ final class DecodeCommand extends ToolCommand {
             }
             return VideoCli.decode(this, in, Path.of(output), weights, metrics, json, allowUntrained);
         }
-        TfyContainer container;
+        TfyFile file;
         try {
-            container = in == null ? TfyContainer.parse(System.in.readAllBytes()) : TfyContainer.read(in);
+            file = in == null ? TfyReader.parseAny(System.in.readAllBytes()) : TfyReader.readAny(in);
         } catch (TinifyFormatException e) {
             throw input.equals("-") ? new TinifyFormatException("stdin: " + e.getMessage()) : e;
         }
+        if (file instanceof PointCloudContainer cloudFile) {
+            if (toStdout) {
+                throw new TinifyException(input + " is a point cloud: give -o OUT.ply, not -");
+            }
+            return PointCloudCli.decode(this, input, cloudFile, model, Params.parse(set), weights, allowUntrained, Path.of(output),
+                    metrics, cloud.options(), json);
+        }
+        TfyContainer container = (TfyContainer) file;
         @Nullable RgbImage source = metrics == null ? null : ImageFiles.read(metrics);
         PrintWriter report = toStdout ? err() : out();
         try (Codec codec = open(container)) {

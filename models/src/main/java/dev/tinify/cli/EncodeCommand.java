@@ -12,6 +12,7 @@ import dev.tinify.runtime.image.AlphaMode;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.image.Tiling;
+import dev.tinify.runtime.pointcloud.PointCloudFiles;
 import dev.tinify.runtime.metrics.Bpp;
 import dev.tinify.runtime.refine.Refinement;
 import dev.tinify.runtime.video.files.ColorSpace;
@@ -32,6 +33,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compress an image into a .tfy file, or every image of a folder into a folder of .tfy files.",
                 "With -m ssf2020, a clip (a .y4m file or a folder of numbered PNG frames) into a .tfy video.",
+                "With a point-cloud model, a .ply cloud or an .off mesh (sampled to --points points, seeded) into a .tfy point "
+                        + "cloud; prints bits per input point, D1/D2 PSNR (pc_error) and the Chamfer distance; --recon OUT.ply.",
                 "Reads PNG (8/16-bit), JPEG and PNM, grey or RGB, with or without alpha; - reads the image from stdin, -o - "
                         + "writes the .tfy to stdout (the summary then goes to stderr).",
                 "The image is padded to the model's stride (centred, as CompressAI); bpp counts the entropy-coded bytes "
@@ -40,8 +43,8 @@ import picocli.CommandLine.Parameters;
                 "A folder is encoded over --jobs workers with a progress bar and a summary table; outputs newer than their "
                         + "inputs are kept, so an interrupted run resumes."})
 final class EncodeCommand extends ToolCommand {
-    @Parameters(index = "0", paramLabel = "IMAGE|DIR|CLIP|-",
-            description = "The image to compress, a folder of images, a clip (-m ssf2020), or - for stdin.")
+    @Parameters(index = "0", paramLabel = "IMAGE|DIR|CLIP|CLOUD|-",
+            description = "The image to compress, a folder of images, a clip (-m ssf2020), a .ply/.off point cloud, or - for stdin.")
     String input = "";
 
     @Mixin
@@ -52,6 +55,9 @@ final class EncodeCommand extends ToolCommand {
 
     @Mixin
     TargetOptions targets = new TargetOptions();
+
+    @Mixin
+    CloudOptions cloud = new CloudOptions();
 
     @Option(names = {"-q", "--quality"}, paramLabel = "Q",
             description = {"Quality level of the zoo entry (1..8 for the bundled specs); a spec without a zoo section takes none.",
@@ -132,6 +138,21 @@ final class EncodeCommand extends ToolCommand {
             }
             return VideoCli.encode(this, in, model.model, model.metric(), model.set, model.coder, zooQuality(), weights, out, recon, gop,
                     colourSpace(colour), VideoCli.fps(fps), json, model.allowUntrained);
+        }
+        if (in != null && PointCloudFiles.hasCloudName(in)) {
+            if (toStdout || refinement.enabled() || !targets.targets().isEmpty()) {
+                throw new TinifyException(in + " is a point cloud: give -o OUT.tfy (a file), without --refine or a target");
+            }
+            if (quality != zooQuality()) {
+                throw new TinifyException("-q " + quality + ": a point cloud is coded at one of the model's zoo qualities (an integer)");
+            }
+            Path out = Path.of(output);
+            OutputFiles.checkNotInput(out, in, weights);
+            if (recon != null) {
+                OutputFiles.checkNotInput(recon, in, weights);
+                OutputFiles.checkDistinct(recon, out);
+            }
+            return PointCloudCli.encode(this, in, model, zooQuality(), weights, out, recon, cloud.options(), json);
         }
         if (in != null && Files.isDirectory(in)) {
             return folder(in, tiling, refinement);

@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
                         + "point per target, each image coded at the setting a search finds for it (its encoding time is that "
                         + "of every pass).",
                 "--estimate uses the likelihoods' bits and one forward pass instead of coding "
-                        + "(its time is split evenly between encoding and decoding, as CompressAI does)."})
+                        + "(its time is split evenly between encoding and decoding, as CompressAI does).",
+                "A point-cloud model codes every .ply and .off file of the folder and writes bits per input point, "
+                        + "D1/D2 PSNR (pc_error) and the Chamfer distance, per cloud and on average."})
 final class EvalCommand extends ToolCommand {
     @Mixin
     ModelOptions model = new ModelOptions();
@@ -48,12 +50,16 @@ final class EvalCommand extends ToolCommand {
     @Mixin
     TargetOptions targets = new TargetOptions();
 
+    @Mixin
+    CloudOptions cloud = new CloudOptions();
+
     @Option(names = {"-q", "--quality"}, paramLabel = "Q[,Q...]|shipped",
             description = "Quality levels (real values between the trained levels for a variable-rate model), or 'shipped' for "
-                    + "every level with shipped weights; optional with a target.")
+                    + "every level with shipped weights; required for an image model unless a target is given.")
     String qualities = "";
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of PNG/JPEG/PNM images.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Folder of PNG/JPEG/PNM images (a point-cloud model: of .ply clouds and .off meshes).")
     Path data = Path.of("");
 
     @Option(names = "--weights", paramLabel = "W[,W...]|DIR", split = ",",
@@ -86,6 +92,19 @@ final class EvalCommand extends ToolCommand {
             return video();
         }
         Spec spec = Tinify.spec(model.model);
+        if (spec.input() == Spec.Input.POINTS) {
+            if (estimate || refine.refinement().enabled()) {
+                throw new IllegalArgumentException(spec.name() + " codes point clouds: eval codes them for real, without --estimate or --refine");
+            }
+            if (weights.size() > 1) {
+                throw new IllegalArgumentException("a point-cloud model is evaluated with one --weights file, got " + weights.size());
+            }
+            return PointCloudCli.eval(this, model, qualities.isBlank() ? 0 : Integer.parseInt(qualities.trim()),
+                    weights.isEmpty() ? null : weights.get(0), data, output, cloud.options(), quiet);
+        }
+        if (qualities.isBlank()) {
+            throw new IllegalArgumentException("an image model is evaluated at given qualities: -q Q[,Q...] or -q shipped");
+        }
         Metric metric = model.metric();
         Refinement refinement = refine.refinement();
         if (estimate && refinement.enabled()) {

@@ -7,7 +7,10 @@ import dev.tinify.TinifyException;
 import dev.tinify.inspect.ModelInspector;
 import dev.tinify.inspect.ModuleNode;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.container.PointCloudContainer;
 import dev.tinify.runtime.container.TfyContainer;
+import dev.tinify.runtime.container.TfyFile;
+import dev.tinify.runtime.container.TfyReader;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.Padding;
 import java.io.IOException;
@@ -80,13 +83,17 @@ final class InspectCommand extends ToolCommand {
         if (!Files.isRegularFile(file)) {
             throw new TinifyException(file + ": no such file");
         }
-        TfyContainer c;
+        TfyFile any;
         try {
-            c = TfyContainer.read(file);
+            any = TfyReader.readAny(file);
         } catch (TinifyFormatException e) {
             throw new TinifyException(e.getMessage()); // names the file and what is wrong
         }
         long fileBytes = Files.size(file);
+        if (any instanceof PointCloudContainer cloud) {
+            return inspectCloud(file, cloud, fileBytes);
+        }
+        TfyContainer c = (TfyContainer) any;
         long stringBytes = c.stringBytes();
         double bpp = stringBytes * 8.0 / ((double) c.height() * c.width());
         List<List<Integer>> streams = c.segments().get(0).strings().stream().map(s -> s.stream().map(b -> b.length).toList()).toList();
@@ -127,6 +134,49 @@ final class InspectCommand extends ToolCommand {
                     pad.right(), pad.top(), pad.bottom(), c.tiling().tiled() ? ", in " + c.segments().size() + " " + c.tiling() : "");
             out.printf(Locale.ROOT, "%-9s %s, entropy parameters by %s%n", "coder", c.entropyCoder(), c.entropyParams());
             out.printf(Locale.ROOT, "%-9s %s%s%n", "latent", c.segments().get(0).shape(), c.tiling().tiled() ? " (first tile)" : "");
+            for (int i = 0; i < streams.size(); i++) {
+                out.printf(Locale.ROOT, "%-9s %s bytes%n", "stream " + i,
+                        streams.get(i).stream().map(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" + ")));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int inspectCloud(Path file, PointCloudContainer c, long fileBytes) {
+        List<List<Integer>> streams = c.segment().strings().stream().map(s -> s.stream().map(b -> b.length).toList()).toList();
+        PrintWriter out = cmd.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", file.toString());
+            m.put("format_version", PointCloudContainer.FORMAT_VERSION);
+            m.put("kind", "point_cloud");
+            m.put("file_bytes", fileBytes);
+            m.put("string_bytes", c.stringBytes());
+            m.put("bits_per_point", c.bitsPerPoint());
+            m.put("architecture", c.architecture());
+            m.put("quality", c.quality());
+            m.put("metric", c.metric());
+            m.put("spec_hash", c.specHash());
+            m.put("weights_fingerprint", c.weightsFingerprint());
+            m.put("entropy_coder", c.entropyCoder());
+            m.put("entropy_params", c.entropyParams());
+            m.put("points", c.pointCount());
+            m.put("normalization", Map.of("centre", List.of(c.normalization().x(), c.normalization().y(), c.normalization().z()),
+                    "scale", c.normalization().scale()));
+            m.put("latent_shape", c.segment().shape());
+            m.put("stream_bytes", streams);
+            Json.print(out, m);
+        } else {
+            out.printf(Locale.ROOT, "%s: .tfy version %d point cloud, %,d bytes (%,d in streams), %.4f bits per point%n", file,
+                    PointCloudContainer.FORMAT_VERSION, fileBytes, c.stringBytes(), c.bitsPerPoint());
+            out.printf(Locale.ROOT, "%-9s %s q%d %s%n", "model", c.architecture(), c.quality(), c.metric());
+            out.printf(Locale.ROOT, "%-9s %s%n", "spec", c.specHash());
+            out.printf(Locale.ROOT, "%-9s %s%n", "weights", c.weightsFingerprint());
+            out.printf(Locale.ROOT, "%-9s %,d, centred on (%s, %s, %s) and divided by %s%n", "points", c.pointCount(),
+                    c.normalization().x(), c.normalization().y(), c.normalization().z(), c.normalization().scale());
+            out.printf(Locale.ROOT, "%-9s %s, entropy parameters by %s%n", "coder", c.entropyCoder(), c.entropyParams());
+            out.printf(Locale.ROOT, "%-9s %s%n", "latent", c.segment().shape());
             for (int i = 0; i < streams.size(); i++) {
                 out.printf(Locale.ROOT, "%-9s %s bytes%n", "stream " + i,
                         streams.get(i).stream().map(n -> String.format(Locale.ROOT, "%,d", n)).collect(Collectors.joining(" + ")));

@@ -24,6 +24,15 @@ final class Json {
         return fraction != null ? (Number) fraction : (Number) c.quality();
     }
 
+    /** The object as indented JSON, UTF-8, ending in a newline (for result files). */
+    static byte[] bytes(Map<String, ?> object) {
+        try {
+            return (MAPPER.writeValueAsString(object) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("JSON serialisation failed", e);
+        }
+    }
+
     static void print(PrintWriter out, Map<String, ?> object) {
         try {
             out.println(MAPPER.writeValueAsString(object));

@@ -36,6 +36,12 @@ public final class FileSniffer {
         if (b.length >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '6') {
             return "this looks like a PNM image";
         }
+        if (b.length >= 4 && startsWith(b, "ply".getBytes(StandardCharsets.US_ASCII)) && (b[3] == '\n' || b[3] == '\r')) {
+            return "this is a PLY point cloud";
+        }
+        if (b.length >= 3 && startsWith(b, "OFF".getBytes(StandardCharsets.US_ASCII))) {
+            return "this looks like an OFF mesh";
+        }
         if (b.length >= 10 && b[8] == '{') {
             long n = ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (n > 0 && n <= b.length - 8) {

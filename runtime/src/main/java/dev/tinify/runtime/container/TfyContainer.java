@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * {@link TfyWriter} turns it into bytes and {@link TfyReader} back; the layout is documented on
  * {@link TfyWriter}. Construction validates every field as reading does.
  *
- * @param kind what the file holds ({@link TfyKind#IMAGE} today)
+ * @param kind what the file holds: {@link TfyKind#IMAGE} (a point cloud is a {@link PointCloudContainer})
  * @param architecture architecture name, as the spec names it
  * @param specHash lowercase hex digest of the spec the model was compiled from (2..128 digits)
  * @param weightsFingerprint lowercase hex fingerprint of the weights that encoded the image
@@ -51,7 +51,7 @@ public record TfyContainer(
         int width,
         Padding padding,
         Tiling tiling,
-        List<LatentSegment> segments) {
+        List<LatentSegment> segments) implements TfyFile {
 
     /** The newest format version: version 3 with a fractional quality. */
     public static final int FORMAT_VERSION = 4;
@@ -71,7 +71,9 @@ public record TfyContainer(
 
     /** Validates every field as {@link TfyReader} would; the segments are deep copies already. */
     public TfyContainer {
-        Objects.requireNonNull(kind, "kind");
+        if (kind != TfyKind.IMAGE) {
+            throw new IllegalArgumentException("a TfyContainer holds an image, not " + kind);
+        }
         checkText("architecture", architecture);
         specHashBytes(specHash);
         if (weightsFingerprint != null) {
@@ -103,7 +105,7 @@ public record TfyContainer(
             throw new IllegalArgumentException("a " + width + "x" + height + " image with " + tiling + " needs " + expected
                     + " latent segments, got " + segments.size());
         }
-        if (weightsFingerprint == null && (kind != TfyKind.IMAGE || tiling.tiled() || fractionalQuality != null)) {
+        if (weightsFingerprint == null && (tiling.tiled() || fractionalQuality != null)) {
             throw new IllegalArgumentException("only a whole image at an integer quality may omit the weights fingerprint (format version 1)");
         }
     }

@@ -7,7 +7,9 @@ package dev.tinify.runtime.container;
  */
 public enum TfyKind {
     /** One RGB image, whole or in tiles. */
-    IMAGE(0);
+    IMAGE(0),
+    /** One point cloud ({@link PointCloudContainer}). */
+    POINT_CLOUD(1);
 
     private final int code;
 

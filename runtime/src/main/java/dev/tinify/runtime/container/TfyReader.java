@@ -4,6 +4,7 @@ import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.image.Tiling;
+import dev.tinify.runtime.pointcloud.Normalization;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -18,7 +19,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@code .tfy} files of every version ({@link TfyWriter} documents the layout). Every field
@@ -29,22 +32,45 @@ import java.util.zip.CRC32C;
 public final class TfyReader {
     private TfyReader() {}
 
-    /** Reads and validates a {@code .tfy} file; errors name the file. */
+    /** Reads and validates a {@code .tfy} file holding an image; errors name the file. */
     public static TfyContainer read(Path file) throws IOException {
+        return image(readAny(file), file.toString());
+    }
+
+    /** Reads and validates a {@code .tfy} file of any kind; errors name the file. */
+    public static TfyFile readAny(Path file) throws IOException {
         long size = Files.isRegularFile(file) ? Files.size(file) : 0;
         if (size > TfyContainer.MAX_FILE_BYTES) {
             throw new TinifyFormatException(file + ": " + size + " bytes is larger than any .tfy file this reader accepts ("
                     + TfyContainer.MAX_FILE_BYTES + ")");
         }
         try {
-            return parse(InputFiles.read(file, TfyContainer.MAX_FILE_BYTES, "a .tfy file"));
+            return parseAny(InputFiles.read(file, TfyContainer.MAX_FILE_BYTES, "a .tfy file"));
         } catch (TinifyFormatException e) {
             throw new TinifyFormatException(file + ": " + e.getMessage());
         }
     }
 
-    /** Parses and validates a {@code .tfy} file's bytes. */
+    /** Parses and validates a {@code .tfy} file's bytes holding an image. */
     public static TfyContainer parse(byte[] bytes) throws TinifyFormatException {
+        return image(parseAny(bytes), null);
+    }
+
+    private static TfyContainer image(TfyFile f, @Nullable String file) throws TinifyFormatException {
+        if (f instanceof TfyContainer c) {
+            return c;
+        }
+        throw new TinifyFormatException((file == null ? "" : file + ": ") + "this .tfy file holds a " + describe(f.kind())
+                + " coded by " + f.architecture() + ", not an image");
+    }
+
+    /** The kind in words, for messages. */
+    static String describe(TfyKind kind) {
+        return kind == TfyKind.POINT_CLOUD ? "point cloud" : "image";
+    }
+
+    /** Parses and validates a {@code .tfy} file's bytes of any kind. */
+    public static TfyFile parseAny(byte[] bytes) throws TinifyFormatException {
         if (bytes.length == 0) {
             throw new TinifyFormatException("empty file, not a .tfy container");
         }
@@ -72,7 +98,7 @@ public final class TfyReader {
         }
     }
 
-    private static TfyContainer body(byte[] bytes, int version) throws TinifyFormatException {
+    private static TfyFile body(byte[] bytes, int version) throws TinifyFormatException {
         In in = new In(bytes, TfyWriter.MAGIC.length + 1, bytes.length - 4);
         TfyKind kind = version >= TfyContainer.FORMAT_VERSION_TILED ? TfyKind.of(in.u8("content kind")) : TfyKind.IMAGE;
         String architecture = in.text("architecture name");
@@ -95,6 +121,13 @@ public final class TfyReader {
         String metric = in.text("metric");
         String coder = in.text("entropy coder name");
         String params = in.text("entropy parameter source");
+        if (kind == TfyKind.POINT_CLOUD) {
+            if (fractionalQuality != null) {
+                throw in.error("a point cloud records no fractional quality (format version " + version + "; point clouds are version "
+                        + PointCloudContainer.FORMAT_VERSION + ")");
+            }
+            return pointCloud(bytes, in, architecture, specHash, weights, quality, metric, coder, params);
+        }
         int height = in.varint("image height", Integer.MAX_VALUE);
         int width = in.varint("image width", Integer.MAX_VALUE);
         if (height < 1 || width < 1 || (long) height * width > RgbImage.MAX_PIXELS) {
@@ -130,18 +163,51 @@ public final class TfyReader {
         for (int i = 0; i < count; i++) {
             segments.add(segment(in));
         }
+        end(bytes, in);
+        try {
+            return new TfyContainer(kind, architecture, specHash, weights, quality, fractionalQuality, metric, coder, params, height, width,
+                    new Padding(left, right, top, bottom), tiling, segments);
+        } catch (IllegalArgumentException e) {
+            throw new TinifyFormatException("invalid .tfy field: " + e.getMessage());
+        }
+    }
+
+    private static PointCloudContainer pointCloud(byte[] bytes, In in, String architecture, String specHash, @Nullable String weights,
+            int quality, String metric, String coder, String params) throws TinifyFormatException {
+        int points = in.varint("point count", PointCloudContainer.MAX_POINTS);
+        if (points < 1) {
+            throw in.error("a point cloud needs at least one point, the header says 0");
+        }
+        int at = in.pos;
+        float x = in.f32("normalization centre x");
+        float y = in.f32("normalization centre y");
+        float z = in.f32("normalization centre z");
+        float scale = in.f32("normalization scale");
+        Normalization normalization;
+        try {
+            normalization = new Normalization(x, y, z, scale);
+        } catch (IllegalArgumentException e) {
+            in.pos = at;
+            throw in.error(e.getMessage());
+        }
+        LatentSegment segment = segment(in);
+        end(bytes, in);
+        try {
+            return new PointCloudContainer(architecture, specHash, Objects.requireNonNull(weights, "weights"), quality, metric, coder,
+                    params, points, normalization, segment);
+        } catch (IllegalArgumentException e) {
+            throw new TinifyFormatException("invalid .tfy field: " + e.getMessage());
+        }
+    }
+
+    /** Refuses bytes left after the content and a checksum that does not match. */
+    private static void end(byte[] bytes, In in) throws TinifyFormatException {
         if (in.left() != 0) {
             throw in.error(in.left() + " unexpected bytes after the strings");
         }
         if (!checksumMatches(bytes)) {
             throw new TinifyFormatException("checksum mismatch: the .tfy file is damaged (stored CRC-32C "
                     + String.format("%08x", storedCrc(bytes)) + ", computed " + String.format("%08x", computedCrc(bytes)) + ")");
-        }
-        try {
-            return new TfyContainer(kind, architecture, specHash, weights, quality, fractionalQuality, metric, coder, params, height, width,
-                    new Padding(left, right, top, bottom), tiling, segments);
-        } catch (IllegalArgumentException e) {
-            throw new TinifyFormatException("invalid .tfy field: " + e.getMessage());
         }
     }
 
@@ -257,6 +323,13 @@ public final class TfyReader {
         int u8(String what) throws TinifyFormatException {
             need(1, what);
             return b[pos++] & 0xff;
+        }
+
+        float f32(String what) throws TinifyFormatException {
+            need(4, what);
+            int bits = (b[pos] & 0xff) << 24 | (b[pos + 1] & 0xff) << 16 | (b[pos + 2] & 0xff) << 8 | (b[pos + 3] & 0xff);
+            pos += 4;
+            return Float.intBitsToFloat(bits);
         }
 
         byte[] bytes(int n, String what) throws TinifyFormatException {

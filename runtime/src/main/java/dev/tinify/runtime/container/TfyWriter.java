@@ -5,9 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Writes a {@link TfyContainer} as a {@code .tfy} file.
+ * Writes a {@link TfyContainer} or a {@link PointCloudContainer} as a {@code .tfy} file.
  *
  * <p>Layout (integers are unsigned LEB128 varints, canonical, at most 31 bits, unless noted):
  * <ol>
@@ -21,10 +22,13 @@ import java.util.zip.CRC32C;
  *       quality + 1); metric (text); entropy coder name (text); how the entropy parameters were
  *       computed (text, {@code "libtorch"} today), so that another implementation can be told
  *       apart without a new format version;
- *   <li>original height and width; padding left, right, top, bottom;
- *   <li>from version 3 on, the tile size (0 = whole image), the tile overlap and the number of
- *       segments (one per tile, as {@link dev.tinify.runtime.image.Tiling#tiles} orders them);
- *       versions 1 and 2 hold one segment;
+ *   <li>an image: original height and width; padding left, right, top, bottom; from version 3
+ *       on, the tile size (0 = whole image), the tile overlap and the number of segments (one per
+ *       tile, as {@link dev.tinify.runtime.image.Tiling#tiles} orders them); versions 1 and 2
+ *       hold one segment;
+ *   <li>a point cloud (version 3, kind {@link TfyKind#POINT_CLOUD}): the input's point count,
+ *       the normalization's centre x, y, z and scale (four IEEE float32, big-endian), then one
+ *       segment;
  *   <li>per segment: the latent shape as a tagged tree (tag 0 = int, zigzag varint; 1 = list:
  *       count, items; 2 = map: count, then text key and value per entry), then the strings:
  *       stream count, batch size, the length of every string (stream-major), then the bytes of
@@ -46,28 +50,7 @@ public final class TfyWriter {
     public static byte[] toBytes(TfyContainer c) {
         Out out = new Out();
         int version = c.formatVersion();
-        out.bytes(MAGIC);
-        out.u8(version);
-        if (version >= TfyContainer.FORMAT_VERSION_TILED) {
-            out.u8(c.kind().code());
-        }
-        out.text(c.architecture());
-        byte[] hash = TfyContainer.specHashBytes(c.specHash());
-        out.u8(hash.length);
-        out.bytes(hash);
-        if (c.weightsFingerprint() != null) {
-            out.bytes(TfyContainer.fingerprintBytes(c.weightsFingerprint()));
-        }
-        out.varint(c.quality());
-        if (version >= TfyContainer.FORMAT_VERSION) {
-            long bits = Double.doubleToRawLongBits(c.qualityValue());
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                out.u8((int) (bits >>> shift));
-            }
-        }
-        out.text(c.metric());
-        out.text(c.entropyCoder());
-        out.text(c.entropyParams());
+        model(out, c, version, c.weightsFingerprint(), c.qualityValue());
         out.varint(c.height());
         out.varint(c.width());
         out.varint(c.padding().left());
@@ -82,6 +65,53 @@ public final class TfyWriter {
         for (LatentSegment s : c.segments()) {
             segment(out, s);
         }
+        return finish(out);
+    }
+
+    /** The file's bytes (format version 3, kind {@link TfyKind#POINT_CLOUD}). */
+    public static byte[] toBytes(PointCloudContainer c) {
+        Out out = new Out();
+        model(out, c, PointCloudContainer.FORMAT_VERSION, c.weightsFingerprint(), c.quality());
+        out.varint(c.pointCount());
+        out.f32(c.normalization().x());
+        out.f32(c.normalization().y());
+        out.f32(c.normalization().z());
+        out.f32(c.normalization().scale());
+        segment(out, c.segment());
+        return finish(out);
+    }
+
+    /**
+     * Magic, version, kind (from version 3) and what identifies the model: everything before the
+     * content; {@code qualityValue} is written from version 4 on.
+     */
+    private static void model(Out out, TfyFile c, int version, @Nullable String weightsFingerprint, double qualityValue) {
+        out.bytes(MAGIC);
+        out.u8(version);
+        if (version >= TfyContainer.FORMAT_VERSION_TILED) {
+            out.u8(c.kind().code());
+        }
+        out.text(c.architecture());
+        byte[] hash = TfyContainer.specHashBytes(c.specHash());
+        out.u8(hash.length);
+        out.bytes(hash);
+        if (weightsFingerprint != null) {
+            out.bytes(TfyContainer.fingerprintBytes(weightsFingerprint));
+        }
+        out.varint(c.quality());
+        if (version >= TfyContainer.FORMAT_VERSION) {
+            long bits = Double.doubleToRawLongBits(qualityValue);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.u8((int) (bits >>> shift));
+            }
+        }
+        out.text(c.metric());
+        out.text(c.entropyCoder());
+        out.text(c.entropyParams());
+    }
+
+    /** Appends the CRC-32C of everything written and returns the bytes. */
+    private static byte[] finish(Out out) {
         CRC32C crc = new CRC32C();
         crc.update(out.buf, 0, out.size);
         long v = crc.getValue();
@@ -144,6 +174,14 @@ public final class TfyWriter {
         void u8(int v) {
             ensure(1);
             buf[size++] = (byte) v;
+        }
+
+        void f32(float v) {
+            int bits = Float.floatToIntBits(v);
+            u8(bits >>> 24);
+            u8(bits >>> 16);
+            u8(bits >>> 8);
+            u8(bits);
         }
 
         void bytes(byte[] b) {

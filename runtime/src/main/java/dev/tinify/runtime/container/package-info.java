@@ -1,4 +1,4 @@
-/** The {@code .tfy} compressed-image container and atomic file writing for every output. */
+/** The {@code .tfy} container (compressed images and point clouds) and atomic file writing for every output. */
 @NullMarked
 package dev.tinify.runtime.container;
 

@@ -134,6 +134,15 @@ public final class MemoryBudget {
     }
 
     /**
+     * Checks coding a cloud of {@code points} points with a point-cloud model: its per-point
+     * layers hold channels x points values, counted as for a one-pixel-high image.
+     */
+    public static void checkPoints(CompressionModel model, long points) {
+        check(model.name() + " on " + points + " points", imageBytes(model.resolved(), 1, points), "its largest activations",
+                "use fewer points or a smaller model");
+    }
+
+    /**
      * Checks refining the latent of one padded image of {@code height x width} before coding it: a
      * refinement step keeps the activations of the synthesis and hyper transforms for its backward
      * pass, about {@value #REFINEMENT_FACTOR} times what {@link #checkImage} counts.
