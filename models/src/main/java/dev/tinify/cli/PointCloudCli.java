@@ -50,13 +50,13 @@ final class PointCloudCli {
         }
     }
 
-    /** Opens a point-cloud model, refusing untrained weights unless allowed. */
+    /** Opens a point-cloud model, refusing untrained weights unless allowed (the caller warns once its input is read). */
     static PointCloudCodec open(ToolCommand cmd, ModelOptions model, int quality, @Nullable Path weights) {
         PointCloudCodec codec = PointCloudCodec.open(dev.tinify.Tinify.spec(model.model), quality, model.metric(), model.overrides(),
                 weights);
         try {
-            if (!codec.codec().trained()) {
-                cmd.untrained(codec.codec().describe(), model.allowUntrained);
+            if (!codec.codec().trained() && !model.allowUntrained) {
+                cmd.untrained(codec.codec().describe(), false);
             }
             codec.codec().useCoder(model.coder);
             return codec;
@@ -66,11 +66,18 @@ final class PointCloudCli {
         }
     }
 
+    private static void warnUntrained(ToolCommand cmd, PointCloudCodec codec) {
+        if (!codec.codec().trained()) {
+            cmd.warnUntrained(codec.codec().describe());
+        }
+    }
+
     /** {@code encode CLOUD -o OUT.tfy [--recon OUT.ply]}: codes, decodes and prints rate and distortion. */
     static int encode(ToolCommand cmd, Path input, ModelOptions model, int quality, @Nullable Path weights, Path output,
             @Nullable Path recon, Options options, boolean json) throws IOException {
         try (PointCloudCodec codec = open(cmd, model, quality, weights)) {
             PointCloud source = PointCloudFiles.read(input, options.meshPointsFor(codec), options.seed());
+            warnUntrained(cmd, codec);
             long t0 = System.nanoTime();
             PointCloudContainer container = codec.compress(source);
             byte[] bytes = container.toBytes();
@@ -129,10 +136,11 @@ final class PointCloudCli {
             throw new UndecodableFileException(input + ": " + e.getMessage(), e);
         }
         try (codec) {
-            if (!codec.codec().trained()) {
-                cmd.untrained(codec.codec().describe(), allowUntrained);
+            if (!codec.codec().trained() && !allowUntrained) {
+                cmd.untrained(codec.codec().describe(), false);
             }
             PointCloud source = metrics == null ? null : PointCloudFiles.read(metrics, options.meshPointsFor(codec), options.seed());
+            warnUntrained(cmd, codec);
             long t0 = System.nanoTime();
             PointCloud decoded;
             try {
@@ -182,6 +190,7 @@ final class PointCloudCli {
         try (PointCloudCodec codec = open(cmd, model, quality, weights);
                 Progress progress = Progress.start("eval " + model.model, files.size(), quiet)) {
             name = codec.codec().model().name();
+            warnUntrained(cmd, codec);
             for (Path f : files) {
                 progress.step(f.getFileName().toString());
                 PointCloud source = PointCloudFiles.read(f, options.meshPointsFor(codec), options.seed());
