@@ -2,6 +2,7 @@ package dev.tinify.cli;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.tinify.PointCloudCodec;
 import dev.tinify.Tinify;
 import dev.tinify.TinifyException;
 import dev.tinify.dsl.Metric;
@@ -43,6 +44,9 @@ import picocli.CommandLine.ParseResult;
         description = {"Train a spec's architecture on random patches of an image folder (CompressAI's recipe: "
                 + "Adam 1e-4 on the network, Adam 1e-3 on the entropy bottlenecks' quantiles, gradients clipped at norm 1, "
                 + "learning rate halved on a validation plateau).",
+                "A point-cloud model (input: points) trains on a folder of .ply clouds and .off meshes with the papers' loss, "
+                        + "rate + lambda * Chamfer distance (--lambda L); each sample is --patch points drawn from a file "
+                        + "(fresh points on a mesh), centred and scaled into [-1, 1].",
                 "Ctrl-C stops after the current step and writes a checkpoint; --resume continues exactly where it stopped."})
 final class TrainCommand extends ToolCommand {
     /** CompressAI's net learning rate. */
@@ -63,7 +67,7 @@ final class TrainCommand extends ToolCommand {
     @Option(names = "--lambda", paramLabel = "L", description = "Rate-distortion lambda (default: the zoo's for -q).")
     @Nullable Double lambda;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of training images.")
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of training images (or point clouds).")
     Path data;
 
     @Option(names = "--val", paramLabel = "DIR",
@@ -84,7 +88,8 @@ final class TrainCommand extends ToolCommand {
                     "Fine-tunes one quality from another, or starts an architecture from a related one."})
     List<Path> init = new ArrayList<>();
 
-    @Option(names = "--patch", defaultValue = "256", paramLabel = "P", description = "Patch side (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patch", defaultValue = "256", paramLabel = "P",
+            description = "Patch side (default: ${DEFAULT-VALUE}); a point-cloud model: points per training cloud (default: its num_points).")
     int patch = 256;
 
     @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Patches per step (default: ${DEFAULT-VALUE}).")
@@ -154,9 +159,9 @@ final class TrainCommand extends ToolCommand {
         if (stage != 1 && stage != 2) {
             throw new TinifyException("--stage " + stage + ": expected 1 (the base model) or 2 (every rate)");
         }
-        TrainingConfig config = builder.valDir(val).quality(quality == null ? 0 : quality).baseStage(stage == 1)
-                .batch(batch).patch(patch).seed(seed).netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip)
-                .validateEvery(valEvery).checkpointEvery(checkpointEvery).patience(patience).build();
+        builder.valDir(val).quality(quality == null ? 0 : quality).baseStage(stage == 1).batch(batch).seed(seed)
+                .netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip).validateEvery(valEvery)
+                .checkpointEvery(checkpointEvery).patience(patience);
         Engine.getInstance().setRandomSeed((int) seed);
         if (threads != null) {
             if (threads < 1) {
@@ -165,6 +170,8 @@ final class TrainCommand extends ToolCommand {
             JniUtils.setNumThreads(threads);
         }
         try (CompressionModel model = Tinify.build(s, params)) {
+            int size = patchFor(model);
+            TrainingConfig config = builder.patch(size).build();
             // Before the trainer exists, so that its optimizers start from the loaded values.
             WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
             try (Trainer trainer = new Trainer(model, config); TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
@@ -181,17 +188,34 @@ final class TrainCommand extends ToolCommand {
                         err.println("tinify: net learning rate set to " + lr);
                     }
                 }
-                err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s, batch %d of %dx%d, steps %d..%d -> %s%n",
-                        model.name(), model.params(), model.parameterCount(), !model.variableRate() || stage == 1
+                String objective = model.pointCloud() ? "rate + lambda * Chamfer, lambda " + lmbda
+                        : !model.variableRate() || stage == 1
                                 ? m.id() + " lambda " + lmbda + (model.variableRate() ? ", stage 1: the base model" : "")
-                                : "stage 2: every rate with its zoo " + m.id() + " lambda",
-                        batch, patch, patch, trainer.step(), steps, outDir);
+                                : "stage 2: every rate with its zoo " + m.id() + " lambda";
+                err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s, batch %d of %s, steps %d..%d -> %s%n",
+                        model.name(), model.params(), model.parameterCount(), objective, batch,
+                        model.pointCloud() ? size + "-point clouds" : size + "x" + size, trainer.step(), steps, outDir);
                 err.flush();
                 trainer.addListener(log);
                 runWithStopHook(trainer, err);
             }
         }
         return 0;
+    }
+
+    /**
+     * The patch side, or for a point-cloud model the points per training cloud: {@code --patch}
+     * when given, else 256 for images and the spec's {@code num_points} for clouds.
+     */
+    private int patchFor(CompressionModel model) {
+        if (!model.pointCloud() || cmd.commandLine().getParseResult().hasMatchedOption("--patch")) {
+            return patch;
+        }
+        Number n = model.params().get(PointCloudCodec.NUM_POINTS);
+        if (n == null) {
+            throw new TinifyException(model.name() + " has no " + PointCloudCodec.NUM_POINTS + " parameter: give --patch POINTS");
+        }
+        return n.intValue();
     }
 
     /**
@@ -270,8 +294,11 @@ final class TrainCommand extends ToolCommand {
                     @Override
                     public void onStep(Step st) {
                         bar.stepTo(st.step());
-                        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f bpp %.4f psnr %.2f aux %.1f %.3f it/s", st.loss(),
-                                st.bpp(), st.psnr(), st.auxLoss(), st.stepsPerSecond()));
+                        bar.setExtraMessage(Double.isNaN(st.psnr())
+                                ? String.format(Locale.ROOT, " loss %.4f bits/point %.4f chamfer %.5f aux %.1f %.3f it/s", st.loss(),
+                                        st.bpp(), st.mse(), st.auxLoss(), st.stepsPerSecond())
+                                : String.format(Locale.ROOT, " loss %.4f bpp %.4f psnr %.2f aux %.1f %.3f it/s", st.loss(),
+                                        st.bpp(), st.psnr(), st.auxLoss(), st.stepsPerSecond()));
                     }
                 });
             }
@@ -281,6 +308,9 @@ final class TrainCommand extends ToolCommand {
                     if (Double.isNaN(v.bpp())) {
                         // no --val folder: the schedule judged the mean training loss since the last validation
                         err.printf(Locale.ROOT, "%nat step %d: mean training loss %.4f, lr %.2e%n", v.step(), v.loss(), v.learningRate());
+                    } else if (Double.isNaN(v.psnr())) {
+                        err.printf(Locale.ROOT, "%nvalidation at step %d: loss %.4f bits/point %.4f lr %.2e%n", v.step(), v.loss(),
+                                v.bpp(), v.learningRate());
                     } else {
                         err.printf(Locale.ROOT, "%nvalidation at step %d: loss %.4f bpp %.4f psnr %.2f lr %.2e%n", v.step(), v.loss(),
                                 v.bpp(), v.psnr(), v.learningRate());

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.train;
 
+import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.image.ImageFiles;
 import dev.tinify.runtime.image.RgbImage;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * {@code (seed, k)}. Resuming at any step therefore needs only the seed and the step, and two runs
  * with one seed see the same patches.
  */
-public final class PatchSampler {
+public final class PatchSampler implements TrainingSamples {
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".ppm", ".pnm", ".pgm", ".bmp");
 
     /**
@@ -84,6 +85,16 @@ public final class PatchSampler {
         return patch;
     }
 
+    @Override
+    public int floatsPerSample() {
+        return Math.multiplyExact(3 * patch, patch);
+    }
+
+    @Override
+    public Shape shape(int count) {
+        return new Shape(count, 3, patch, patch);
+    }
+
     /**
      * Writes samples {@code first .. first + count - 1} as one [count, 3, patch, patch] batch in
      * row-major float order into {@code out}, from its index 0 (a direct buffer can back an
@@ -92,6 +103,7 @@ public final class PatchSampler {
      * @throws IllegalArgumentException if an image cannot be read or is smaller than the patch, or
      *     {@code out} is too small
      */
+    @Override
     public void batch(long first, int count, FloatBuffer out) {
         int plane = patch * patch;
         if (out.capacity() < (long) count * 3 * plane) {

@@ -16,13 +16,14 @@ import dev.tinify.runtime.ops.Scalars;
  * {@code sum(log(p)) / (-ln 2 * B * H * W)} summed over every latent. The reconstruction is not
  * clamped, as in CompressAI's training.
  */
-public final class RateDistortionLoss {
+public final class RateDistortionLoss implements TrainingLoss {
     /**
      * The terms of one evaluation, scalars in the input's manager.
      *
      * @param loss the loss to minimize
-     * @param bpp estimated bits per pixel
-     * @param mse mean squared error on the [0, 1] scale (reported for PSNR under either metric)
+     * @param bpp estimated bits per pixel (per point for a point cloud)
+     * @param mse mean squared error on the [0, 1] scale (reported for PSNR under either metric); for a
+     *     point cloud ({@link ChamferRateLoss}) the Chamfer distance
      * @param msSsim MS-SSIM, only under the MS-SSIM metric
      */
     public record Terms(NDArray loss, NDArray bpp, NDArray mse, @Nullable NDArray msSsim) {}
@@ -74,10 +75,18 @@ public final class RateDistortionLoss {
      * over latents of {@code sum(log(p)) / (-ln 2 * B * H * W)}, a scalar in the likelihoods' manager.
      */
     public static NDArray bpp(Map<String, NDArray> likelihoods, Shape input) {
+        return bitsPer(likelihoods, (double) input.get(0) * input.get(2) * input.get(3));
+    }
+
+    /**
+     * The likelihoods' estimated bits, summed over every latent, divided by {@code units} (pixels
+     * or points of the whole batch): a scalar in the likelihoods' manager.
+     */
+    public static NDArray bitsPer(Map<String, NDArray> likelihoods, double units) {
         if (likelihoods.isEmpty()) {
-            throw new IllegalArgumentException("bpp needs at least one likelihood tensor");
+            throw new IllegalArgumentException("the rate needs at least one likelihood tensor");
         }
-        double pixels = (double) input.get(0) * input.get(2) * input.get(3);
+        double pixels = units;
         float scale = (float) (-Math.log(2) * pixels);
         NDArray total = null;
         for (NDArray l : likelihoods.values()) {
@@ -97,7 +106,7 @@ public final class RateDistortionLoss {
         return total;
     }
 
-    /** The loss of a reconstruction {@code xHat} of {@code x} whose latents have {@code likelihoods}. */
+    @Override
     public Terms compute(NDArray x, NDArray xHat, Map<String, NDArray> likelihoods) {
         NDArray bpp = bpp(likelihoods, x.getShape());
         NDArray mse;

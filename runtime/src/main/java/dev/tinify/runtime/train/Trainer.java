@@ -39,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,7 +69,7 @@ import org.jspecify.annotations.Nullable;
 public final class Trainer implements AutoCloseable {
     private final CompressionModel model;
     private final TrainingConfig config;
-    private final RateDistortionLoss loss;
+    private final TrainingLoss loss;
     private final List<RateDistortionLoss> rateLosses;
     private final ParameterGroups groups;
     private final List<GradientCorrection> corrections = new ArrayList<>();
@@ -76,14 +77,15 @@ public final class Trainer implements AutoCloseable {
     private final Adam netOptimizer;
     private final Adam auxOptimizer;
     private final PlateauScheduler scheduler;
-    private final PatchSampler sampler;
+    private final TrainingSamples sampler;
     /**
      * The batch, reused every step: it backs the input array without a copy. The trainer holds it,
      * so the memory autograd saves for backward cannot be collected early; it is rewritten only
      * after the previous step's graph is freed.
      */
     private final ByteBuffer input;
-    private final List<RgbImage> validation;
+    /** The validation inputs, each made in the manager given (a [1, 3, H, W] crop or a [1, P, 3] cloud). */
+    private final List<Function<NDManager, NDArray>> validation;
     private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
     private long seed;
     private long step;
@@ -112,18 +114,22 @@ public final class Trainer implements AutoCloseable {
         this.model = Objects.requireNonNull(model, "model");
         this.config = config;
         int df = model.downsamplingFactor();
-        if (config.patch() % df != 0) {
+        if (!model.pointCloud() && config.patch() % df != 0) {
             throw new IllegalArgumentException(model.name() + ": patch " + config.patch() + " is not a multiple of the model's "
                     + "downsampling factor " + df);
         }
-        this.loss = new RateDistortionLoss(config.metric(), config.lambda());
+        this.loss = model.pointCloud() ? new ChamferRateLoss(config.lambda()) : new RateDistortionLoss(config.metric(), config.lambda());
         this.rateLosses = rateLosses(model, config);
         this.groups = ParameterGroups.of(model);
         collectCorrections(model);
-        this.sampler = new PatchSampler(config.trainDir(), config.patch(), config.seed());
-        this.input = ByteBuffer.allocateDirect(Math.multiplyExact(Float.BYTES * 3 * config.batch(), config.patch() * config.patch()))
+        // A point-cloud model takes clouds of config.patch() points.
+        this.sampler = model.pointCloud() ? new CloudSampler(config.trainDir(), config.patch(), config.seed())
+                : new PatchSampler(config.trainDir(), config.patch(), config.seed());
+        this.input = ByteBuffer.allocateDirect(Math.multiplyExact(Float.BYTES * config.batch(), sampler.floatsPerSample()))
                 .order(ByteOrder.nativeOrder());
-        this.validation = config.valDir() == null ? List.of() : loadValidation(config.valDir(), config.patch(), df);
+        this.validation = config.valDir() == null ? List.of()
+                : model.pointCloud() ? cloudValidation(config.valDir(), config.patch(), config.seed())
+                : loadValidation(config.valDir(), config.patch(), df);
         this.seed = config.seed();
         this.scheduler = new PlateauScheduler(config.plateauFactor(), config.patience());
         this.stateManager = NDManager.newBaseManager();
@@ -170,9 +176,18 @@ public final class Trainer implements AutoCloseable {
         m.children().values().forEach(this::collectCorrections);
     }
 
+    /** One fixed sample of {@code points} points of each validation cloud ({@link CloudSampler#validation}). */
+    private static List<Function<NDManager, NDArray>> cloudValidation(Path dir, int points, long seed) {
+        List<Function<NDManager, NDArray>> out = new ArrayList<>();
+        for (float[] xyz : CloudSampler.validation(dir, points, seed)) {
+            out.add(m -> m.create(xyz, new Shape(1, points, 3)));
+        }
+        return out;
+    }
+
     /** Centre crops of at most {@code patch} pixels per side, rounded down to the downsampling factor. */
-    private List<RgbImage> loadValidation(Path dir, int patch, int df) {
-        List<RgbImage> out = new ArrayList<>();
+    private List<Function<NDManager, NDArray>> loadValidation(Path dir, int patch, int df) {
+        List<Function<NDManager, NDArray>> out = new ArrayList<>();
         for (Path f : PatchSampler.listImages(dir)) {
             RgbImage img;
             try {
@@ -191,7 +206,8 @@ public final class Trainer implements AutoCloseable {
             }
             int top = (img.height() - h) / 2;
             int left = (img.width() - w) / 2;
-            out.add(img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top)));
+            RgbImage crop = img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top));
+            out.add(crop::toNDArray);
         }
         return out;
     }
@@ -295,7 +311,6 @@ public final class Trainer implements AutoCloseable {
             model.train(true);
         }
         int b = config.batch();
-        int p = config.patch();
         sampler.batch(step * b, b, input.asFloatBuffer());
         phaseEnded("sample");
         // The noise of step s depends on (seed, s) only, so a resumed run draws what an uninterrupted one would.
@@ -305,7 +320,7 @@ public final class Trainer implements AutoCloseable {
         float[] values;
         try (NDManager sub = model.manager().newSubManager()) {
             sub.tempAttachAll(model.arrays());
-            NDArray x = sub.create(input, new Shape(b, 3, p, p), DataType.FLOAT32);
+            NDArray x = sub.create(input, sampler.shape(b), DataType.FLOAT32);
             phaseEnded("input");
             try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
                 int level = rateLosses.isEmpty() ? -1 : levelOf(step);
@@ -351,7 +366,9 @@ public final class Trainer implements AutoCloseable {
         windowLoss += values[0];
         windowSteps++;
         double mse = values[2];
-        return new TrainingListener.Step(step, config.steps(), values[0], values[1], mse, 10 * Math.log10(1 / mse),
+        // A point cloud's distortion is a Chamfer distance, of which a PSNR would mean nothing.
+        return new TrainingListener.Step(step, config.steps(), values[0], values[1], mse,
+                model.pointCloud() ? Double.NaN : 10 * Math.log10(1 / mse),
                 values.length > 3 ? values[3] : Double.NaN, aux, norm, netOptimizer.learningRate(), Double.NaN);
     }
 
@@ -430,10 +447,10 @@ public final class Trainer implements AutoCloseable {
             boolean wasTraining = model.isTraining();
             model.train(false);
             try {
-                for (RgbImage img : validation) {
+                for (Function<NDManager, NDArray> input : validation) {
                     try (NDManager sub = model.manager().newSubManager()) {
                         sub.tempAttachAll(model.arrays());
-                        NDArray x = img.toNDArray(sub);
+                        NDArray x = input.apply(sub);
                         // A variable-rate model is validated at its finest trained gain, with that level's lambda.
                         int top = rateLosses.size() - 1;
                         CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
@@ -458,7 +475,8 @@ public final class Trainer implements AutoCloseable {
         int n = validation.size();
         TrainingListener.Validation v = n == 0
                 ? new TrainingListener.Validation(step, valLoss, Double.NaN, Double.NaN, Double.NaN, netOptimizer.learningRate())
-                : new TrainingListener.Validation(step, valLoss, bppSum / n, 10 * Math.log10(n / mseSum), ssimSum / n,
+                : new TrainingListener.Validation(step, valLoss, bppSum / n, model.pointCloud() ? Double.NaN : 10 * Math.log10(n / mseSum),
+                        ssimSum / n,
                         netOptimizer.learningRate());
         for (TrainingListener l : listeners) {
             l.onValidation(v);

@@ -13,9 +13,9 @@ public interface TrainingListener {
      * @param step steps done so far (1 after the first)
      * @param totalSteps the run's target
      * @param loss rate-distortion loss of the batch
-     * @param bpp estimated bits per pixel
-     * @param mse mean squared error on the [0, 1] scale
-     * @param psnr PSNR in dB from {@code mse}
+     * @param bpp estimated bits per pixel (per point for a point-cloud model)
+     * @param mse mean squared error on the [0, 1] scale; for a point-cloud model the Chamfer distance
+     * @param psnr PSNR in dB from {@code mse}; NaN for a point-cloud model
      * @param msSsim MS-SSIM of the batch under the MS-SSIM metric, else NaN
      * @param auxLoss auxiliary (quantile) loss
      * @param gradNorm global norm of the net gradients before clipping

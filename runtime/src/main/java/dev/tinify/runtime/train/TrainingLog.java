@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A JSON-lines log of a run: one object per step ({@code "event":"step"}), validation and
+ * A JSON-lines log of a run: one object per step ({@code "event":"step"}; a point-cloud run logs
+ * its distortion as {@code chamfer} instead of {@code mse} and {@code psnr}), validation and
  * checkpoint, flushed per line so that it can be followed while training. A resumed run appends;
  * steps after the checkpoint it resumed from then appear twice, the later lines being the ones
  * the run continued with.
@@ -32,9 +33,13 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
 
     @Override
     public void onStep(Step s) {
-        ObjectNode o = JSON.createObjectNode().put("event", "step").put("step", s.step()).put("loss", s.loss()).put("bpp", s.bpp())
-                .put("mse", s.mse()).put("psnr", s.psnr()).put("aux_loss", s.auxLoss()).put("grad_norm", s.gradNorm())
-                .put("lr", s.learningRate()).put("steps_per_s", s.stepsPerSecond());
+        ObjectNode o = JSON.createObjectNode().put("event", "step").put("step", s.step()).put("loss", s.loss()).put("bpp", s.bpp());
+        if (Double.isNaN(s.psnr())) {
+            o.put("chamfer", s.mse());
+        } else {
+            o.put("mse", s.mse()).put("psnr", s.psnr());
+        }
+        o.put("aux_loss", s.auxLoss()).put("grad_norm", s.gradNorm()).put("lr", s.learningRate()).put("steps_per_s", s.stepsPerSecond());
         if (!Double.isNaN(s.msSsim())) {
             o.put("ms_ssim", s.msSsim());
         }
@@ -46,7 +51,10 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
         ObjectNode o = JSON.createObjectNode().put("event", "validation").put("step", v.step()).put("loss", v.loss())
                 .put("lr", v.learningRate());
         if (!Double.isNaN(v.bpp())) {
-            o.put("bpp", v.bpp()).put("psnr", v.psnr());
+            o.put("bpp", v.bpp());
+        }
+        if (!Double.isNaN(v.psnr())) {
+            o.put("psnr", v.psnr());
         }
         if (!Double.isNaN(v.msSsim())) {
             o.put("ms_ssim", v.msSsim());
