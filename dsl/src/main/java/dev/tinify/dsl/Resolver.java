@@ -578,11 +578,11 @@ public final class Resolver {
             case SLICE -> {
                 long start = (Long) numbers.get(0);
                 long end = (Long) numbers.get(1);
-                if (start < 0 || end < start || (first != null && end > first)) {
+                if (start < 0 || end < start || (first != null && end > first) || end - start > Integer.MAX_VALUE) {
                     throw error(src, at, "slice of channels " + start + " to " + end + (first != null ? " of " + first : ""),
-                            "0 <= START <= END" + (first != null ? " <= " + first : ""));
+                            "0 <= START <= END" + (first != null ? " <= " + first : "") + ", at most " + Integer.MAX_VALUE + " channels");
                 }
-                yield Math.toIntExact(end - start);
+                yield (int) (end - start);
             }
             case CHUNK -> {
                 long n = (Long) numbers.get(0);
