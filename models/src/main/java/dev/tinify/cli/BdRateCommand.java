@@ -1,7 +1,7 @@
 package dev.tinify.cli;
 
 import dev.tinify.eval.BdRate;
-import dev.tinify.eval.Metric;
+import dev.tinify.eval.QualityAxis;
 import dev.tinify.eval.ResultFile;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -23,7 +23,7 @@ final class BdRateCommand extends ToolCommand {
     String test = "";
 
     @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "psnr", description = "psnr or ms-ssim (default: ${DEFAULT-VALUE}).")
-    Metric metric = Metric.PSNR;
+    QualityAxis metric = QualityAxis.PSNR;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "pchip",
             description = "Interpolation: pchip or poly3 (VCEG-M33 cubic fit) (default: ${DEFAULT-VALUE}).")
@@ -34,7 +34,7 @@ final class BdRateCommand extends ToolCommand {
 
     @Override
     int execute() throws Exception {
-        Metric m = metric;
+        QualityAxis m = metric;
         BdRate.Method how = switch (method.toLowerCase(Locale.ROOT)) {
             case "pchip" -> BdRate.Method.PCHIP;
             case "poly3", "cubic" -> BdRate.Method.POLY3;
@@ -43,7 +43,7 @@ final class BdRateCommand extends ToolCommand {
         ResultFile a = ResultFile.load(anchor);
         ResultFile b = ResultFile.load(test);
         BdRate.Result r = BdRate.compute(a, b, m, how);
-        String q = m == Metric.PSNR ? "PSNR" : "MS-SSIM";
+        String q = m == QualityAxis.PSNR ? "PSNR" : "MS-SSIM";
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("anchor", a.name());

@@ -43,7 +43,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.registerConverter(Metric.class, Metric::parse);
-        cli.registerConverter(dev.tinify.eval.Metric.class, dev.tinify.eval.Metric::parse);
+        cli.registerConverter(dev.tinify.eval.QualityAxis.class, dev.tinify.eval.QualityAxis::parse);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setAbbreviatedOptionsAllowed(false);
         cli.setUsageHelpAutoWidth(true);

@@ -1,6 +1,6 @@
 package dev.tinify.cli;
 
-import dev.tinify.eval.Metric;
+import dev.tinify.eval.QualityAxis;
 import dev.tinify.eval.RdPlot;
 import dev.tinify.eval.ResultFile;
 import dev.tinify.runtime.container.OutputFiles;
@@ -29,11 +29,11 @@ final class PlotCommand extends ToolCommand {
     @Nullable Path svg;
 
     @Option(names = "--metric", paramLabel = "METRIC", defaultValue = "psnr", description = "psnr or ms-ssim (default: ${DEFAULT-VALUE}).")
-    Metric metric = Metric.PSNR;
+    QualityAxis metric = QualityAxis.PSNR;
 
     @Override
     int execute() throws Exception {
-        Metric m = metric;
+        QualityAxis m = metric;
         List<ResultFile> curves = new ArrayList<>();
         for (String r : results) {
             int colon = r.lastIndexOf(':');

@@ -34,11 +34,11 @@ public final class BdRate {
 
     /** BD-rate and BD-PSNR with the PCHIP method. */
     public static Result compute(ResultFile anchor, ResultFile test) {
-        return compute(anchor, test, Metric.PSNR, Method.PCHIP);
+        return compute(anchor, test, QualityAxis.PSNR, Method.PCHIP);
     }
 
     /** BD-rate and BD-quality of {@code test} against {@code anchor}. */
-    public static Result compute(ResultFile anchor, ResultFile test, Metric metric, Method method) {
+    public static Result compute(ResultFile anchor, ResultFile test, QualityAxis metric, Method method) {
         double[] ra = anchor.bpp();
         double[] qa = metric.qualityDb(anchor);
         double[] rb = test.bpp();

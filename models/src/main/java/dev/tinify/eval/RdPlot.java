@@ -32,12 +32,12 @@ public final class RdPlot {
     private RdPlot() {}
 
     /** The chart for {@code results} on {@code metric}; points without a value are left out. */
-    public static XYChart chart(List<ResultFile> results, Metric metric) {
+    public static XYChart chart(List<ResultFile> results, QualityAxis metric) {
         if (results.isEmpty()) {
             throw new IllegalArgumentException("nothing to plot: no result files");
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-                .title("Rate-distortion (" + (metric == Metric.PSNR ? "PSNR" : "MS-SSIM") + ")")
+                .title("Rate-distortion (" + (metric == QualityAxis.PSNR ? "PSNR" : "MS-SSIM") + ")")
                 .xAxisTitle("Bit-rate [bpp]").yAxisTitle(metric.axisLabel()).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
@@ -103,7 +103,7 @@ public final class RdPlot {
      * Writes the plot as PNG or JPEG (as the file's extension says) and, if {@code svg} is given,
      * as SVG; both atomically.
      */
-    public static void write(List<ResultFile> results, Metric metric, Path image, @Nullable Path svg) throws IOException {
+    public static void write(List<ResultFile> results, QualityAxis metric, Path image, @Nullable Path svg) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BitmapEncoder.BitmapFormat format = format(image);
         XYChart chart = chart(results, metric);

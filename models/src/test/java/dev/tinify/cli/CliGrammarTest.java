@@ -77,7 +77,7 @@ class CliGrammarTest {
     @Test
     void metricsAreSpelledAlikeEverywhereAndTyposSuggest() {
         assertEquals(dev.tinify.dsl.Metric.MS_SSIM, dev.tinify.dsl.Metric.parse("msssim"));
-        assertEquals(dev.tinify.eval.Metric.MS_SSIM, dev.tinify.eval.Metric.parse("msssim"));
+        assertEquals(dev.tinify.eval.QualityAxis.MS_SSIM, dev.tinify.eval.QualityAxis.parse("msssim"));
         CliRun run = CliRun.of("encode", "img.png", "-m", "bmshj2018-hyperprior", "--metric", "ms-sim", "-o", "x.tfy");
         assertEquals(2, run.status());
         assertTrue(run.err().contains("did you mean 'ms-ssim'?"), run.err());
@@ -103,8 +103,8 @@ class CliGrammarTest {
         Path baselines = BASELINES;
         ResultFile jpeg = ResultFile.load(baselines + ":jpeg");
         ResultFile webp = ResultFile.load(baselines + ":webp");
-        var a = RdPlot.chart(List.of(jpeg, webp), dev.tinify.eval.Metric.PSNR).getSeriesMap().get(jpeg.name()).getLineColor();
-        var b = RdPlot.chart(List.of(webp, jpeg), dev.tinify.eval.Metric.PSNR).getSeriesMap().get(jpeg.name()).getLineColor();
+        var a = RdPlot.chart(List.of(jpeg, webp), dev.tinify.eval.QualityAxis.PSNR).getSeriesMap().get(jpeg.name()).getLineColor();
+        var b = RdPlot.chart(List.of(webp, jpeg), dev.tinify.eval.QualityAxis.PSNR).getSeriesMap().get(jpeg.name()).getLineColor();
         assertEquals(a, b);
     }
 

@@ -67,12 +67,12 @@ class BdRateTest {
         assertRel(2.3690543219432385, p.bdQualityDb());
         assertRel(29.631449546395608, p.qualityLow());
         assertRel(42.70146660941919, p.qualityHigh());
-        assertRel(-40.08800876765874, BdRate.compute(jpeg, webp, Metric.PSNR, Method.POLY3).bdRatePercent());
-        BdRate.Result m = BdRate.compute(jpeg, webp, Metric.MS_SSIM, Method.PCHIP);
+        assertRel(-40.08800876765874, BdRate.compute(jpeg, webp, QualityAxis.PSNR, Method.POLY3).bdRatePercent());
+        BdRate.Result m = BdRate.compute(jpeg, webp, QualityAxis.MS_SSIM, Method.PCHIP);
         assertRel(-39.64168050595828, m.bdRatePercent());
         assertRel(2.1972837165833257, m.bdQualityDb());
         assertRel(10.324314145929158, m.qualityLow());
-        BdRate.Result m3 = BdRate.compute(jpeg, webp, Metric.MS_SSIM, Method.POLY3);
+        BdRate.Result m3 = BdRate.compute(jpeg, webp, QualityAxis.MS_SSIM, Method.POLY3);
         assertRel(-38.91929401391055, m3.bdRatePercent());
         assertRel(2.114452792186022, m3.bdQualityDb());
         ResultFile hevc = ResultFile.load(f + ":hevc444");

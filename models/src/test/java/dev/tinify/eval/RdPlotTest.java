@@ -18,7 +18,7 @@ class RdPlotTest {
         List<ResultFile> curves = List.of(ResultFile.load(f + ":jpeg"), ResultFile.load(f + ":webp"), ResultFile.load(f + ":avif"));
         Path png = dir.resolve("rd.png");
         Path svg = dir.resolve("rd.svg");
-        RdPlot.write(curves, Metric.MS_SSIM, png, svg);
+        RdPlot.write(curves, QualityAxis.MS_SSIM, png, svg);
         BufferedImage im = ImageIO.read(png.toFile());
         assertEquals(900, im.getWidth());
         assertEquals(600, im.getHeight());
@@ -42,7 +42,7 @@ class RdPlotTest {
     @Test
     void titleAxesAndLegendNameWhatIsPlotted() throws Exception {
         Path f = ResultFileTest.baselines();
-        var chart = RdPlot.chart(List.of(ResultFile.load(f + ":jpeg"), ResultFile.load(f + ":webp")), Metric.PSNR);
+        var chart = RdPlot.chart(List.of(ResultFile.load(f + ":jpeg"), ResultFile.load(f + ":webp")), QualityAxis.PSNR);
         assertEquals("Rate-distortion (PSNR)", chart.getTitle());
         assertEquals("Bit-rate [bpp]", chart.getXAxisTitle());
         assertEquals("PSNR-RGB [dB]", chart.getYAxisTitle());
@@ -52,6 +52,6 @@ class RdPlotTest {
     @Test
     void duplicateNamesGetDistinctSeries() {
         ResultFile a = new ResultFile("m", "", List.of(new ResultFile.Point("", 0.5, 30, 0.9, 0, 0, List.of())));
-        assertEquals(2, RdPlot.chart(List.of(a, a), Metric.PSNR).getSeriesMap().size());
+        assertEquals(2, RdPlot.chart(List.of(a, a), QualityAxis.PSNR).getSeriesMap().size());
     }
 }

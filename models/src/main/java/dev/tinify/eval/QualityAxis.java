@@ -1,7 +1,7 @@
 package dev.tinify.eval;
 
 /** A quality axis of rate-distortion curves, in dB. */
-public enum Metric {
+public enum QualityAxis {
     /** PSNR of the RGB images (CompressAI's {@code psnr-rgb}). */
     PSNR("PSNR-RGB [dB]"),
     /** MS-SSIM of the RGB images, plotted and integrated as -10 log10(1 - MS-SSIM). */
@@ -9,7 +9,7 @@ public enum Metric {
 
     private final String axisLabel;
 
-    Metric(String axisLabel) {
+    QualityAxis(String axisLabel) {
         this.axisLabel = axisLabel;
     }
 
@@ -18,7 +18,7 @@ public enum Metric {
     }
 
     /** The metric named as on the command line: {@code psnr}, {@code ms-ssim} or {@code ms_ssim}. */
-    public static Metric parse(String name) {
+    public static QualityAxis parse(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "psnr", "psnr-rgb" -> PSNR;
             case "ms-ssim", "ms_ssim", "msssim", "ms-ssim-rgb" -> MS_SSIM;

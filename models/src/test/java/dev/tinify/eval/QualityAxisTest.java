@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class MetricTest {
+class QualityAxisTest {
     private static ResultFile curve(double... msssim) {
         List<ResultFile.Point> points = new java.util.ArrayList<>();
         for (double m : msssim) {
@@ -19,25 +19,25 @@ class MetricTest {
 
     @Test
     void msSsimIsConvertedToDecibels() {
-        assertArrayEquals(new double[] {10, 20}, Metric.MS_SSIM.qualityDb(curve(0.9, 0.99)), 1e-12);
+        assertArrayEquals(new double[] {10, 20}, QualityAxis.MS_SSIM.qualityDb(curve(0.9, 0.99)), 1e-12);
     }
 
     @Test
     void valuesAlreadyInDecibelsStay() {
-        assertArrayEquals(new double[] {12.5, 20}, Metric.MS_SSIM.qualityDb(curve(12.5, 20)), 0);
+        assertArrayEquals(new double[] {12.5, 20}, QualityAxis.MS_SSIM.qualityDb(curve(12.5, 20)), 0);
     }
 
     @Test
     void aMissingValueDoesNotStopTheConversion() {
-        double[] q = Metric.MS_SSIM.qualityDb(curve(0.9, Double.NaN));
+        double[] q = QualityAxis.MS_SSIM.qualityDb(curve(0.9, Double.NaN));
         assertEquals(10, q[0], 1e-12);
         assertTrue(Double.isNaN(q[1]));
     }
 
     @Test
     void namesAsOnTheCommandLine() {
-        assertEquals(Metric.MS_SSIM, Metric.parse("ms-ssim"));
-        assertEquals(Metric.PSNR, Metric.parse("PSNR"));
-        assertThrows(IllegalArgumentException.class, () -> Metric.parse("ssim"));
+        assertEquals(QualityAxis.MS_SSIM, QualityAxis.parse("ms-ssim"));
+        assertEquals(QualityAxis.PSNR, QualityAxis.parse("PSNR"));
+        assertThrows(IllegalArgumentException.class, () -> QualityAxis.parse("ssim"));
     }
 }
