@@ -2,8 +2,8 @@ package dev.tinify.runtime.layers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.ops.ConvOps;
 import dev.tinify.runtime.ops.Init;
 
 /**
@@ -36,8 +36,7 @@ public final class Conv1d extends FixedChannelsLayer {
         if (x.getShape().dimension() != 3 || x.getShape().get(1) != in) {
             throw inputError("expects [B, " + in + ", P], got " + x.getShape(), "a [B, " + in + ", P] input");
         }
-        return ai.djl.nn.convolutional.Conv1d.conv1d(x, weight.value(), bias.value(), new Shape(1), new Shape(0), new Shape(1), groups)
-                .singletonOrThrow();
+        return ConvOps.conv1d(x, weight.value(), bias.value(), groups);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.tinify.runtime.ops;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -27,6 +29,31 @@ public final class ConvOps {
         }
         return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
                 .singletonOrThrow();
+    }
+
+    /**
+     * {@code torch.nn.functional.conv1d} with stride 1 and no padding: {@code x} is [B, in, P],
+     * {@code weight} [out, in/groups, k], {@code bias} [out] or null. Computed as a 2-D convolution
+     * of height 1 through {@link #conv2d} (so the channel padding applies), group by group when
+     * {@code groups > 1}.
+     */
+    public static NDArray conv1d(NDArray x, NDArray weight, @Nullable NDArray bias, int groups) {
+        long in = x.getShape().get(1);
+        long out = weight.getShape().get(0);
+        try (NDManager scope = x.getManager().newSubManager()) {
+            NDList parts = new NDList();
+            for (int g = 0; g < groups; g++) {
+                NDArray xg = groups == 1 ? x : x.get(new NDIndex(":, {}:{}", g * in / groups, (g + 1) * in / groups));
+                NDArray wg = groups == 1 ? weight : weight.get(new NDIndex("{}:{}", g * out / groups, (g + 1) * out / groups));
+                NDArray bg = bias == null || groups == 1 ? bias : bias.get(new NDIndex("{}:{}", g * out / groups, (g + 1) * out / groups));
+                NDArray y = conv2d(xg.expandDims(2), wg.expandDims(2), bg, 1, 0).squeeze(2);
+                y.attach(scope);
+                parts.add(y);
+            }
+            NDArray result = groups == 1 ? parts.get(0) : NDArrays.concat(parts, 1);
+            result.attach(x.getManager());
+            return result;
+        }
     }
 
     /**

@@ -75,6 +75,38 @@ class ConvOpsTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"3, 24, 1, 1", "24, 40, 1, 2", "36, 12, 3, 3", "64, 64, 1, 4"})
+    void oneDimensionalGroupedConvolutionEqualsTheDirectSums(int in, int out, int k, int groups) {
+        int points = 9;
+        int inG = in / groups;
+        int outG = out / groups;
+        float[] x = ints(B * in * points, 7, 3);
+        float[] w = ints(out * inG * k, 5, 2);
+        float[] bias = ints(out, 3, 2);
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] y = ConvOps.conv1d(m.create(x, new Shape(B, in, points)), m.create(w, new Shape(out, inG, k)),
+                    m.create(bias, new Shape(out)), groups).toFloatArray();
+            int outPoints = points - k + 1;
+            float[] yRef = new float[B * out * outPoints];
+            for (int b = 0; b < B; b++) {
+                for (int o = 0; o < out; o++) {
+                    int group = o / outG;
+                    for (int q = 0; q < outPoints; q++) {
+                        float sum = bias[o];
+                        for (int i = 0; i < inG; i++) {
+                            for (int d = 0; d < k; d++) {
+                                sum += x[(b * in + group * inG + i) * points + q + d] * w[(o * inG + i) * k + d];
+                            }
+                        }
+                        yRef[(b * out + o) * outPoints + q] = sum;
+                    }
+                }
+            }
+            assertArrayEquals(yRef, y, in + "->" + out + " k" + k + " groups " + groups);
+        }
+    }
+
     /** Integers in [-half, half], a fixed pattern per size. */
     private static float[] ints(int n, int stride, int half) {
         float[] v = new float[n];
