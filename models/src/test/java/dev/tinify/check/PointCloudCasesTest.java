@@ -31,7 +31,8 @@ class PointCloudCasesTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "sfu2023-pcc-rec-pointnet|coder latent_codec.entropy_bottleneck",
-        "sfu2024-pcc-rec-pointnet2-ssg|compress.neighbourhoods              fps 2, ball_query 2: every index equal"})
+        "sfu2024-pcc-rec-pointnet2-ssg|compress.neighbourhoods              fps 2, ball_query 2: every index equal",
+        "hrtzxf2022-pcc-rec|forward.neighbourhoods               fps 6, knn 12: every index equal"})
     void fixtureCasePasses(String name, String expected) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         boolean ok = new CheckRunner(new PrintStream(buf, true, StandardCharsets.UTF_8))

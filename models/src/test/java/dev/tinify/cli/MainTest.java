@@ -3,19 +3,23 @@ package dev.tinify.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tinify.runtime.reference.ReferenceCase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Exit statuses and output of the command line. */
 class MainTest {
     @Test
-    void checkOfAnUnsupportedCaseExitsOne() {
-        String out = capture(() -> assertEquals(1, Main.run("check",
-                ReferenceCase.sharedDir().resolve("fixtures").resolve("hrtzxf2022-pcc-rec").toString())));
-        assertTrue(out.contains("hrtzxf2022-pcc-rec"), out);
+    void checkOfAnUnsupportedCaseExitsOne(@TempDir Path dir) throws Exception {
+        Path unsupported = Files.createDirectories(dir.resolve("no-such-model"));
+        Files.writeString(unsupported.resolve("case.json"), "{\"case\": \"no-such-model\", \"kind\": \"image-model\", "
+                + "\"registry_name\": \"no-such-model\", \"constructor_kwargs\": {}}");
+        String out = capture(() -> assertEquals(1, Main.run("check", unsupported.toString())));
+        assertTrue(out.contains("no-such-model"), out);
         assertTrue(out.strip().endsWith("0 passed, 1 failed"), out);
     }
 

@@ -187,6 +187,25 @@ val LEVELS: Kind = (0 until MAX_LEVELS).fold(
         .required("channels", INT_LIST).required("lengths", INT_LIST),
 ) { b, i -> b.optional("_$i", CODEC) }.build()
 
+/**
+ * A point cloud's latent points [B, 3, m] coded through a learned transform (He et al. 2022,
+ * CompressAI's XyzsLatentCodec, "learned" mode): z = analysis(points) by an entropy bottleneck,
+ * decoded points synthesis(z_hat). One stream, shape `[m]`.
+ */
+@JvmField
+val XYZ_LATENT: Kind = Kind.codec("xyz_latent", "compressai.models.pointcloud.hrtzxf2022.XyzsLatentCodec (learned mode)")
+    .required("analysis", LAYER).required("synthesis", LAYER).required(ENTROPY_BOTTLENECK.name(), LAYER)
+    .link("analysis", ENTROPY_BOTTLENECK.name()).link(ENTROPY_BOTTLENECK.name(), "synthesis").build()
+
+/**
+ * A latent point cloud [B, 3 + C, m] coded in two parts, as CompressAI's hrtzxf2022 model does:
+ * `feat` codes the features as [B, C, m, 1], `xyz` the points as [B, 3, m]; one stream each,
+ * shape `[feat's, xyz's]`, likelihoods `latent_feat` and `latent_xyz`.
+ */
+@JvmField
+val CLOUD_LATENT: Kind = Kind.codec("cloud_latent", "hrtzxf2022's latent_codec dict {feat, xyz}")
+    .required("feat", CODEC).required("xyz", CODEC).build()
+
 /** Words such as `[means, scales]` as a spec list of names. */
 private fun words(items: List<String>): dev.tinify.dsl.Expr =
     dev.tinify.dsl.Expr.ListOf(items.map { dev.tinify.dsl.Expr.Name(it) })
@@ -194,6 +213,6 @@ private fun words(items: List<String>): dev.tinify.dsl.Expr =
 /** Registers the latent codec kinds with the catalog. */
 class LatentCodecKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
-        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS, RESIDUAL_PREDICTION, LEVELS,
+        ENTROPY_BOTTLENECK_CODEC, GAUSSIAN_CONDITIONAL_CODEC, GAUSSIAN_MIXTURE_CONDITIONAL_CODEC, HYPER, HYPERPRIOR, VBR_HYPERPRIOR, GAIN_HYPER, GAIN_HYPERPRIOR, RASTER_SCAN, CHECKERBOARD, CHANNEL_GROUPS, RESIDUAL_PREDICTION, LEVELS, XYZ_LATENT, CLOUD_LATENT,
     )
 }

@@ -261,6 +261,10 @@ val BATCH_NORM1D: Kind = Kind.layer("batch_norm1d", "torch.nn.BatchNorm1d (evalu
     .required("num_features", INT).channels("num_features", "num_features").build()
 
 @JvmField
+val GROUP_NORM: Kind = Kind.layer("group_norm", "torch.nn.GroupNorm (eps 1e-5, per-channel weight and bias)")
+    .required("num_groups", INT).required("num_channels", INT).channels("num_channels", "num_channels").build()
+
+@JvmField
 val INTERLEAVE: Kind = Kind.layer("interleave", "compressai.layers.Interleave (channel shuffle between grouped convolutions)")
     .required("groups", INT).build()
 
@@ -294,12 +298,34 @@ val SET_ABSTRACTION: Kind = Kind.layer("set_abstraction", "compressai.layers.poi
     .required("in_channel", INT).required("mlp", INT_LIST).optional("npoint", INT, "0").optional("radius", FLOAT, "0.0")
     .optional("nsample", INT, "0").channels("in_channel", "mlp", 3).build()
 
+/**
+ * Density-aware down-sampling of He et al. 2022 on a point cloud [B, 3 + dim, N]: round(N · rate)
+ * centroids by farthest point sampling, each grouped with those of its k nearest points whose
+ * nearest centroid it is; features, positions and group size embedded and summed into the
+ * centroid's features: [B, 3 + dim, round(N · rate)].
+ */
+@JvmField
+val DENSITY_DOWNSAMPLE: Kind = Kind.layer("density_downsample", "compressai.layers.pointcloud.hrtzxf2022.DownsampleLayer")
+    .required("rate", FLOAT).required("dim", INT).required("hidden_dim", INT).optional("k", INT, "16").optional("ngroups", INT, "1")
+    .channels(null, "dim", 3).build()
+
+/**
+ * The density-preserving decoder of He et al. 2022 on a latent cloud [B, 3 + dim, m]: per level,
+ * `candidates` candidate points per point from a direction table, a learned count of them kept,
+ * farthest point sampling to ceil(n / rate) points, and a refinement: [B, 3 + dim, N]. Keys
+ * `upsample_layers.i`, `upsample_num_layers.i`, `refine_layers.i` (CompressAI's `Decoder`).
+ */
+@JvmField
+val DENSITY_DECODER: Kind = Kind.layer("density_decoder", "compressai.models.pointcloud.hrtzxf2022.Decoder")
+    .required("levels", INT).required("rate", FLOAT).required("candidates", INT).required("dim", INT).required("hidden_dim", INT)
+    .optional("k", INT, "16").channels(null, "dim", 3).build()
+
 /** Registers the layer kinds with the catalog. */
 class LayerKinds : KindProvider {
     override fun kinds(): List<Kind> = listOf(
         CONV, DECONV, SPECTRAL_CONV, SPECTRAL_DECONV, CONV2D, CONV1X1, CONV3X3, SUBPEL_CONV3X3, GDN, IGDN, GDN1, RELU, LEAKY_RELU, TANH, IDENTITY, QRELU, MASKED_CONV,
         CHECKERBOARD_MASKED_CONV, RESIDUAL_BLOCK, RESIDUAL_BLOCK_WITH_STRIDE, RESIDUAL_BLOCK_UPSAMPLE,
         RESIDUAL_BOTTLENECK_BLOCK, ATTENTION_BLOCK, CHANNEL_RAMP, LINEAR, SOFTPLUS, LOWER_BOUND, GAIN_TABLE, CONV1D, BATCH_NORM1D, INTERLEAVE, MAX_POOL_POINTS, GAIN,
-        RESHAPE_POINTS, RESHAPE, TRANSPOSE, SET_ABSTRACTION,
+        RESHAPE_POINTS, RESHAPE, TRANSPOSE, SET_ABSTRACTION, GROUP_NORM, DENSITY_DOWNSAMPLE, DENSITY_DECODER,
     )
 }

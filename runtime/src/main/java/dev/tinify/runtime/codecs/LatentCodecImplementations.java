@@ -51,6 +51,9 @@ public final class LatentCodecImplementations implements KindImplementationProvi
                         CheckerboardLatentCodec.ForwardMethod.of(p.stringArg("forward_method")), c.parts())),
                 codec(LatentCodecs.CHANNEL_GROUPS, LatentCodecImplementations::channelGroups),
                 codec(LatentCodecs.LEVELS, LatentCodecImplementations::levels),
+                codec(LatentCodecs.XYZ_LATENT, (p, c) -> new XyzLatentCodec(c.part(p.child("analysis"), Layer.class, "a layer or sequence"),
+                        c.part(p.child("synthesis"), Layer.class, "a layer or sequence"), entropyBottleneck(p, c), c.parts())),
+                codec(LatentCodecs.CLOUD_LATENT, (p, c) -> new CloudLatentCodec(c.codec(p.child("feat")), c.codec(p.child("xyz")), c.parts())),
                 codec(LatentCodecs.RESIDUAL_PREDICTION, (p, c) -> new ResidualPredictionLatentCodec(c.codec(p.child("y")),
                         c.part(p.child("prediction"), Layer.class, "a layer, sequence or graph"), c.parts())));
     }

@@ -9,6 +9,8 @@ import dev.tinify.runtime.compile.BuildContext;
 import dev.tinify.runtime.compile.KindImplementation;
 import dev.tinify.runtime.compile.KindImplementationProvider;
 import dev.tinify.runtime.ops.LowerBound;
+import dev.tinify.runtime.pointcloud.DensityDecoder;
+import dev.tinify.runtime.pointcloud.DensityDownsample;
 import dev.tinify.runtime.pointcloud.SetAbstraction;
 import java.util.List;
 import java.util.Locale;
@@ -60,7 +62,35 @@ public final class LayerImplementations implements KindImplementationProvider {
                 layer(Layers.RESHAPE_POINTS, (p, c) -> new ReshapePoints(p.intArg("dims"))),
                 layer(Layers.RESHAPE, (p, c) -> new Reshape(p.intArg("channels"), p.intsArg("dims"))),
                 layer(Layers.TRANSPOSE, (p, c) -> new Transpose(p.intArg("dim0"), p.intArg("dim1"))),
-                layer(Layers.SET_ABSTRACTION, LayerImplementations::setAbstraction));
+                layer(Layers.SET_ABSTRACTION, LayerImplementations::setAbstraction),
+                layer(Layers.GROUP_NORM, (p, c) -> new GroupNorm(c.manager(), p.intArg("num_groups"), in(p))),
+                layer(Layers.DENSITY_DOWNSAMPLE, LayerImplementations::densityDownsample),
+                layer(Layers.DENSITY_DECODER, LayerImplementations::densityDecoder));
+    }
+
+    private static LayerModule densityDownsample(Part p, BuildContext c) {
+        double rate = p.doubleArg("rate");
+        int hidden = p.intArg("hidden_dim");
+        int groups = p.intArg("ngroups");
+        if (!(rate > 0 && rate <= 1) || p.intArg("dim") <= 0 || hidden <= 0 || p.intArg("k") <= 0 || groups <= 0 || hidden % groups != 0) {
+            throw c.invalid(p, "density_downsample with rate " + rate + ", dim " + p.intArg("dim") + ", hidden_dim " + hidden + ", k "
+                    + p.intArg("k") + ", ngroups " + groups, "a rate in (0, 1], positive dim, hidden_dim and k, and ngroups dividing hidden_dim");
+        }
+        return new DensityDownsample(c.manager(), rate, p.intArg("dim"), hidden, p.intArg("k"), groups);
+    }
+
+    private static LayerModule densityDecoder(Part p, BuildContext c) {
+        double rate = p.doubleArg("rate");
+        int levels = p.intArg("levels");
+        int candidates = p.intArg("candidates");
+        int dim = p.intArg("dim");
+        if (levels <= 0 || levels > 16 || !(rate > 0 && rate <= 1) || candidates <= 0 || dim <= 0 || dim % candidates != 0
+                || p.intArg("hidden_dim") <= 0 || p.intArg("k") <= 0) {
+            throw c.invalid(p, "density_decoder with " + levels + " levels, rate " + rate + ", " + candidates + " candidates, dim " + dim
+                    + ", hidden_dim " + p.intArg("hidden_dim") + ", k " + p.intArg("k"),
+                    "1 to 16 levels, a rate in (0, 1], candidates dividing dim, and positive hidden_dim and k");
+        }
+        return new DensityDecoder(c.manager(), levels, rate, candidates, dim, p.intArg("hidden_dim"), p.intArg("k"));
     }
 
     private static LayerModule setAbstraction(Part p, BuildContext c) {

@@ -81,7 +81,21 @@ public final class Neighbourhoods {
      * the first index with the largest running minimum. Returns the picks in selection order.
      */
     public static int[] farthestPointSample(float[] xyz, int n, int m) {
+        return farthestPointSample(xyz, n, m, 0);
+    }
+
+    /**
+     * {@link #farthestPointSample(float[], int, int)}, where running minima within a relative
+     * {@code tieTolerance} of the largest count as tied with it: the next pick is the first index
+     * whose running minimum is at least the largest times (1 − tieTolerance). For points computed
+     * by learned layers, whose last bits differ between machines and libraries, so that a tie in
+     * exact arithmetic is decided the same way everywhere.
+     */
+    public static int[] farthestPointSample(float[] xyz, int n, int m, float tieTolerance) {
         requireCloud(xyz, n, "points");
+        if (!(tieTolerance >= 0 && tieTolerance < 1)) {
+            throw new IllegalArgumentException("tie tolerance " + tieTolerance + ", expected 0 <= tolerance < 1");
+        }
         if (m < 0 || (m > 0 && n == 0)) {
             throw new IllegalArgumentException("cannot sample " + m + " of " + n + " points");
         }
@@ -135,8 +149,24 @@ public final class Neighbourhoods {
                 }
             }
             pick = cellArg[t.winner()];
+            if (tieTolerance > 0) {
+                pick = firstWithin(g, t, running, cellMax[t.winner()] * (1 - tieTolerance), pick);
+            }
         }
         return recorded(Operation.FPS, out);
+    }
+
+    /** The lowest original index whose running minimum is at least {@code threshold} ({@code best} holds the largest). */
+    private static int firstWithin(PointGrid g, Tournament t, float[] running, float threshold, int best) {
+        int[] first = {best};
+        t.forEachAtLeast(threshold, c -> {
+            for (int p = g.start[c]; p < g.start[c + 1]; p++) {
+                if (running[p] >= threshold && g.index[p] < first[0]) {
+                    first[0] = g.index[p];
+                }
+            }
+        });
+        return first[0];
     }
 
     /** Recomputes a cell's largest running minimum and the lowest original index holding it. */
@@ -183,6 +213,26 @@ public final class Neighbourhoods {
 
         int winner() {
             return node[1];
+        }
+
+        /** Calls {@code action} with every cell whose value is at least {@code threshold}, visiting only subtrees that hold one. */
+        void forEachAtLeast(float threshold, java.util.function.IntConsumer action) {
+            int[] stack = new int[64];
+            int top = 0;
+            stack[top++] = 1;
+            while (top > 0) {
+                int i = stack[--top];
+                int c = node[i];
+                if (c < 0 || value[c] < threshold) {
+                    continue;
+                }
+                if (i >= leaves) {
+                    action.accept(c);
+                } else {
+                    stack[top++] = 2 * i;
+                    stack[top++] = 2 * i + 1;
+                }
+            }
         }
 
         private int better(int a, int b) {

@@ -106,17 +106,29 @@ public final class ReferenceCase {
         return decodeStrings(meta.path("compress").path("strings"));
     }
 
-    /** Decodes a nested list of base64 strings into streams of per-batch bytes. */
+    /**
+     * Decodes a nested list of base64 strings into streams of per-batch bytes. A stream that is
+     * itself a list of streams (hrtzxf2022's {@code [[feat], [xyz]]}, each part's strings a list of
+     * one per-batch list) gives its streams in order.
+     */
     public static List<List<byte[]>> decodeStrings(JsonNode node) {
         List<List<byte[]>> out = new ArrayList<>();
         for (JsonNode stream : node) {
-            List<byte[]> batch = new ArrayList<>();
-            for (JsonNode s : stream) {
-                batch.add(Base64.getDecoder().decode(s.asText()));
+            if (stream.size() > 0 && stream.get(0).isArray()) {
+                stream.forEach(inner -> out.add(batch(inner)));
+            } else {
+                out.add(batch(stream));
             }
-            out.add(batch);
         }
         return out;
+    }
+
+    private static List<byte[]> batch(JsonNode stream) {
+        List<byte[]> batch = new ArrayList<>();
+        for (JsonNode s : stream) {
+            batch.add(Base64.getDecoder().decode(s.asText()));
+        }
+        return batch;
     }
 
     /** {@code compress.shape} as JSON-like data (lists of integers, lists, maps). */

@@ -85,7 +85,8 @@ class KindCatalogTest {
     /** A value for a required argument: channel counts and kernel sizes small, parts of the kind each argument names. */
     private static Object value(Kind kind, Kinds.ArgDef a) {
         return switch (a.type()) {
-            case INT -> a.name().contains("kernel") ? 3 : C;
+            // A point-cloud layer's output has 3 + dim channels; the decoder's candidates divide dim.
+            case INT -> a.name().contains("kernel") ? 3 : a.name().equals("dim") ? C - 3 : a.name().equals("candidates") ? 1 : C;
             case FLOAT -> 0.5;
             case BOOL -> true;
             // A set abstraction's output has 3 + mlp[-1] channels (coordinates, then features); levels code one C-channel level.

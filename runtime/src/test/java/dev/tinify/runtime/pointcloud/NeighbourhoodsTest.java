@@ -35,6 +35,18 @@ class NeighbourhoodsTest {
     }
 
     @Test
+    void aTieToleranceDecidesNearTiesByTheLowerIndex() {
+        // From the first pick at the origin, point 2 is farther than point 1 by two float32 steps of 1.
+        float[] xyz = {0, 0, 0, -1, 0, 0, Math.nextUp(1f), 0, 0};
+        assertArrayEquals(new int[] {0, 2}, Neighbourhoods.farthestPointSample(xyz, 3, 2));
+        assertArrayEquals(new int[] {0, 1}, Neighbourhoods.farthestPointSample(xyz, 3, 2, 1e-6f));
+        // Beyond the tolerance the farther point still wins.
+        float[] apart = {0, 0, 0, -1, 0, 0, 1.001f, 0, 0};
+        assertArrayEquals(new int[] {0, 2}, Neighbourhoods.farthestPointSample(apart, 3, 2, 1e-6f));
+        assertThrows(IllegalArgumentException.class, () -> Neighbourhoods.farthestPointSample(xyz, 3, 2, -1f));
+    }
+
+    @Test
     void hrtzxfEncoderAndDecoderCallsEqualTheFixture() throws IOException {
         ReferenceCase c = ReferenceCase.fixture("hrtzxf2022-pcc-rec");
         // Encoder: each level samples a third of the points, then links every point to its nearest
