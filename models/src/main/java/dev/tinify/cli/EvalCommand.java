@@ -102,9 +102,6 @@ final class EvalCommand extends ToolCommand {
             return PointCloudCli.eval(this, model, qualities.isBlank() ? 0 : Integer.parseInt(qualities.trim()),
                     weights.isEmpty() ? null : weights.get(0), data, output, cloud.options(), quiet);
         }
-        if (qualities.isBlank()) {
-            throw new IllegalArgumentException("an image model is evaluated at given qualities: -q Q[,Q...] or -q shipped");
-        }
         Metric metric = model.metric();
         Refinement refinement = refine.refinement();
         if (estimate && refinement.enabled()) {

@@ -149,6 +149,21 @@ class TargetCommandTest {
     }
 
     @Test
+    void evalTakesTargetsWithoutQualities() throws Exception {
+        Path data = dir.resolve("targets-only");
+        Files.createDirectories(data);
+        Files.copy(png, data.resolve("fog.png"));
+        Path result = dir.resolve("target.json");
+        double target = Math.sqrt(bppAt("3") * bppAt("6"));
+        CliRun r = CliRun.of("eval", "-m", "bmshj2018-hyperprior-vbr", "--set", "N=16", "--set", "M=24", "--weights", wide.toString(),
+                "--target-bpp", String.valueOf(target), "--data", data.toString(), "-o", result.toString(), "--quiet");
+        assertEquals(0, r.status(), r.toString());
+        JsonNode json = JSON.readTree(result.toFile());
+        assertEquals(1, json.get("settings").size(), json.toString());
+        assertTrue(Math.abs(json.get("results").get("bpp").get(0).asDouble() / target - 1) <= 0.03, json.toString());
+    }
+
+    @Test
     void conflictingOptionsAreOneLineErrors() {
         String out = dir.resolve("x.tfy").toString();
         CliRun both = CliRun.of(vbr("encode", png.toString(), "-q", "3", "--target-bpp", "0.2", "-o", out));
