@@ -1,6 +1,7 @@
 package dev.tinify.runtime.container;
 
 import dev.tinify.runtime.pointcloud.Normalization;
+import dev.tinify.runtime.pointcloud.PointCloud;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -37,8 +38,8 @@ public record PointCloudContainer(
     /** The format version point clouds are written in (the first with a content kind; no fractional quality). */
     public static final int FORMAT_VERSION = TfyContainer.FORMAT_VERSION_TILED;
 
-    /** Most points a cloud may have (2^26, as the pixels of an image). */
-    public static final int MAX_POINTS = 1 << 26;
+    /** Most points the coded cloud's input may have ({@link PointCloud#MAX_POINTS}). */
+    public static final int MAX_POINTS = PointCloud.MAX_POINTS;
 
     /** Validates every field as {@link TfyReader} would. */
     public PointCloudContainer {

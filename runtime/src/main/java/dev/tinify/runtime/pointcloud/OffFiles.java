@@ -1,7 +1,7 @@
 package dev.tinify.runtime.pointcloud;
 
+import dev.tinify.runtime.model.MemoryBudget;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,11 +34,10 @@ public final class OffFiles {
 
     /** Decodes OFF text. */
     public static Mesh decode(byte[] bytes) throws PointCloudFormatException {
-        String[] lines = new String(bytes, StandardCharsets.US_ASCII).split("\n", -1);
-        Cursor c = new Cursor(lines);
+        Cursor c = new Cursor(new TextLines(bytes, 0, 0));
         String[] first = c.next("the 'OFF' keyword");
         if (!first[0].startsWith("OFF")) {
-            throw new PointCloudFormatException("line " + c.line + ": expected 'OFF', found '" + first[0] + "'");
+            throw new PointCloudFormatException("line " + c.line() + ": expected 'OFF', found '" + TextLines.shorten(first[0]) + "'");
         }
         String[] counts;
         if (first[0].length() > 3 || first.length > 1) {
@@ -49,24 +48,31 @@ public final class OffFiles {
             counts = c.next("the counts 'VERTICES FACES EDGES'");
         }
         if (counts.length < 2) {
-            throw new PointCloudFormatException("line " + c.line + ": expected the counts 'VERTICES FACES EDGES'");
+            throw new PointCloudFormatException("line " + c.line() + ": expected the counts 'VERTICES FACES EDGES'");
         }
-        long nv = count(counts[0], c.line);
-        long nf = count(counts[1], c.line);
-        if (nv + nf > lines.length) {
+        long nv = count(counts[0], c.line());
+        long nf = count(counts[1], c.line());
+        long lines = c.lines.dataLinesLeft(true);
+        if (nv > lines || nf > lines || nv + nf > lines) {
             throw new PointCloudFormatException("the header declares " + nv + " vertices and " + nf + " faces, the file has only "
-                    + lines.length + " lines");
+                    + lines + " lines of data left");
         }
-        float[] v = new float[(int) (3 * nv)];
+        MemoryBudget.check("reading a mesh of " + nv + " vertices and " + nf + " faces", 12 * (nv + nf), "its vertices and triangles",
+                "use a smaller mesh");
+        // Grown as vertices are read, so that memory follows the data read, not the count declared.
+        float[] v = new float[3 * (int) Math.min(nv, PlyFiles.FIRST_CAPACITY)];
         for (int i = 0; i < nv; i++) {
+            if (3 * i == v.length) {
+                v = Arrays.copyOf(v, (int) Math.min(3 * nv, 2L * v.length));
+            }
             String[] t = c.next("vertex " + i + " of " + nv);
             if (t.length < 3) {
-                throw new PointCloudFormatException("line " + c.line + ": vertex " + i + " has " + t.length + " values, expected x y z");
+                throw new PointCloudFormatException("line " + c.line() + ": vertex " + i + " has " + t.length + " values, expected x y z");
             }
             for (int a = 0; a < 3; a++) {
-                v[3 * i + a] = (float) number(t[a], c.line);
+                v[3 * i + a] = (float) number(t[a], c.line());
                 if (!Float.isFinite(v[3 * i + a])) {
-                    throw new PointCloudFormatException("line " + c.line + ": vertex " + i + " has a non-finite coordinate");
+                    throw new PointCloudFormatException("line " + c.line() + ": vertex " + i + " has a non-finite coordinate");
                 }
             }
         }
@@ -74,15 +80,15 @@ public final class OffFiles {
         int nt = 0;
         for (int f = 0; f < nf; f++) {
             String[] t = c.next("face " + f + " of " + nf);
-            long k = count(t[0], c.line);
-            if (k < 3 || t.length < 1 + k) {
-                throw new PointCloudFormatException("line " + c.line + ": face " + f + " needs a vertex count >= 3 followed by that many indices");
+            long k = count(t[0], c.line());
+            if (k < 3 || k > t.length - 1) {
+                throw new PointCloudFormatException("line " + c.line() + ": face " + f + " needs a vertex count >= 3 followed by that many indices");
             }
             int[] idx = new int[(int) k];
             for (int j = 0; j < k; j++) {
-                long x = count(t[1 + j], c.line);
+                long x = count(t[1 + j], c.line());
                 if (x >= nv) {
-                    throw new PointCloudFormatException("line " + c.line + ": face " + f + " uses vertex " + x + ", the file has " + nv);
+                    throw new PointCloudFormatException("line " + c.line() + ": face " + f + " uses vertex " + x + ", the file has " + nv);
                 }
                 idx[j] = (int) x;
             }
@@ -97,7 +103,7 @@ public final class OffFiles {
         }
         String[] extra = c.nextOrNull();
         if (extra != null) {
-            throw new PointCloudFormatException("line " + c.line + ": data after the " + nf + " faces the header declares");
+            throw new PointCloudFormatException("line " + c.line() + ": data after the " + nf + " faces the header declares");
         }
         return new Mesh(v, Arrays.copyOf(tri, nt));
     }
@@ -107,6 +113,9 @@ public final class OffFiles {
      * coordinates uniform; the same {@code seed} gives the same points.
      */
     public static PointCloud sample(Mesh mesh, int n, long seed) {
+        if (n < 1 || n > PointCloud.MAX_POINTS) {
+            throw new IllegalArgumentException("a mesh is sampled to 1.." + PointCloud.MAX_POINTS + " points, got " + n);
+        }
         int[] t = mesh.triangles();
         float[] v = mesh.vertices();
         int count = t.length / 3;
@@ -158,38 +167,38 @@ public final class OffFiles {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new PointCloudFormatException("line " + line + ": expected a count or index >= 0, found '" + s + "'");
+        throw new PointCloudFormatException("line " + line + ": expected a count or index >= 0, found '" + TextLines.shorten(s) + "'");
     }
 
     private static double number(String s, int line) throws PointCloudFormatException {
         try {
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new PointCloudFormatException("line " + line + ": '" + s + "' is not a number");
+            throw new PointCloudFormatException("line " + line + ": '" + TextLines.shorten(s) + "' is not a number");
         }
     }
 
-    /** Non-blank, comment-free lines as tokens, with the 1-based number of the last line read. */
+    /** Non-blank, comment-free lines as tokens. */
     private static final class Cursor {
-        private final String[] lines;
-        private int next;
-        int line;
+        final TextLines lines;
 
-        Cursor(String[] lines) {
+        Cursor(TextLines lines) {
             this.lines = lines;
         }
 
+        /** The 1-based number of the last line read. */
+        int line() {
+            return lines.number();
+        }
+
         String[] nextOrNull() {
-            while (next < lines.length) {
-                String s = lines[next++];
+            for (String s = lines.next(); s != null; s = lines.next()) {
                 int hash = s.indexOf('#');
                 s = (hash >= 0 ? s.substring(0, hash) : s).strip();
                 if (!s.isEmpty()) {
-                    line = next;
                     return s.split("\\s+");
                 }
             }
-            line = lines.length;
             return null;
         }
 

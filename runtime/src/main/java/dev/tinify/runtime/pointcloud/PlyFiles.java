@@ -1,6 +1,7 @@
 package dev.tinify.runtime.pointcloud;
 
 import dev.tinify.runtime.container.AtomicFiles;
+import dev.tinify.runtime.model.MemoryBudget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,11 +21,15 @@ import java.util.Locale;
  *
  * <p>A malformed file is refused with one line naming the file and, for ASCII, the line: a
  * missing or unknown header entry, a count the data does not match (too few or too many values
- * or bytes), a number that does not parse. Nothing is allocated before the file is known to hold
- * the data its header declares.
+ * or bytes), a number that does not parse, a coordinate, colour or normal that is not finite.
+ * The declared counts are checked against the file's lines or bytes before anything is allocated
+ * for them, the points against {@link PointCloud#MAX_POINTS} and the memory budget, and memory
+ * grows with the rows read.
  */
 public final class PlyFiles {
     private static final int MAX_HEADER = 1 << 16;
+    /** Points allocated before the first row is read; doubled as rows arrive. */
+    static final int FIRST_CAPACITY = 1 << 16;
 
     private PlyFiles() {}
 
@@ -138,8 +144,9 @@ public final class PlyFiles {
         if (vertex == null || vertex.index("x") < 0 || vertex.index("y") < 0 || vertex.index("z") < 0) {
             throw new PointCloudFormatException("the header declares no 'vertex' element with properties x, y and z");
         }
-        if (vertex.count() > Integer.MAX_VALUE / 3) {
-            throw new PointCloudFormatException("the header declares " + vertex.count() + " vertices, more than Tinify reads");
+        if (vertex.count() > PointCloud.MAX_POINTS) {
+            throw new PointCloudFormatException("the header declares " + vertex.count() + " vertices, more than the " + PointCloud.MAX_POINTS
+                    + " a cloud may have");
         }
         Body body = switch (format) {
             case "ascii" -> new AsciiBody(bytes, end, lines.length - 1);
@@ -154,6 +161,9 @@ public final class PlyFiles {
             }
             body.require(e);
             if (e == vertex) {
+                // Positions, colours and normals as float32, once the file is known to hold that many rows.
+                MemoryBudget.check("reading " + e.count() + " points", 36 * e.count(), "their positions, colours and normals",
+                        "use a smaller cloud");
                 cloud = readVertices(body, e);
             } else {
                 for (long k = 0; k < e.count(); k++) {
@@ -172,10 +182,18 @@ public final class PlyFiles {
         int[] normalAt = {e.index("nx"), e.index("ny"), e.index("nz")};
         boolean colors = rgbAt[0] >= 0 && rgbAt[1] >= 0 && rgbAt[2] >= 0;
         boolean normals = normalAt[0] >= 0 && normalAt[1] >= 0 && normalAt[2] >= 0;
-        float[] xyz = new float[3 * n];
-        float[] rgb = colors ? new float[3 * n] : null;
-        float[] nrm = normals ? new float[3 * n] : null;
+        // Grown as rows are read, so that memory follows the data read, not the count declared.
+        int capacity = Math.min(n, FIRST_CAPACITY);
+        float[] xyz = new float[3 * capacity];
+        float[] rgb = colors ? new float[3 * capacity] : null;
+        float[] nrm = normals ? new float[3 * capacity] : null;
         for (int i = 0; i < n; i++) {
+            if (i == capacity) {
+                capacity = (int) Math.min(n, 2L * capacity);
+                xyz = Arrays.copyOf(xyz, 3 * capacity);
+                rgb = rgb == null ? null : Arrays.copyOf(rgb, 3 * capacity);
+                nrm = nrm == null ? null : Arrays.copyOf(nrm, 3 * capacity);
+            }
             double[] row = body.row(e, i);
             for (int a = 0; a < 3; a++) {
                 xyz[3 * i + a] = (float) row[xyzAt[a]];
@@ -186,9 +204,15 @@ public final class PlyFiles {
                     Type t = e.properties().get(rgbAt[a]).type();
                     double v = row[rgbAt[a]];
                     rgb[3 * i + a] = (float) (t == Type.FLOAT32 || t == Type.FLOAT64 ? v : v / 255.0);
+                    if (!Float.isFinite(rgb[3 * i + a])) {
+                        throw new PointCloudFormatException(body.where() + "vertex " + i + " has a non-finite colour");
+                    }
                 }
                 if (nrm != null) {
                     nrm[3 * i + a] = (float) row[normalAt[a]];
+                    if (!Float.isFinite(nrm[3 * i + a])) {
+                        throw new PointCloudFormatException(body.where() + "vertex " + i + " has a non-finite normal");
+                    }
                 }
             }
         }
@@ -254,8 +278,7 @@ public final class PlyFiles {
     }
 
     private static String shorten(String s) {
-        String t = s.strip();
-        return t.length() > 40 ? t.substring(0, 40) + "..." : t;
+        return TextLines.shorten(s);
     }
 
     /** The element data after the header, read row by row. */
@@ -278,34 +301,32 @@ public final class PlyFiles {
     }
 
     private static final class AsciiBody implements Body {
-        private final String[] lines;
-        private final int firstLine;
-        private int next;
+        private final TextLines lines;
 
         AsciiBody(byte[] bytes, int start, int headerLines) {
-            this.lines = new String(bytes, start, bytes.length - start, StandardCharsets.US_ASCII).split("\n", -1);
-            this.firstLine = headerLines;
+            this.lines = new TextLines(bytes, start, headerLines);
         }
 
         @Override
         public void require(Element e) throws PointCloudFormatException {
-            if (e.count() > lines.length - next) {
-                throw new PointCloudFormatException("the header declares " + e.count() + " " + e.name() + " rows, the file has "
-                        + Math.max(0, lines.length - next - 1) + " lines left");
+            long rows = lines.dataLinesLeft(false);
+            if (e.count() > rows) {
+                throw new PointCloudFormatException("the header declares " + e.count() + " " + shorten(e.name()) + " rows, the file has "
+                        + rows + " non-blank lines left");
             }
         }
 
         @Override
         public double[] row(Element e, long index) throws PointCloudFormatException {
-            while (next < lines.length && lines[next].isBlank()) {
-                next++;
+            String line = lines.next();
+            while (line != null && line.isBlank()) {
+                line = lines.next();
             }
-            if (next >= lines.length) {
-                throw new PointCloudFormatException("the header declares " + e.count() + " " + e.name() + " rows, the file ends after "
-                        + index);
+            if (line == null) {
+                throw new PointCloudFormatException("the header declares " + e.count() + " " + shorten(e.name())
+                        + " rows, the file ends after " + index);
             }
-            String[] t = lines[next].strip().split("\\s+");
-            next++;
+            String[] t = line.strip().split("\\s+");
             double[] out = new double[e.properties().size()];
             int k = 0;
             for (int p = 0; p < out.length; p++) {
@@ -313,7 +334,8 @@ public final class PlyFiles {
                 if (prop.countType() != null) {
                     double c = number(t, k++, e, index);
                     if (c < 0 || c != Math.rint(c) || c > t.length) {
-                        throw new PointCloudFormatException(where() + e.name() + " " + index + ": bad list length " + t[k - 1]);
+                        throw new PointCloudFormatException(where() + shorten(e.name()) + " " + index + ": bad list length "
+                                + shorten(t[k - 1]));
                     }
                     for (int j = 0; j < (int) c; j++) {
                         number(t, k++, e, index);
@@ -324,14 +346,16 @@ public final class PlyFiles {
                 }
             }
             if (k != t.length) {
-                throw new PointCloudFormatException(where() + e.name() + " " + index + " has " + t.length + " values, the header declares " + k);
+                throw new PointCloudFormatException(where() + shorten(e.name()) + " " + index + " has " + t.length
+                        + " values, the header declares " + k);
             }
             return out;
         }
 
         private double number(String[] t, int k, Element e, long index) throws PointCloudFormatException {
             if (k >= t.length) {
-                throw new PointCloudFormatException(where() + e.name() + " " + index + " has " + t.length + " values, the header declares more");
+                throw new PointCloudFormatException(where() + shorten(e.name()) + " " + index + " has " + t.length
+                        + " values, the header declares more");
             }
             try {
                 return Double.parseDouble(t[k]);
@@ -342,9 +366,8 @@ public final class PlyFiles {
 
         @Override
         public void finish() throws PointCloudFormatException {
-            for (int i = next; i < lines.length; i++) {
-                if (!lines[i].isBlank()) {
-                    next = i + 1;
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                if (!line.isBlank()) {
                     throw new PointCloudFormatException(where() + "data after the last element the header declares");
                 }
             }
@@ -352,7 +375,7 @@ public final class PlyFiles {
 
         @Override
         public String where() {
-            return "line " + (firstLine + next) + ": ";
+            return "line " + lines.number() + ": ";
         }
     }
 
@@ -367,12 +390,12 @@ public final class PlyFiles {
         public void require(Element e) throws PointCloudFormatException {
             int size = e.fixedSize();
             if (e.count() > buf.remaining()) {
-                throw new PointCloudFormatException("the header declares " + e.count() + " " + e.name() + " rows, the file holds "
+                throw new PointCloudFormatException("the header declares " + e.count() + " " + shorten(e.name()) + " rows, the file holds "
                         + buf.remaining() + " bytes after the header");
             }
             long need = e.count() * (size < 0 ? 1 : size);
             if (need > buf.remaining()) {
-                throw new PointCloudFormatException("the header declares " + e.count() + " " + e.name() + " rows ("
+                throw new PointCloudFormatException("the header declares " + e.count() + " " + shorten(e.name()) + " rows ("
                         + (size < 0 ? "at least " : "") + need + " bytes), the file holds " + buf.remaining() + " bytes after the header");
             }
         }
@@ -385,7 +408,7 @@ public final class PlyFiles {
                 if (prop.countType() != null) {
                     long c = (long) value(prop.countType(), e, index);
                     if (c < 0 || c * prop.type().bytes > buf.remaining()) {
-                        throw new PointCloudFormatException(e.name() + " " + index + ": list of " + c + " items runs past the end of the file");
+                        throw new PointCloudFormatException(shorten(e.name()) + " " + index + ": list of " + c + " items runs past the end of the file");
                     }
                     buf.position(buf.position() + (int) c * prop.type().bytes);
                     out[p] = Double.NaN;
@@ -398,7 +421,7 @@ public final class PlyFiles {
 
         private double value(Type t, Element e, long index) throws PointCloudFormatException {
             if (buf.remaining() < t.bytes) {
-                throw new PointCloudFormatException("the file ends inside " + e.name() + " " + index + " (the header declares " + e.count() + ")");
+                throw new PointCloudFormatException("the file ends inside " + shorten(e.name()) + " " + index + " (the header declares " + e.count() + ")");
             }
             return switch (t) {
                 case INT8 -> buf.get();

@@ -7,6 +7,9 @@ import org.jspecify.annotations.Nullable;
  * (red, green, blue in [0, 1]) and normals, laid out the same way.
  */
 public record PointCloud(float[] xyz, float @Nullable [] colors, float @Nullable [] normals) {
+    /** Most points a cloud read from a file or coded may have (2^26, as the pixels of an image). */
+    public static final int MAX_POINTS = 1 << 26;
+
     public PointCloud {
         if (xyz.length % 3 != 0) {
             throw new IllegalArgumentException("positions must be xyz triples, got " + xyz.length + " values");

@@ -54,12 +54,20 @@ class OffFilesTest {
             {"ends where the counts", "OFF\n"},
             {"line 2: expected a count or index >= 0, found 'x'", "OFF\nx 1 0\n"},
             {"declares 100 vertices and 1 faces, the file has only", "OFF\n100 1 0\n0 0 0\n"},
-            {"ends where vertex 2 of 3", "OFF\n3 0 0\n0 0 0\n1 0 0\n"},
+            {"declares 3 vertices and 0 faces, the file has only 2 lines of data left", "OFF\n3 0 0\n0 0 0\n1 0 0\n"},
             {"line 4: vertex 1 has 2 values", "OFF\n3 1 0\n0 0 0\n1 0\n0 1 0\n3 0 1 2\n"},
             {"line 6: face 0 uses vertex 3, the file has 3", "OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 3\n"},
             {"line 6: face 0 needs a vertex count >= 3", "OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1\n"},
             {"line 7: data after the 1 faces", "OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n3 0 1 2\n"},
             {"line 3: 'abc' is not a number", "OFF\n3 1 0\nabc 0 0\n1 0 0\n0 1 0\n3 0 1 2\n"},
+            // Counts whose sum or triple overflows, and a face size past the line's values.
+            {"declares 4611686018427387904 vertices and 4611686018427387904 faces",
+                "OFF\n4611686018427387904 4611686018427387904 0\n0 0 0\n"},
+            {"line 6: face 0 needs a vertex count >= 3", "OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n9223372036854775807 0 1 2\n"},
+            // Blank and comment lines hold no vertex: a count is checked against the lines of data.
+            {"declares 1000 vertices and 0 faces, the file has only 1 lines of data", "OFF\n1000 0 0\n" + "\n# c\n".repeat(1000)
+                + "0 0 0\n"},
+            {"line 1: expected 'OFF', found '?[31mxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'", "\u001b[31m" + "x".repeat(100000) + "\n"},
         };
         for (String[] c : cases) {
             Path f = dir.resolve("bad.off");

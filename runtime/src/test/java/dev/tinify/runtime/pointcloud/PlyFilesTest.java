@@ -72,6 +72,7 @@ class PlyFilesTest {
     @Test
     void malformedFilesGetOneLineErrorsNamingTheFile() throws IOException {
         String good = "ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nend_header\n";
+        String normals = good.replace("end_header", "property float nx\nproperty float ny\nproperty float nz\nend_header");
         String[][] cases = {
             {"not a PLY file", "PLY\nformat ascii 1.0\n"},
             {"no 'end_header'", "ply\nformat ascii 1.0\nelement vertex 1\n"},
@@ -81,7 +82,7 @@ class PlyFilesTest {
             {"line 4: expected 'property TYPE NAME'", "ply\nformat ascii 1.0\nelement vertex 1\nproperty float32x x\nend_header\n0\n"},
             {"no 'vertex' element with properties x, y and z", "ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nend_header\n0\n"},
             {"big-endian", good.replace("ascii", "binary_big_endian") + "xxxxxxxxxxxxxxxxxxxxxxxx"},
-            {"declares 2 vertex rows, the file ends after 1", good + "0 0 0\n"},
+            {"declares 2 vertex rows, the file has 1 non-blank lines left", good + "0 0 0\n\n \n"},
             {"line 9: vertex 1 has 2 values", good + "0 0 0\n1 1\n"},
             {"line 10: data after the last element", good + "0 0 0\n1 1 1\n2 2 2\n"},
             {"line 8: 'zero' is not a number", good + "zero 0 0\n1 1 1\n"},
@@ -89,6 +90,14 @@ class PlyFilesTest {
             {"4 bytes after the last element", good.replace("ascii", "binary_little_endian") + "\0".repeat(28)},
             {"declares 9999999999 vertices", good.replace("vertex 2", "vertex 9999999999")},
             {"non-finite coordinate", good + "NaN 0 0\n1 1 1\n"},
+            {"line 12: vertex 1 has a non-finite normal", normals + "0 0 0 0 0 1\n1 1 1 NaN 0 0\n"},
+            {"line 11: vertex 0 has a non-finite colour", good.replace("end_header", "property float red\nproperty float green\n"
+                    + "property float blue\nend_header") + "0 0 0 Infinity 0 0\n1 1 1 0 0 0\n"},
+            {"declares 67108865 vertices, more than the 67108864", good.replace("vertex 2", "vertex 67108865")},
+            // A file's own text reaches the message shortened and without control characters.
+            {"line 8: '?[2J?[31mabcdefghijklmnopqrstuvwxyzabcde...' is not a number", good + "\u001b[2J\u001b[31m"
+                    + "abcdefghijklmnopqrstuvwxyz".repeat(1000) + " 0 0\n1 1 1\n"},
+            {"line 3: unknown header entry '?elemen'", "ply\nformat ascii 1.0\n\u0007elemen vertex 1\nend_header\n0\n"},
         };
         for (String[] c : cases) {
             Path f = dir.resolve("bad.ply");
