@@ -90,7 +90,12 @@ public final class PointCloudCodec implements AutoCloseable {
             throw new TinifyException(model.name() + ": " + cloud.size() + " points is more than the " + PointCloudContainer.MAX_POINTS
                     + " a .tfy point cloud holds");
         }
-        Normalization normalization = Normalization.fit(cloud);
+        Normalization normalization;
+        try {
+            normalization = Normalization.fit(cloud);
+        } catch (IllegalArgumentException e) {
+            throw new TinifyException(model.name() + ": cannot code this cloud: " + e.getMessage());
+        }
         int n = inputPoints(cloud.size());
         float[] xyz = cloud.xyz();
         if (n < cloud.size()) {
@@ -146,7 +151,14 @@ public final class PointCloudCodec implements AutoCloseable {
         } catch (IllegalArgumentException | IllegalStateException | ai.djl.engine.EngineException e) {
             throw new TinifyFormatException("cannot decode the latent with " + codec.describe() + ": " + e.getMessage());
         }
-        return PointCloud.of(c.normalization().undo(xyz));
+        float[] decoded = c.normalization().undo(xyz);
+        for (float v : decoded) {
+            if (!Float.isFinite(v)) {
+                throw new TinifyFormatException("the decoded points are not finite once the file's " + c.normalization()
+                        + " is undone");
+            }
+        }
+        return PointCloud.of(decoded);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tinify.cli;
 
+import dev.tinify.runtime.pointcloud.PointCloud;
 import picocli.CommandLine.Option;
 
 /** The point-cloud options of encode, decode and eval: how an OFF mesh is sampled, and the peak of the PSNRs. */
@@ -17,8 +18,8 @@ final class CloudOptions {
     double peak;
 
     PointCloudCli.Options options() {
-        if (points < 0) {
-            throw new IllegalArgumentException("--points must be positive, got " + points);
+        if (points < 0 || points > PointCloud.MAX_POINTS) {
+            throw new IllegalArgumentException("--points must be 1.." + PointCloud.MAX_POINTS + ", got " + points);
         }
         if (peak < 0 || !Double.isFinite(peak)) {
             throw new IllegalArgumentException("--peak must be a positive number, got " + peak);

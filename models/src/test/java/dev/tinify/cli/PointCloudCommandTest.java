@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tinify.runtime.container.LatentSegment;
 import dev.tinify.runtime.container.PointCloudContainer;
 import dev.tinify.runtime.container.TfyReader;
+import dev.tinify.runtime.pointcloud.Normalization;
 import dev.tinify.runtime.pointcloud.PlyFiles;
 import dev.tinify.runtime.pointcloud.PointCloud;
 import dev.tinify.runtime.pointcloud.PointCloudFiles;
@@ -46,6 +47,11 @@ class PointCloudCommandTest {
         Path f = dir.resolve("octa.off");
         Files.writeString(f, OCTAHEDRON);
         return f;
+    }
+
+    /** The lines on stderr that are not warnings. */
+    private static List<String> errors(CliRun run) {
+        return run.err().lines().filter(l -> !l.startsWith("WARNING")).toList();
     }
 
     private void assertNoFile(String part) throws Exception {
@@ -131,9 +137,45 @@ class PointCloudCommandTest {
     }
 
     @Test
+    void aNormalizationThatTakesPointsPastFloat32IsRefusedWritingNothing() throws Exception {
+        Path tfy = dir.resolve("c.tfy");
+        assertEquals(0, CliRun.of(with(new String[] {"encode", mesh().toString(), "-o", tfy.toString()}, MODEL)).status());
+        PointCloudContainer c = (PointCloudContainer) TfyReader.readAny(tfy);
+        // A well-formed file (its checksum intact) whose centre and scale are the largest floats: undone, the points overflow.
+        PointCloudContainer far = new PointCloudContainer(c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(),
+                c.metric(), c.entropyCoder(), c.entropyParams(), c.pointCount(),
+                new Normalization(Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE, Float.MAX_VALUE), c.segment());
+        Path farFile = dir.resolve("far.tfy");
+        far.write(farFile);
+        CliRun run = CliRun.of("decode", farFile.toString(), "-o", dir.resolve("out.ply").toString(), "--set", "num_points=64",
+                "--allow-untrained");
+        assertEquals(2, run.status(), run.toString());
+        assertEquals(List.of("tinify decode: " + farFile + ": the decoded points are not finite once the file's Normalization[x=3.4028235E38, "
+                + "y=3.4028235E38, z=3.4028235E38, scale=3.4028235E38] is undone"), errors(run));
+        assertNoFile("out.ply");
+    }
+
+    @Test
+    void cloudsWiderThanFloat32AndTooManyMeshPointsAreRefusedOnOneLine() throws Exception {
+        Path wide = dir.resolve("wide.ply");
+        PlyFiles.write(wide, PointCloud.of(new float[] {-Float.MAX_VALUE, 0, 0, Float.MAX_VALUE, 0, 0, Float.MAX_VALUE, 1, 0}),
+                PlyFiles.Encoding.BINARY_LITTLE_ENDIAN);
+        CliRun run = CliRun.of(with(new String[] {"encode", wide.toString(), "-o", dir.resolve("c.tfy").toString()}, MODEL));
+        assertEquals(1, run.status(), run.toString());
+        assertEquals(1, errors(run).size(), run.toString());
+        assertTrue(errors(run).get(0).contains("the cloud's coordinates lie up to 4.537097955180385E38 from their mean, beyond the "
+                + "float32 range"), run.toString());
+        run = CliRun.of(with(new String[] {"encode", mesh().toString(), "-o", dir.resolve("c.tfy").toString(), "--points",
+            "67108865"}, MODEL));
+        assertEquals(1, run.status(), run.toString());
+        assertEquals(List.of("tinify encode: --points must be 1..67108864, got 67108865"), errors(run));
+        assertNoFile("c.tfy");
+    }
+
+    @Test
     void malformedCloudsGetOneLineNamingTheFileAndLine() throws Exception {
         Path ply = dir.resolve("bad.ply");
-        Files.writeString(ply, "ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\n"
+        Files.writeString(ply, "ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\n"
                 + "end_header\n0 0 0\n1 1 x\n");
         CliRun run = CliRun.of(with(new String[] {"encode", ply.toString(), "-o", dir.resolve("c.tfy").toString()}, MODEL));
         assertEquals(1, run.status(), run.toString());

@@ -24,7 +24,13 @@ public record Normalization(float x, float y, float z, float scale) {
         }
     }
 
-    /** The mean of the positions as centre, the largest absolute centred coordinate as scale (1 for a single point). */
+    /**
+     * The mean of the positions as centre, the largest absolute centred coordinate as scale (1 for
+     * a single point).
+     *
+     * @throws IllegalArgumentException if the cloud is empty, or its points lie so far apart
+     *     (beyond {@link Float#MAX_VALUE} from their mean) that no float32 scale fits them
+     */
     public static Normalization fit(PointCloud cloud) {
         int n = cloud.size();
         if (n == 0) {
@@ -47,8 +53,12 @@ public record Normalization(float x, float y, float z, float scale) {
                 max = Math.max(max, Math.abs((double) p[3 * i + a] - c[a]));
             }
         }
+        if (max > Float.MAX_VALUE) {
+            throw new IllegalArgumentException("the cloud's coordinates lie up to " + max + " from their mean, beyond the float32 range "
+                    + "a model's input is scaled in");
+        }
         float scale = (float) max;
-        return new Normalization(c[0], c[1], c[2], scale >= Float.MIN_NORMAL && Float.isFinite(scale) ? scale : 1f);
+        return new Normalization(c[0], c[1], c[2], scale >= Float.MIN_NORMAL ? scale : 1f);
     }
 
     /** {@code (p - centre) / scale} for every position, in a new array. */

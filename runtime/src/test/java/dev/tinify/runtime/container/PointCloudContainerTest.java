@@ -116,6 +116,21 @@ class PointCloudContainerTest {
     }
 
     @Test
+    void aPointCloudInFormatVersionFourIsRefusedAtItsFractionalQuality() {
+        byte[] b = sample().toBytes();
+        // Version 4 puts eight bytes of fractional quality after the quality (here one byte, after the fingerprint).
+        int at = 4 + 1 + 1 + 25 + 9 + 16 + 1;
+        byte[] v4 = new byte[b.length + 8];
+        System.arraycopy(b, 0, v4, 0, at);
+        java.nio.ByteBuffer.wrap(v4, at, 8).putDouble(0.5);
+        System.arraycopy(b, at, v4, at + 8, b.length - at);
+        v4[4] = 4;
+        TfyContainerTest.withCrc(v4);
+        String m = error(v4);
+        assertTrue(m.contains("a point cloud records no fractional quality (format version 4; point clouds are version 3)"), m);
+    }
+
+    @Test
     void truncationAndTrailingBytesAreRefused() {
         byte[] b = sample().toBytes();
         for (int n = 6; n < b.length; n++) {

@@ -2,6 +2,7 @@ package dev.tinify.runtime.pointcloud;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,18 @@ class NormalizationTest {
         assertThrows(IllegalArgumentException.class, () -> new Normalization(0, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new Normalization(Float.NaN, 0, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> Normalization.fit(PointCloud.of(new float[0])));
+    }
+
+    @Test
+    void pointsFartherApartThanFloat32ScalesAreRefused() {
+        // Each coordinate is a finite float, but the first lies 4/3 of the largest float from their mean: no float32 scale fits.
+        PointCloud wide = PointCloud.of(new float[] {-Float.MAX_VALUE, 0, 0, Float.MAX_VALUE, 0, 0, Float.MAX_VALUE, 0, 0});
+        String m = assertThrows(IllegalArgumentException.class, () -> Normalization.fit(wide)).getMessage();
+        assertTrue(m.contains("beyond the float32 range"), m);
+        // Half as far apart still fits, and lands in [-1, 1].
+        PointCloud half = PointCloud.of(new float[] {-Float.MAX_VALUE / 2, 0, 0, Float.MAX_VALUE / 2, 0, 0});
+        float[] scaled = Normalization.fit(half).apply(half.xyz());
+        assertEquals(-1f, scaled[0]);
+        assertEquals(1f, scaled[3]);
     }
 }
