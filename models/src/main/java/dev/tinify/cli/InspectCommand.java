@@ -11,7 +11,6 @@ import dev.tinify.runtime.container.PointCloudContainer;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.container.TfyFile;
 import dev.tinify.runtime.container.TfyReader;
-import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.Padding;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,12 +82,8 @@ final class InspectCommand extends ToolCommand {
         if (!Files.isRegularFile(file)) {
             throw new TinifyException(file + ": no such file");
         }
-        TfyFile any;
-        try {
-            any = TfyReader.readAny(file);
-        } catch (TinifyFormatException e) {
-            throw new TinifyException(e.getMessage()); // names the file and what is wrong
-        }
+        // A damaged file is a format error naming the file and what is wrong: exit status 2, as for decode.
+        TfyFile any = TfyReader.readAny(file);
         long fileBytes = Files.size(file);
         if (any instanceof PointCloudContainer cloud) {
             return inspectCloud(file, cloud, fileBytes);

@@ -58,7 +58,7 @@ class DecodeDamagedFileTest {
         CliRun run = CliRun.of("inspect", f.toString());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().contains(f + ": truncated .tfy file"), run.err());
-        assertTrue(run.status() != 0, run.toString());
+        assertEquals(2, run.status(), run.toString());
     }
 
     @Test
