@@ -16,14 +16,7 @@ import dev.tinify.dsl.SpecReader;
 import dev.tinify.runtime.checkpoint.CheckpointException;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
-import dev.tinify.runtime.container.PointCloudContainer;
 import dev.tinify.runtime.container.TfyContainer;
-import dev.tinify.runtime.container.TfyReader;
-import dev.tinify.runtime.pointcloud.PlyFiles;
-import dev.tinify.runtime.pointcloud.PointCloud;
-import dev.tinify.runtime.pointcloud.PointCloudFiles;
-import dev.tinify.runtime.pointcloud.PointCloudFormatException;
-import dev.tinify.PointCloudCodec;
 import dev.tinify.runtime.container.TinifyFormatException;
 import dev.tinify.runtime.image.AlphaMode;
 import dev.tinify.runtime.image.ImageFiles;
@@ -65,8 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (mutated files, and records edited in place with their checksum recomputed), weights (safetensors bytes,
  * and files on disk: safetensors and PyTorch checkpoints through the public loader), training
  * checkpoint JSON naming hostile files, spec files (YAML structure and expressions), images
- * (damaged data, PNG, PNM and JPEG headers that lie, size bombs), point clouds (damaged {@code .tfy}
- * point clouds, PLY and OFF files) and command-line arguments. Every case must end in a result or in the documented one-line error
+ * (damaged data, PNG, PNM and JPEG headers that lie, size bombs) and command-line arguments (point
+ * clouds: {@link PointCloudFuzzTest}). Every case must end in a result or in the documented one-line error
  * (the exception type of its surface; for the command line exit status 1 or 2 and one line on
  * stderr), within a bounded time, without a file left behind when it fails.
  *
@@ -93,9 +86,6 @@ class HostileInputFuzzTest {
     private static CompressionModel checkpointTarget;
     private static final List<byte[]> CHECKPOINTS = new ArrayList<>();
     private static byte[] goodTfy;
-    private static PointCloudCodec cloudCodec;
-    private static byte[] goodCloudTfy;
-    private static final List<byte[]> CLOUDS = new ArrayList<>();
     private static TfyContainer good;
     private static byte[] goodWeights;
     private static final List<String> SPECS = new ArrayList<>();
@@ -116,14 +106,6 @@ class HostileInputFuzzTest {
         RgbImage image = CliRun.dev8Crop("maldives.png", 20, 28);
         good = codec.compress(image);
         goodTfy = good.toBytes();
-        cloudCodec = PointCloudCodec.open(Tinify.spec("sfu2023-pcc-rec-pointnet"), 0, Metric.MSE, Map.of("num_points", 32), null);
-        PointCloud octahedron = PointCloudFiles.decode(PointCloudCommandTest.OCTAHEDRON.getBytes(StandardCharsets.US_ASCII), 40, 1);
-        goodCloudTfy = cloudCodec.compress(octahedron).toBytes();
-        CLOUDS.add(PointCloudCommandTest.OCTAHEDRON.getBytes(StandardCharsets.US_ASCII));
-        float[] few = Arrays.copyOf(octahedron.xyz(), 12);
-        PointCloud coloured = new PointCloud(few, new float[] {0, 0.5f, 1, 1, 1, 1, 0, 0, 0, 0.25f, 0.75f, 0.5f}, few.clone());
-        CLOUDS.add(PlyFiles.encode(coloured, PlyFiles.Encoding.ASCII));
-        CLOUDS.add(PlyFiles.encode(coloured, PlyFiles.Encoding.BINARY_LITTLE_ENDIAN));
         loadTarget = Tinify.build("bmshj2018-factorized", Map.of("N", 8, "M", 8));
         checkpointTarget = Tinify.build("bmshj2018-factorized", Map.of("N", 16, "M", 24));
         Path checkpoints = dev.tinify.runtime.reference.ReferenceCase.sharedDir().resolve("fixtures").resolve("checkpoints");
@@ -205,7 +187,6 @@ class HostileInputFuzzTest {
     @AfterAll
     static void close() throws IOException {
         codec.close();
-        cloudCodec.close();
         videoCodec.close();
         try (Stream<Path> s = Files.list(videoDir)) {
             for (Path p : s.toList()) {
@@ -251,16 +232,6 @@ class HostileInputFuzzTest {
         run(surfaces, new int[] {1, 1}, cases);
     }
 
-    /** Point clouds, one case for every ten of the other surfaces: damaged .tfy point clouds and PLY/OFF files. */
-    @Test
-    void pointClouds() throws Exception {
-        int cases = Math.max(2, Integer.getInteger(CASES_PROPERTY, DEFAULT_CASES) / 10);
-        Map<String, Surface> surfaces = new java.util.LinkedHashMap<>();
-        surfaces.put("cloud-tfy", this::cloudTfy);
-        surfaces.put("cloud-file", this::cloudFile);
-        run(surfaces, new int[] {4, 3}, cases);
-    }
-
     private static void run(Map<String, Surface> surfaces, int[] weights, int cases) {
         long seed = Long.getLong(SEED_PROPERTY, 13L);
         int total = Arrays.stream(weights).sum();
@@ -296,6 +267,11 @@ class HostileInputFuzzTest {
 
     private static final long[] INTERESTING = {0, 1, -1, 2, 127, 128, 255, 256, 65535, 65536, Integer.MAX_VALUE,
         Integer.MIN_VALUE, 1L << 32, Long.MAX_VALUE, Long.MIN_VALUE, 8192, 70000, 100000};
+
+    /** A value that tends to matter in a length or count field. */
+    static long interesting(Random r) {
+        return INTERESTING[r.nextInt(INTERESTING.length)];
+    }
 
     static byte[] mutate(byte[] in, Random r) {
         byte[] b = in.clone();
@@ -379,7 +355,7 @@ class HostileInputFuzzTest {
     }
 
     /** The checksum recomputed, so that the checks behind it see the damage. */
-    private static byte[] withCrc(byte[] f) {
+    static byte[] withCrc(byte[] f) {
         if (f.length >= 9) {
             CRC32C crc = new CRC32C();
             crc.update(f, 0, f.length - 4);
@@ -389,46 +365,6 @@ class HostileInputFuzzTest {
             }
         }
         return f;
-    }
-
-    // ---- point clouds ----
-
-    /** A damaged .tfy point cloud (half with the checksum recomputed), decoded by a 32-point PointNet. */
-    private String cloudTfy(Random r) {
-        byte[] f = mutate(goodCloudTfy, r);
-        if (r.nextBoolean()) {
-            withCrc(f);
-        }
-        PointCloudContainer c;
-        try {
-            if (!(TfyReader.parseAny(f) instanceof PointCloudContainer pc)) {
-                return "image";
-            }
-            c = pc;
-        } catch (TinifyFormatException e) {
-            oneLine(e.getMessage());
-            return "rejected";
-        }
-        try {
-            assertEquals(32, cloudCodec.decompress(c).size());
-            return "decoded";
-        } catch (TinifyFormatException | MemoryBudget.Exceeded e) {
-            oneLine(e.getMessage());
-            return e instanceof MemoryBudget.Exceeded ? "over-budget" : "undecodable";
-        }
-    }
-
-    /** A damaged PLY (ASCII, binary, colours and normals) or OFF file read as a cloud. */
-    private String cloudFile(Random r) {
-        byte[] f = mutate(CLOUDS.get(r.nextInt(CLOUDS.size())), r);
-        try {
-            PointCloud p = PointCloudFiles.decode(f, 1 + r.nextInt(64), r.nextLong());
-            assertTrue(p.size() > 0);
-            return "decoded";
-        } catch (PointCloudFormatException e) {
-            oneLine(e.getMessage());
-            return "rejected";
-        }
     }
 
     /** Parses and decodes with the shared model: an image of the recorded size, or a format error. */
