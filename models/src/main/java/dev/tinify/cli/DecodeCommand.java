@@ -98,7 +98,8 @@ final class DecodeCommand extends ToolCommand {
             if (toStdout) {
                 throw new TinifyException(input + " is a point cloud: give -o OUT.ply, not -");
             }
-            return PointCloudCli.decode(this, input, cloudFile, model, Params.parse(set), weights, allowUntrained, Path.of(output),
+            return PointCloudCli.decode(this, input, cloudFile, model, Params.parse(set), weights, allowUntrained,
+                    PointCloudCli.plyOutput(Path.of(output), "-o"),
                     metrics, cloud.options(), json);
         }
         TfyContainer container = (TfyContainer) file;

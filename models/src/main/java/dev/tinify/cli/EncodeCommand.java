@@ -149,6 +149,7 @@ final class EncodeCommand extends ToolCommand {
             Path out = Path.of(output);
             OutputFiles.checkNotInput(out, in, weights);
             if (recon != null) {
+                PointCloudCli.plyOutput(recon, "--recon");
                 OutputFiles.checkNotInput(recon, in, weights);
                 OutputFiles.checkDistinct(recon, out);
             }

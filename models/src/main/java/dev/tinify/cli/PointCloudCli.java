@@ -50,6 +50,15 @@ final class PointCloudCli {
         }
     }
 
+    /** Refuses an output for a decoded cloud that is not named {@code .ply}: a PLY file under an image's name misleads. */
+    static Path plyOutput(Path file, String option) {
+        Path name = file.getFileName();
+        if (name == null || !name.toString().toLowerCase(Locale.ROOT).endsWith(".ply")) {
+            throw new TinifyException(option + " " + file + ": a decoded point cloud is written as PLY: give a name ending in .ply");
+        }
+        return file;
+    }
+
     /** Opens a point-cloud model, refusing untrained weights unless allowed (the caller warns once its input is read). */
     static PointCloudCodec open(ToolCommand cmd, ModelOptions model, int quality, @Nullable Path weights) {
         PointCloudCodec codec = PointCloudCodec.open(dev.tinify.Tinify.spec(model.model), quality, model.metric(), model.overrides(),

@@ -140,6 +140,12 @@ class PointCloudCommandTest {
     void aNormalizationThatTakesPointsPastFloat32IsRefusedWritingNothing() throws Exception {
         Path tfy = dir.resolve("c.tfy");
         assertEquals(0, CliRun.of(with(new String[] {"encode", mesh().toString(), "-o", tfy.toString()}, MODEL)).status());
+        CliRun png = CliRun.of("decode", tfy.toString(), "-o", dir.resolve("out.png").toString(), "--set", "num_points=64",
+                "--allow-untrained");
+        assertEquals(1, png.status(), png.toString());
+        assertEquals(List.of("tinify decode: -o " + dir.resolve("out.png") + ": a decoded point cloud is written as PLY: give a name "
+                + "ending in .ply"), errors(png));
+        assertNoFile("out.png");
         PointCloudContainer c = (PointCloudContainer) TfyReader.readAny(tfy);
         // A well-formed file (its checksum intact) whose centre and scale are the largest floats: undone, the points overflow.
         PointCloudContainer far = new PointCloudContainer(c.architecture(), c.specHash(), c.weightsFingerprint(), c.quality(),
@@ -165,6 +171,12 @@ class PointCloudCommandTest {
         assertEquals(1, errors(run).size(), run.toString());
         assertTrue(errors(run).get(0).contains("the cloud's coordinates lie up to 4.537097955180385E38 from their mean, beyond the "
                 + "float32 range"), run.toString());
+        // A decoded cloud is a PLY file, never written under another name.
+        run = CliRun.of(with(new String[] {"encode", mesh().toString(), "-o", dir.resolve("c.tfy").toString(), "--recon",
+            dir.resolve("r.png").toString()}, MODEL));
+        assertEquals(1, run.status(), run.toString());
+        assertEquals(List.of("tinify encode: --recon " + dir.resolve("r.png") + ": a decoded point cloud is written as PLY: give a name "
+                + "ending in .ply"), errors(run));
         run = CliRun.of(with(new String[] {"encode", mesh().toString(), "-o", dir.resolve("c.tfy").toString(), "--points",
             "67108865"}, MODEL));
         assertEquals(1, run.status(), run.toString());

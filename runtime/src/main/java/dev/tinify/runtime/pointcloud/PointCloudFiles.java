@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 /**
  * A point cloud from a file, whichever of the two formats it is in: a PLY cloud as it is, an OFF
  * mesh sampled to points on its surface ({@link OffFiles#sample}, seeded), as the point-cloud
- * papers prepare ModelNet. The format is told by the first bytes, not the name.
+ * papers prepare ModelNet, and an OFF file without faces as the point set of its vertices. The
+ * format is told by the first bytes, not the name.
  */
 public final class PointCloudFiles {
     /** Largest file read (a binary PLY of 2^26 points with normals and colours is under 2 GB; this is 1 GB). */
@@ -117,7 +118,7 @@ public final class PointCloudFiles {
         }
     }
 
-    /** A PLY cloud with at least one point, or an OFF mesh with a surface to sample. */
+    /** A PLY cloud with at least one point, an OFF file's vertices when it has no faces, or an OFF mesh with a surface to sample. */
     public static Source source(byte[] bytes) throws PointCloudFormatException {
         if (startsWith(bytes, "ply")) {
             PointCloud cloud = PlyFiles.decode(bytes);
@@ -128,6 +129,10 @@ public final class PointCloudFiles {
         }
         if (startsWithOff(bytes)) {
             OffFiles.Mesh mesh = OffFiles.decode(bytes);
+            if (mesh.triangles().length == 0 && mesh.vertices().length > 0) {
+                // An OFF file without faces is a point set (CGAL ships its example clouds so): its vertices are the cloud.
+                return new Cloud(PointCloud.of(mesh.vertices()));
+            }
             try {
                 // Sampling one point checks that the mesh has an area to sample from.
                 OffFiles.sample(mesh, 1, 0);

@@ -29,6 +29,15 @@ class PointCloudFilesTest {
     }
 
     @Test
+    void anOffFileWithoutFacesIsThePointSetOfItsVertices() throws Exception {
+        byte[] points = "OFF\n3 0 0\n1 2 3\n4 5 6\n\n7 8 9\n".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, PointCloudFiles.decode(points, 100, 0).xyz());
+        String m = assertThrows(PointCloudFormatException.class,
+                () -> PointCloudFiles.decode("OFF\n0 0 0\n".getBytes(StandardCharsets.US_ASCII), 100, 0)).getMessage();
+        assertTrue(m.contains("no surface area"), m);
+    }
+
+    @Test
     void aPlyCloudIsReadAsItIs(@TempDir Path dir) throws Exception {
         PointCloud c = PointCloud.of(new float[] {1, 2, 3, 4, 5, 6});
         Path f = dir.resolve("c.ply");
