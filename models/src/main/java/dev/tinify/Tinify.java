@@ -91,7 +91,11 @@ public final class Tinify {
      * initialization; {@link VideoModel#load} takes a state dict with CompressAI's names.
      */
     public static VideoModel buildVideo(String specOrName, Map<String, ?> params) {
-        Spec spec = spec(specOrName);
+        return buildVideo(spec(specOrName), params);
+    }
+
+    /** Builds a video architecture read or declared already, with {@code params} overriding its parameters. */
+    public static VideoModel buildVideo(Spec spec, Map<String, ?> params) {
         try {
             return SpecBridge.compileVideo(spec, params);
         } catch (TinifyException e) {

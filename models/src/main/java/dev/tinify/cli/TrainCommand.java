@@ -8,6 +8,7 @@ import dev.tinify.TinifyException;
 import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.video.VideoModel;
 import dev.tinify.runtime.train.RateDistortionLoss;
 import dev.tinify.runtime.train.Trainer;
 import dev.tinify.runtime.train.TrainingConfig;
@@ -67,7 +68,9 @@ final class TrainCommand extends ToolCommand {
     @Option(names = "--lambda", paramLabel = "L", description = "Rate-distortion lambda (default: the zoo's for -q).")
     @Nullable Double lambda;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Folder of training images (or point clouds).")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Folder of training images (or point clouds); for a video spec (ssf2020), of clips: .y4m files or folders of "
+                    + "numbered PNG frames.")
     Path data;
 
     @Option(names = "--val", paramLabel = "DIR",
@@ -92,7 +95,8 @@ final class TrainCommand extends ToolCommand {
             description = "Patch side (default: ${DEFAULT-VALUE}); a point-cloud model: points per training cloud (default: its num_points).")
     int patch = 256;
 
-    @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "Patches per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "B",
+            description = "Patches per step, or groups of 3 frames for a video spec (default: ${DEFAULT-VALUE}).")
     int batch = 8;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE", description = "Override a spec parameter, e.g. --set N=64 (repeatable; applied after -q).")
@@ -169,35 +173,29 @@ final class TrainCommand extends ToolCommand {
             }
             JniUtils.setNumThreads(threads);
         }
-        try (CompressionModel model = Tinify.build(s, params)) {
-            int size = patchFor(model);
-            TrainingConfig config = builder.patch(size).build();
-            // Before the trainer exists, so that its optimizers start from the loaded values.
-            WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
-            try (Trainer trainer = new Trainer(model, config); TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
-                if (warm != null) {
-                    err.printf(Locale.ROOT, "tinify: initialized %d of %d state-dict entries of %s from %s%n", warm.taken().size(),
-                            warm.total(), model.name(), warm.files());
-                    log.onWarmStart(warm);
+        if (s.input() == Spec.Input.VIDEO) {
+            try (VideoModel model = Tinify.buildVideo(s, params)) {
+                TrainingConfig config = builder.patch(patch).build();
+                WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+                try (Trainer trainer = new Trainer(model, config)) {
+                    train(trainer, model.name(), model.params(), model.parameterCount(), warm, config,
+                            m.id() + " lambda " + lmbda, "3-frame groups of " + patch + "x" + patch, err);
                 }
-                if (resume != null) {
-                    trainer.resume(resume);
-                    err.println("tinify: resumed " + model.name() + " at step " + trainer.step() + " from " + resume);
-                    if (lr != null) {
-                        trainer.setLearningRate(lr);
-                        err.println("tinify: net learning rate set to " + lr);
-                    }
+            }
+        } else {
+            try (CompressionModel model = Tinify.build(s, params)) {
+                int size = patchFor(model);
+                TrainingConfig config = builder.patch(size).build();
+                // Before the trainer exists, so that its optimizers start from the loaded values.
+                WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+                try (Trainer trainer = new Trainer(model, config)) {
+                    String objective = model.pointCloud() ? "rate + lambda * Chamfer, lambda " + lmbda
+                            : !model.variableRate() || stage == 1
+                                    ? m.id() + " lambda " + lmbda + (model.variableRate() ? ", stage 1: the base model" : "")
+                                    : "stage 2: every rate with its zoo " + m.id() + " lambda";
+                    train(trainer, model.name(), model.params(), model.parameterCount(), warm, config, objective,
+                            model.pointCloud() ? size + "-point clouds" : size + "x" + size, err);
                 }
-                String objective = model.pointCloud() ? "rate + lambda * Chamfer, lambda " + lmbda
-                        : !model.variableRate() || stage == 1
-                                ? m.id() + " lambda " + lmbda + (model.variableRate() ? ", stage 1: the base model" : "")
-                                : "stage 2: every rate with its zoo " + m.id() + " lambda";
-                err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s, batch %d of %s, steps %d..%d -> %s%n",
-                        model.name(), model.params(), model.parameterCount(), objective, batch,
-                        model.pointCloud() ? size + "-point clouds" : size + "x" + size, trainer.step(), steps, outDir);
-                err.flush();
-                trainer.addListener(log);
-                runWithStopHook(trainer, err);
             }
         }
         return 0;
@@ -216,6 +214,36 @@ final class TrainCommand extends ToolCommand {
             throw new TinifyException(model.name() + " has no " + PointCloudCodec.NUM_POINTS + " parameter: give --patch POINTS");
         }
         return n.intValue();
+    }
+
+    /**
+     * Resumes if asked, reports, logs and runs {@code trainer} (an image or a video model's);
+     * {@code objective} says what the loss weighs, {@code unit} what a batch holds.
+     */
+    private void train(Trainer trainer, String name, Map<String, Number> modelParams, long parameterCount,
+                       WarmStart.@Nullable Result warm, TrainingConfig config, String objective, String unit, PrintWriter err)
+            throws IOException {
+        Path outDir = config.outDir();
+        try (TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
+            if (warm != null) {
+                err.printf(Locale.ROOT, "tinify: initialized %d of %d state-dict entries of %s from %s%n", warm.taken().size(),
+                        warm.total(), name, warm.files());
+                log.onWarmStart(warm);
+            }
+            if (resume != null) {
+                trainer.resume(resume);
+                err.println("tinify: resumed " + name + " at step " + trainer.step() + " from " + resume);
+                if (lr != null) {
+                    trainer.setLearningRate(lr);
+                    err.println("tinify: net learning rate set to " + lr);
+                }
+            }
+            err.printf(Locale.ROOT, "tinify: training %s %s (%,d parameters), %s, batch %d of %s, steps %d..%d -> %s%n",
+                    name, modelParams, parameterCount, objective, batch, unit, trainer.step(), steps, outDir);
+            err.flush();
+            trainer.addListener(log);
+            runWithStopHook(trainer, err);
+        }
     }
 
     /**

@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * the same results as from one thread; for parallel work, build one model per thread. After
  * {@link #close()} every such call fails with an {@link IllegalStateException}.
  */
-public final class CompressionModel extends Module implements AutoCloseable {
+public final class CompressionModel extends Module implements TrainableModel, AutoCloseable {
     /** Output of {@link #forward}: reconstruction (not clamped), likelihoods by name ({@code y}, {@code z}), and {@code g_a(x)}. */
     public record ForwardResult(NDArray xHat, Map<String, NDArray> likelihoods, NDArray y) {}
 
@@ -147,6 +147,7 @@ public final class CompressionModel extends Module implements AutoCloseable {
     }
 
     /** Whether the model codes point clouds [B, P, 3] (spec {@code input: points}) rather than images. */
+    @Override
     public boolean pointCloud() {
         return pointCloud;
     }

@@ -1,6 +1,5 @@
 package dev.tinify.runtime.train;
 
-import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.SpecHash;
 import dev.tinify.dsl.SpecWriter;
 import ai.djl.engine.Engine;
@@ -8,28 +7,21 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.container.AtomicFiles;
-import dev.tinify.runtime.image.ImageFiles;
-import dev.tinify.runtime.image.Padding;
-import dev.tinify.runtime.image.RgbImage;
-import dev.tinify.dsl.Zoo;
-import dev.tinify.runtime.codecs.vbr.Rate;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.TrainableModel;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.video.VideoModel;
 import dev.tinify.runtime.ops.GradientCorrection;
 import dev.tinify.runtime.ops.GradientCut;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,12 +31,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Trains a {@link CompressionModel} as CompressAI's example {@code train.py}: per step, the
- * rate-distortion loss on a batch of random patches (noise quantization), backward with CompressAI's
+ * Trains a {@link CompressionModel} as CompressAI's example {@code train.py}, or a
+ * {@link VideoModel} as its {@code train_video.py}: per step, the rate-distortion loss on a batch
+ * of random patches or of groups of frames (noise quantization; see the {@link Objective}s), backward with CompressAI's
  * lower-bound gradient rule ({@link GradientCut} on the Gaussian scales, {@link GradientCorrection}
  * on leaf parameters), the net gradients clipped to a global
  * norm, a net Adam step; then the auxiliary loss, backward and an aux Adam step on the entropy
@@ -56,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * lambda, its variable-rate modules unused and so unchanged ({@link TrainingConfig#baseStage()}),
  * then every rate at once, each step drawing a trained level and its zoo lambda.
  *
- * <p>Runs are reproducible: the patches and the quantization noise of step {@code s} depend only on
+ * <p>Runs are reproducible: the patches (or frames) and the quantization noise of step {@code s} depend only on
  * the seed and {@code s} (PyTorch's generator is reseeded per step). A checkpoint holds the model,
  * both optimizers' moments, the schedule and the step, so {@link #resume} continues with exactly
  * the step an uninterrupted run would take.
@@ -67,25 +59,17 @@ import org.jspecify.annotations.Nullable;
  * (PyTorch's autograd mode is global).
  */
 public final class Trainer implements AutoCloseable {
-    private final CompressionModel model;
+    private final TrainableModel model;
+    /** The model's module tree (the same object as {@link #model}). */
+    private final Module modules;
     private final TrainingConfig config;
-    private final TrainingLoss loss;
-    private final List<RateDistortionLoss> rateLosses;
+    private final Objective objective;
     private final ParameterGroups groups;
     private final List<GradientCorrection> corrections = new ArrayList<>();
     private final NDManager stateManager;
     private final Adam netOptimizer;
     private final Adam auxOptimizer;
     private final PlateauScheduler scheduler;
-    private final TrainingSamples sampler;
-    /**
-     * The batch, reused every step: it backs the input array without a copy. The trainer holds it,
-     * so the memory autograd saves for backward cannot be collected early; it is rewritten only
-     * after the previous step's graph is freed.
-     */
-    private final ByteBuffer input;
-    /** The validation inputs, each made in the manager given (a [1, 3, H, W] crop or a [1, P, 3] cloud). */
-    private final List<Function<NDManager, NDArray>> validation;
     private final List<TrainingListener> listeners = new CopyOnWriteArrayList<>();
     private long seed;
     private long step;
@@ -105,31 +89,35 @@ public final class Trainer implements AutoCloseable {
     public record Result(long step, boolean stopped, @Nullable Path checkpoint, double stepsPerSecond) {}
 
     /**
-     * Prepares training of {@code model} (which stays owned by the caller) with {@code config}.
+     * Prepares training of {@code model} (which stays owned by the caller) with {@code config}, on
+     * random patches of the images in {@code config.trainDir()}.
      *
      * @throws IllegalArgumentException if the data folders hold no usable images or the patch does
      *     not suit the model
      */
     public Trainer(CompressionModel model, TrainingConfig config) {
+        this(model, model, config, new ImageObjective(model, config));
+    }
+
+    /**
+     * Prepares training of a video model (which stays owned by the caller) with {@code config}, on
+     * groups of consecutive frames of the clips in {@code config.trainDir()} (see
+     * {@link ClipObjective}); {@code config.batch()} counts groups.
+     *
+     * @throws IllegalArgumentException if the data folders hold no usable clips or the patch does
+     *     not suit the model
+     */
+    public Trainer(VideoModel model, TrainingConfig config) {
+        this(model, model, config, new ClipObjective(model, config));
+    }
+
+    private Trainer(TrainableModel model, Module modules, TrainingConfig config, Objective objective) {
         this.model = Objects.requireNonNull(model, "model");
+        this.modules = modules;
         this.config = config;
-        int df = model.downsamplingFactor();
-        if (!model.pointCloud() && config.patch() % df != 0) {
-            throw new IllegalArgumentException(model.name() + ": patch " + config.patch() + " is not a multiple of the model's "
-                    + "downsampling factor " + df);
-        }
-        this.loss = model.pointCloud() ? new ChamferRateLoss(config.lambda()) : new RateDistortionLoss(config.metric(), config.lambda());
-        this.rateLosses = rateLosses(model, config);
-        this.groups = ParameterGroups.of(model);
-        collectCorrections(model);
-        // A point-cloud model takes clouds of config.patch() points.
-        this.sampler = model.pointCloud() ? new CloudSampler(config.trainDir(), config.patch(), config.seed())
-                : new PatchSampler(config.trainDir(), config.patch(), config.seed());
-        this.input = ByteBuffer.allocateDirect(Math.multiplyExact(Float.BYTES * config.batch(), sampler.floatsPerSample()))
-                .order(ByteOrder.nativeOrder());
-        this.validation = config.valDir() == null ? List.of()
-                : model.pointCloud() ? cloudValidation(config.valDir(), config.patch(), config.seed())
-                : loadValidation(config.valDir(), config.patch(), df);
+        this.objective = objective;
+        this.groups = ParameterGroups.of(modules);
+        collectCorrections(modules);
         this.seed = config.seed();
         this.scheduler = new PlateauScheduler(config.plateauFactor(), config.patience());
         this.stateManager = NDManager.newBaseManager();
@@ -137,79 +125,11 @@ public final class Trainer implements AutoCloseable {
         this.auxOptimizer = new Adam(stateManager, groups.aux(), config.auxLr());
     }
 
-    /**
-     * For a variable-rate model, one loss per trained gain with the spec's zoo lambda of that level
-     * (the multi-objective training of Kamisli et al.: each step draws a level); empty otherwise.
-     */
-    private static List<RateDistortionLoss> rateLosses(CompressionModel model, TrainingConfig config) {
-        if (config.baseStage() && !model.variableRate()) {
-            throw new IllegalArgumentException(model.name() + " is a fixed-rate model: the base stage trains the base model of a "
-                    + "variable-rate one");
-        }
-        if (!model.variableRate() || config.baseStage()) {
-            return List.of();
-        }
-        int levels = model.rateLevels();
-        Zoo zoo = model.spec().zoo();
-        List<Double> table = zoo == null ? null : zoo.lambdas().get(config.metric().id());
-        if (table == null || table.size() != levels) {
-            throw new IllegalArgumentException(model.name() + ": a variable-rate model trains each of its " + levels
-                    + " gains with its own lambda, so its spec's zoo needs " + levels + " " + config.metric().id() + " lambdas"
-                    + (table == null ? "" : ", it has " + table.size()));
-        }
-        List<RateDistortionLoss> out = new ArrayList<>();
-        for (double l : table) {
-            out.add(new RateDistortionLoss(config.metric(), l));
-        }
-        return List.copyOf(out);
-    }
-
-    /** The rate level of step {@code s} of a variable-rate run: a function of (seed, step) only, so a resumed run draws the same. */
-    private int levelOf(long s) {
-        return (int) Math.floorMod(PatchSampler.mix(seed ^ 0x6a09e667f3bcc909L, s), (long) rateLosses.size());
-    }
-
     private void collectCorrections(Module m) {
         if (m instanceof GradientCorrection c) {
             corrections.add(c);
         }
         m.children().values().forEach(this::collectCorrections);
-    }
-
-    /** One fixed sample of {@code points} points of each validation cloud ({@link CloudSampler#validation}). */
-    private static List<Function<NDManager, NDArray>> cloudValidation(Path dir, int points, long seed) {
-        List<Function<NDManager, NDArray>> out = new ArrayList<>();
-        for (float[] xyz : CloudSampler.validation(dir, points, seed)) {
-            out.add(m -> m.create(xyz, new Shape(1, points, 3)));
-        }
-        return out;
-    }
-
-    /** Centre crops of at most {@code patch} pixels per side, rounded down to the downsampling factor. */
-    private List<Function<NDManager, NDArray>> loadValidation(Path dir, int patch, int df) {
-        List<Function<NDManager, NDArray>> out = new ArrayList<>();
-        for (Path f : PatchSampler.listImages(dir)) {
-            RgbImage img;
-            try {
-                img = ImageFiles.read(f);
-            } catch (IOException | UncheckedIOException e) {
-                throw new IllegalArgumentException(f + ": cannot read validation image: " + e.getMessage(), e);
-            }
-            int h = Math.min(img.height(), patch) / df * df;
-            int w = Math.min(img.width(), patch) / df * df;
-            if (h == 0 || w == 0) {
-                throw new IllegalArgumentException(f + ": validation image " + img.height() + "x" + img.width()
-                        + " is smaller than the model's downsampling factor " + df);
-            }
-            if (config.metric() == Metric.MS_SSIM && Math.min(h, w) <= MsSsimLoss.MIN_SIDE_EXCLUSIVE) {
-                throw new IllegalArgumentException(f + ": a " + h + "x" + w + " validation crop is too small for MS-SSIM");
-            }
-            int top = (img.height() - h) / 2;
-            int left = (img.width() - w) / 2;
-            RgbImage crop = img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top));
-            out.add(crop::toNDArray);
-        }
-        return out;
     }
 
     /** Sets the probe told of the phases of each step (null: none). */
@@ -272,7 +192,7 @@ public final class Trainer implements AutoCloseable {
      * @throws IllegalStateException if the loss stops being finite (the last checkpoint is kept)
      */
     public Result run() {
-        model.train(true);
+        modules.train(true);
         long nanos = 0;
         long done = 0;
         try {
@@ -297,7 +217,7 @@ public final class Trainer implements AutoCloseable {
                 saveCheckpoint();
             }
         } finally {
-            model.train(false);
+            modules.train(false);
         }
         return new Result(step, stopRequested, lastCheckpoint, done == 0 ? Double.NaN : done / (nanos / 1e9));
     }
@@ -307,11 +227,10 @@ public final class Trainer implements AutoCloseable {
      * checkpoints or listeners); {@code stepsPerSecond} of the result is NaN.
      */
     public TrainingListener.Step trainStep() {
-        if (!model.isTraining()) {
-            model.train(true);
+        if (!modules.isTraining()) {
+            modules.train(true);
         }
-        int b = config.batch();
-        sampler.batch(step * b, b, input.asFloatBuffer());
+        objective.sample(step);
         phaseEnded("sample");
         // The noise of step s depends on (seed, s) only, so a resumed run draws what an uninterrupted one would.
         JniUtils.setSeed(PatchSampler.mix(seed, step));
@@ -319,14 +238,9 @@ public final class Trainer implements AutoCloseable {
         phaseEnded("zero grad");
         float[] values;
         try (NDManager sub = model.manager().newSubManager()) {
-            sub.tempAttachAll(model.arrays());
-            NDArray x = sub.create(input, sampler.shape(b), DataType.FLOAT32);
-            phaseEnded("input");
+            sub.tempAttachAll(modules.arrays());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
-                int level = rateLosses.isEmpty() ? -1 : levelOf(step);
-                CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
-                        : level < 0 ? model.forward(x) : model.forward(x, Rate.level(level));
-                RateDistortionLoss.Terms t = (level < 0 ? loss : rateLosses.get(level)).compute(x, out.xHat(), out.likelihoods());
+                RateDistortionLoss.Terms t = objective.forward(step, seed, sub);
                 phaseEnded("forward+loss");
                 cut.backward(t.loss());
                 phaseEnded("backward");
@@ -373,7 +287,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void zeroGradients() {
-        for (Param p : model.parameters().values()) {
+        for (Param p : modules.parameters().values()) {
             JniUtils.zeroGrad((PtNDArray) p.value());
         }
     }
@@ -441,21 +355,17 @@ public final class Trainer implements AutoCloseable {
         double mseSum = 0;
         double ssimSum = 0;
         double valLoss;
-        if (validation.isEmpty()) {
+        int n = objective.validationItems();
+        if (n == 0) {
             valLoss = windowSteps == 0 ? Double.NaN : windowLoss / windowSteps;
         } else {
-            boolean wasTraining = model.isTraining();
-            model.train(false);
+            boolean wasTraining = modules.isTraining();
+            modules.train(false);
             try {
-                for (Function<NDManager, NDArray> input : validation) {
+                for (int i = 0; i < n; i++) {
                     try (NDManager sub = model.manager().newSubManager()) {
-                        sub.tempAttachAll(model.arrays());
-                        NDArray x = input.apply(sub);
-                        // A variable-rate model is validated at its finest trained gain, with that level's lambda.
-                        int top = rateLosses.size() - 1;
-                        CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
-                                : top < 0 ? model.forward(x) : model.forward(x, Rate.level(top));
-                        RateDistortionLoss.Terms t = (top < 0 ? loss : rateLosses.get(top)).compute(x, out.xHat(), out.likelihoods());
+                        sub.tempAttachAll(modules.arrays());
+                        RateDistortionLoss.Terms t = objective.validate(i, sub);
                         lossSum += t.loss().getFloat();
                         bppSum += t.bpp().getFloat();
                         mseSum += t.mse().getFloat();
@@ -463,16 +373,15 @@ public final class Trainer implements AutoCloseable {
                     }
                 }
             } finally {
-                model.train(wasTraining);
+                modules.train(wasTraining);
             }
-            valLoss = lossSum / validation.size();
+            valLoss = lossSum / n;
         }
         if (!Double.isNaN(valLoss)) {
             netOptimizer.setLearningRate(scheduler.step(valLoss, netOptimizer.learningRate()));
         }
         windowLoss = 0;
         windowSteps = 0;
-        int n = validation.size();
         TrainingListener.Validation v = n == 0
                 ? new TrainingListener.Validation(step, valLoss, Double.NaN, Double.NaN, Double.NaN, netOptimizer.learningRate())
                 : new TrainingListener.Validation(step, valLoss, bppSum / n, model.pointCloud() ? Double.NaN : 10 * Math.log10(n / mseSum),
@@ -497,7 +406,7 @@ public final class Trainer implements AutoCloseable {
         Path json = dir.resolve(base + ".json");
         try {
             Files.createDirectories(dir);
-            Map<String, SafeTensors.Tensor> weights = StateDicts.save(model, StateDicts.Precision.FULL);
+            Map<String, SafeTensors.Tensor> weights = StateDicts.save(modules, StateDicts.Precision.FULL);
             AtomicFiles.write(dir.resolve(modelFile), out -> SafeTensors.write(weights, out));
             Map<String, SafeTensors.Tensor> moments = new LinkedHashMap<>(netOptimizer.moments("net."));
             moments.putAll(auxOptimizer.moments("aux."));

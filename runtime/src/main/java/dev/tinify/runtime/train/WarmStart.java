@@ -3,7 +3,8 @@ package dev.tinify.runtime.train;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
-import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.TrainableModel;
+import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ public final class WarmStart {
      * @throws IllegalArgumentException naming the file that is missing, is not safetensors, or
      *     has no trainable parameter of the model in name and shape; the model is then unchanged
      */
-    public static Result apply(CompressionModel model, List<Path> files) {
+    public static <M extends Module & TrainableModel> Result apply(M model, List<Path> files) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no weight files to start from");
         }

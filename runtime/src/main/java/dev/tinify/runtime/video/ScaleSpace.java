@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
+import dev.tinify.runtime.ops.ConvOps;
 
 /**
  * The Gaussian scale-space volume of a frame, as CompressAI's {@code ScaleSpaceFlow.gaussian_volume}
@@ -98,9 +98,7 @@ public final class ScaleSpace {
     static NDArray blur(NDArray x, NDArray kernel) {
         int pad = (int) kernel.getShape().get(2) / 2;
         NDArray padded = replicatePad(replicatePad(x, 3, pad), 2, pad);
-        int groups = (int) x.getShape().get(1);
-        return Conv2d.conv2d(padded, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), groups)
-                .singletonOrThrow();
+        return ConvOps.depthwiseConv2d(padded, kernel);
     }
 
     /** Repeats the first and last slices of {@code axis} {@code pad} times on each side. */

@@ -1,11 +1,14 @@
 package dev.tinify.runtime.video;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tinify.dsl.Resolver;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.entropy.EntropyModels;
+import dev.tinify.runtime.model.TrainableModel;
+import dev.tinify.runtime.nn.ForwardScope;
 import dev.tinify.runtime.nn.Module;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,7 +21,7 @@ import java.util.Map;
  * owns one {@link NDManager} holding every parameter; {@link #close()} releases it. Built by
  * {@link dev.tinify.runtime.compile.SpecCompiler#compileVideo}; starts in evaluation mode.
  */
-public final class VideoModel extends Module implements AutoCloseable {
+public final class VideoModel extends Module implements TrainableModel, AutoCloseable {
     private final Resolver.Resolved resolved;
     private final Map<String, Number> params;
     private final NDManager manager;
@@ -41,6 +44,7 @@ public final class VideoModel extends Module implements AutoCloseable {
     }
 
     /** The spec this model was compiled from. */
+    @Override
     public Spec spec() {
         return resolved.spec();
     }
@@ -51,11 +55,13 @@ public final class VideoModel extends Module implements AutoCloseable {
     }
 
     /** The architecture name, e.g. {@code ssf2020}. */
+    @Override
     public String name() {
         return resolved.spec().name();
     }
 
     /** Resolved numeric parameters ({@code mid_planes}, {@code planes}, ...). */
+    @Override
     public Map<String, Number> params() {
         return params;
     }
@@ -70,6 +76,7 @@ public final class VideoModel extends Module implements AutoCloseable {
     }
 
     /** Frame height and width must be multiples of this (pad first). */
+    @Override
     public int downsamplingFactor() {
         return resolved.downsamplingFactor();
     }
@@ -80,16 +87,28 @@ public final class VideoModel extends Module implements AutoCloseable {
     }
 
     /** The manager owning every parameter and buffer. */
+    @Override
     public NDManager manager() {
         return manager;
     }
 
     /** Builds the CDF tables of every entropy model (kept unless {@code force}); true if any was updated. */
+    @Override
     public boolean update(boolean force) {
         return EntropyModels.updateAll(this, force, false);
     }
 
+    /** The sum of the entropy bottlenecks' auxiliary losses, in the model's manager; the caller closes it. */
+    @Override
+    public NDArray auxLoss() {
+        try (ForwardScope s = ForwardScope.open(manager, this)) {
+            NDArray loss = EntropyModels.auxLoss(this);
+            return s.keep(loss == null ? s.manager().create(0f) : loss);
+        }
+    }
+
     /** Loads a full state dict with CompressAI's names; refuses missing, unexpected or misshapen entries. */
+    @Override
     public void load(Map<String, SafeTensors.Tensor> stateDict) {
         StateDicts.load(this, stateDict, "state dict for " + name());
     }
