@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import dev.tinify.runtime.ops.ConvOps;
+import dev.tinify.runtime.ops.Scalars;
 
 /**
  * The Gaussian scale-space volume of a frame, as CompressAI's {@code ScaleSpaceFlow.gaussian_volume}
@@ -18,7 +19,8 @@ import dev.tinify.runtime.ops.ConvOps;
  * product of the normalized 1-D Gaussian), depthwise, over a replicate-padded image. Upsampling is
  * {@code interpolate(scale_factor=2, mode="bilinear", align_corners=False)}: every output sample
  * mixes its two nearest inputs with weights ¾ and ¼, the edge sample repeated. Everything is
- * made of differentiable engine operations.
+ * made of differentiable engine operations, their constants in PyTorch-owned memory
+ * ({@link Scalars}) so that backward does not depend on the garbage collector.
  */
 public final class ScaleSpace {
     private ScaleSpace() {}
@@ -91,7 +93,8 @@ public final class ScaleSpace {
                 }
             }
         }
-        return x.getManager().create(w, new Shape(c, 1, k, k));
+        // PyTorch-owned: the convolution saves its weight for backward, after this handle is closed.
+        return Scalars.copyOf(x.getManager(), w, new Shape(c, 1, k, k));
     }
 
     /** CompressAI's {@code gaussian_blur}: replicate padding, then a depthwise convolution. */
@@ -133,8 +136,8 @@ public final class ScaleSpace {
         long n = x.getShape().get(axis);
         NDArray prev = NDArrays.concat(new NDList(slice(x, axis, 0, 1), slice(x, axis, 0, n - 1)), axis);
         NDArray next = NDArrays.concat(new NDList(slice(x, axis, 1, n), slice(x, axis, n - 1, n)), axis);
-        NDArray even = prev.mul(0.25f).add(x.mul(0.75f));
-        NDArray odd = x.mul(0.75f).add(next.mul(0.25f));
+        NDArray even = Scalars.mul(prev, 0.25f).add(Scalars.mul(x, 0.75f));
+        NDArray odd = Scalars.mul(x, 0.75f).add(Scalars.mul(next, 0.25f));
         NDArray pairs = NDArrays.stack(new NDList(even, odd), axis + 1);
         Shape s = x.getShape();
         long[] dims = s.getShape();

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.ops.Scalars;
 
 /**
  * Trilinear warping of a scale-space volume [N, C, D, H, W] by a flow [N, 2, H, W] (x then y, in
@@ -106,9 +107,13 @@ public final class VolumeWarp extends Module {
         return g;
     }
 
-    /** Unnormalizes ({@code align_corners=False}) and clamps to [0, size - 1] ({@code padding_mode="border"}). */
+    /**
+     * Unnormalizes ({@code align_corners=False}) and clamps to [0, size - 1] ({@code
+     * padding_mode="border"}). The factors are {@link Scalars}: backward reads them after their
+     * handles are closed.
+     */
     private static NDArray sourceIndex(NDArray g, int size) {
-        return g.add(1f).mul((float) size).sub(1f).div(2f).clip(0f, (float) (size - 1));
+        return Scalars.div(Scalars.mul(g.add(1f), size).sub(1f), 2f).clip(0f, (float) (size - 1));
     }
 
     /**

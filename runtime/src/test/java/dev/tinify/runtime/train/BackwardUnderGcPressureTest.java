@@ -6,20 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.tinify.runtime.compile.SpecCompiler;
+import dev.tinify.runtime.codecs.LatentCodec;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.model.TrainableModel;
+import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
+import dev.tinify.runtime.video.VideoModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +38,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * buffer that only the Java handle keeps alive; if autograd saved such an array and its handle was
  * closed, a collection between forward and backward frees the memory backward still reads. Here the
  * collection is forced and the freed memory refilled with NaN before backward, and every parameter
- * gradient (rate-distortion loss plus auxiliary loss) must equal the one of an undisturbed pass.
+ * gradient (rate-distortion loss plus auxiliary loss) must equal the one of an undisturbed pass,
+ * for image models and for the video model's clip forward.
  *
  * <p>Direct buffers are freed by the JVM's reference-handler thread. glibc keeps up to 7 freed
  * chunks per size in a cache private to the freeing thread, where no allocation of the test thread
@@ -57,26 +67,73 @@ class BackwardUnderGcPressureTest {
         try (CompressionModel model = SpecCompiler.compile(TrainFixtures.spec(spec), params)) {
             model.train(true);
             RateDistortionLoss loss = new RateDistortionLoss(Metric.parse(metric), 0.01);
-            float[] data = new float[2 * 3 * size * size];
-            Random r = new Random(5);
-            for (int i = 0; i < data.length; i++) {
-                data[i] = r.nextFloat();
-            }
-            float[] calm = gradients(model, loss, data, size, false);
-            assertTrue(calm.length > 0);
-            for (float g : calm) {
-                assertTrue(Float.isFinite(g), "undisturbed gradients are finite");
-            }
-            for (int pass = 1; pass <= PRESSED_PASSES; pass++) {
-                float[] pressed = gradients(model, loss, data, size, true);
-                assertArrayEquals(calm, pressed, spec + ": gradients changed by a collection between forward and backward (pass "
-                        + pass + ")");
-            }
+            float[] data = random(2 * 3 * size * size);
+            assertSameUnderPressure(spec, model, sub -> {
+                NDArray x = sub.create(data, new Shape(2, 3, size, size));
+                CompressionModel.ForwardResult out = model.forward(x);
+                return loss.compute(x, out.xHat(), out.likelihoods()).loss().add(model.auxLoss());
+            });
+        }
+    }
+
+    /**
+     * A video model's clip forward (keyframe, then inter frames through the scale-space volume,
+     * the trilinear warp and the QReLU scale decoders), as its training codes a group of 3 frames.
+     */
+    @Test
+    void videoGradientsIgnoreCollections() {
+        Engine.getInstance().setRandomSeed(11);
+        try (VideoModel model = SpecCompiler.compileVideo(TrainFixtures.spec("ssf2020"), Map.of("mid_planes", 8, "planes", 8))) {
+            model.train(true);
+            RateDistortionLoss loss = new RateDistortionLoss(Metric.MSE, 0.01);
+            int size = 128;
+            float[] data = random(3 * 3 * size * size);
+            assertSameUnderPressure("ssf2020", model, sub -> {
+                NDArray x = sub.create(data, new Shape(3, 3, size, size));
+                List<NDArray> frames = List.of(x.get("0:1"), x.get("1:2"), x.get("2:3"));
+                List<LatentCodec.ForwardOut> out = model.codec().forward(frames);
+                List<NDArray> xHat = new ArrayList<>();
+                Map<String, NDArray> likelihoods = new LinkedHashMap<>();
+                for (int f = 0; f < out.size(); f++) {
+                    xHat.add(out.get(f).yHat());
+                    int frame = f;
+                    out.get(f).likelihoods().forEach((k, v) -> likelihoods.put(frame + "." + k, v));
+                }
+                NDArray aux = model.auxLoss();
+                aux.attach(sub);
+                NDArray stacked = NDArrays.concat(new NDList(xHat), 0);
+                return loss.compute(x, stacked, likelihoods).loss().add(aux);
+            });
+        }
+    }
+
+    private static float[] random(int n) {
+        float[] data = new float[n];
+        Random r = new Random(5);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextFloat();
+        }
+        return data;
+    }
+
+    /** The gradients of {@code total} (built in a sub-manager) are finite and the same with a collection before backward. */
+    private static <M extends Module & TrainableModel> void assertSameUnderPressure(String spec, M model,
+                                                                                    Function<NDManager, NDArray> total) {
+        float[] calm = gradients(model, total, false);
+        assertTrue(calm.length > 0);
+        for (float g : calm) {
+            assertTrue(Float.isFinite(g), "undisturbed gradients are finite");
+        }
+        for (int pass = 1; pass <= PRESSED_PASSES; pass++) {
+            float[] pressed = gradients(model, total, true);
+            assertArrayEquals(calm, pressed, spec + ": gradients changed by a collection between forward and backward (pass "
+                    + pass + ")");
         }
     }
 
     /** All parameter gradients, concatenated in name order, after one forward and backward. */
-    private static float[] gradients(CompressionModel model, RateDistortionLoss loss, float[] data, int size, boolean pressure) {
+    private static <M extends Module & TrainableModel> float[] gradients(M model, Function<NDManager, NDArray> total,
+                                                                          boolean pressure) {
         for (Param p : model.parameters().values()) {
             JniUtils.zeroGrad((PtNDArray) p.value());
         }
@@ -84,17 +141,15 @@ class BackwardUnderGcPressureTest {
         List<ByteBuffer> filler = new ArrayList<>();
         try (NDManager sub = model.manager().newSubManager()) {
             sub.tempAttachAll(model.arrays());
-            NDArray x = sub.create(data, new Shape(2, 3, size, size));
             if (pressure) {
                 fillCollectorCaches();
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                CompressionModel.ForwardResult out = model.forward(x);
-                NDArray total = loss.compute(x, out.xHat(), out.likelihoods()).loss().add(model.auxLoss());
+                NDArray loss = total.apply(sub);
                 if (pressure) {
                     collectAndRefill(filler);
                 }
-                gc.backward(total);
+                gc.backward(loss);
             }
         }
         List<float[]> parts = new ArrayList<>();
