@@ -24,7 +24,7 @@ public final class ConvOps {
     public static NDArray conv2d(NDArray x, NDArray weight, @Nullable NDArray bias, int stride, int padding) {
         long in = weight.getShape().get(1);
         long out = weight.getShape().get(0);
-        if ((needsPadding(in) || needsPadding(out)) && BlockedConvProbe.paddingNeeded()) {
+        if ((needsPadding(in) || needsPadding(out)) && BlockedConvProbe.paddingNeeded() && !directForward(weight, stride, padding)) {
             return paddedConv2d(x, weight, bias, stride, padding, in, out);
         }
         return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
@@ -75,6 +75,21 @@ public final class ConvOps {
             result.attach(x.getManager());
             return result;
         }
+    }
+
+    /**
+     * Whether an inference convolution may run unpadded on an engine whose blocked kernels need
+     * padding: fewer input channels than one block (a first convolution's 3 or 6) into whole
+     * blocks, a square kernel with padding {@code kernel / 2}, and a forward kernel the probe found
+     * right. Such inputs fail only in the backward kernels, so recorded passes stay padded.
+     */
+    private static boolean directForward(NDArray weight, int stride, int padding) {
+        Shape s = weight.getShape();
+        long in = s.get(1);
+        long out = s.get(0);
+        long kernel = s.get(2);
+        return in < BLOCK && out % BLOCK == 0 && kernel == s.get(3) && padding == kernel / 2 && !Autograd.recording()
+                && BlockedConvProbe.forwardCorrect((int) in, (int) out, (int) kernel, stride);
     }
 
     /**
