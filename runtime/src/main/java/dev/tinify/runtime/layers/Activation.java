@@ -1,5 +1,6 @@
 package dev.tinify.runtime.layers;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 
@@ -81,7 +82,7 @@ public final class Activation extends AnyChannelsLayer {
 
     /** PyTorch's softplus with beta 1 and threshold 20: linear above the threshold, where exp would overflow. */
     private static NDArray softplus(NDArray x) {
-        try (NDArray above = x.gt(20f); NDArray smooth = x.minimum(20f).exp().add(1f).log()) {
+        try (NDArray above = x.gt(20f); NDArray smooth = Scalars.minimum(x, 20f).exp().add(1f).log()) {
             return NDArrays.where(above, x, smooth);
         }
     }

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.layers;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -90,7 +91,7 @@ public final class GraphModule extends LayerModule {
                 }
                 yield sum;
             }
-            case MUL -> in.size() == 2 ? in.get(0).mul(in.get(1)) : in.get(0).mul(((Number) s.numbers().get(0)).floatValue());
+            case MUL -> in.size() == 2 ? in.get(0).mul(in.get(1)) : Scalars.mul(in.get(0), ((Number) s.numbers().get(0)).floatValue());
             case SLICE -> channels(in.get(0), (Long) s.numbers().get(0), (Long) s.numbers().get(1));
             case CHUNK -> {
                 long n = (Long) s.numbers().get(0);

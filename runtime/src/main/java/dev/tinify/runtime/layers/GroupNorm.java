@@ -1,5 +1,6 @@
 package dev.tinify.runtime.layers;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -45,7 +46,7 @@ public final class GroupNorm extends FixedChannelsLayer {
                 NDArray mean = grouped.mean(new int[] {2}, true);
                 NDArray centred = grouped.sub(mean);
                 NDArray var = centred.square().mean(new int[] {2}, true);
-                NDArray invStd = var.add(EPS).sqrt().pow(-1);
+                NDArray invStd = Scalars.pow(var.add(EPS).sqrt(), -1f);
                 NDArray normed = centred.mul(invStd);
                 NDArray back = normed.reshape(shape);
                 NDArray w = weight.value().reshape(view);

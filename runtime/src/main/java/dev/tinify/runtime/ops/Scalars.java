@@ -36,6 +36,16 @@ public final class Scalars {
         }
     }
 
+    /**
+     * Indices in PyTorch-owned memory, for an indexing operation recorded for backward (which
+     * saves the indices) when their handle may be closed before backward.
+     */
+    public static NDArray copyOf(NDManager manager, long[] indices) {
+        try (NDArray wrapped = manager.create(indices)) {
+            return wrapped.duplicate();
+        }
+    }
+
     /** {@code x * value}. */
     public static NDArray mul(NDArray x, float value) {
         try (NDArray c = constant(x.getManager(), value)) {
@@ -54,6 +64,13 @@ public final class Scalars {
     public static NDArray pow(NDArray x, float value) {
         try (NDArray c = constant(x.getManager(), value)) {
             return x.pow(c);
+        }
+    }
+
+    /** {@code min(x, value)} element-wise. */
+    public static NDArray minimum(NDArray x, float value) {
+        try (NDArray c = constant(x.getManager(), value)) {
+            return x.minimum(c);
         }
     }
 

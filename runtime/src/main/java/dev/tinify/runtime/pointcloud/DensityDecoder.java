@@ -1,5 +1,6 @@
 package dev.tinify.runtime.pointcloud;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -99,7 +100,7 @@ public final class DensityDecoder extends LayerModule {
                 int n = Math.toIntExact(xyz.getShape().get(2));
                 NDArray candXyz = upsample.get(i).xyz(xyz, feats);
                 NDArray candFeats = upsample.get(i).feats(feats);
-                NDArray count = counts.get(i).forward(feats).mul(candidates - 1).add(1);
+                NDArray count = Scalars.mul(counts.get(i).forward(feats), candidates - 1).add(1);
                 int target = (int) Math.ceil(n * (1.0 / rate));
                 int[] keep = select(candXyz.toFloatArray(), count.toFloatArray(), n, target);
                 xyz = DensityDownsample.gather(candXyz.reshape(shape.get(0), 3, (long) n * candidates), keep, target, 1);
@@ -228,9 +229,9 @@ public final class DensityDecoder extends LayerModule {
         NDArray xyz(NDArray xyz, NDArray feats) {
             NDManager m = xyz.getManager();
             NDArray w = weights.forward(feats).softmax(1).expandDims(2);
-            NDArray hyp = m.create(table, new Shape(1, DIRECTIONS, 3, 1, 1));
+            NDArray hyp = Scalars.copyOf(m, table, new Shape(1, DIRECTIONS, 3, 1, 1));
             NDArray directions = w.mul(hyp).sum(new int[] {1});
-            NDArray norm = directions.norm(new int[] {1}, true).maximum(1e-12f);
+            NDArray norm = Scalars.maximum(directions.norm(new int[] {1}, true), 1e-12f);
             NDArray deltas = directions.div(norm).mul(scales.forward(feats));
             return xyz.expandDims(3).add(deltas);
         }

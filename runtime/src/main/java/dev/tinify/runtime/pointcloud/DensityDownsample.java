@@ -1,5 +1,6 @@
 package dev.tinify.runtime.pointcloud;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -100,12 +101,12 @@ public final class DensityDownsample extends LayerModule {
             NDArray identity = gather(feats, g.centroids, m, 1);
             NDArray f = preConv.forward(feats);
             NDArray sampled = gather(f, g.centroids, m, 1);
-            NDArray mask = scope.create(g.mask, new Shape(b, 1, m, kk));
-            NDArray fill = scope.create(g.fill, new Shape(b, 1, m, kk));
-            NDArray embedded = features.forward(sampled, f, scope.create(g.towardsCentroid, new Shape(b, 3, m, kk)), g.neighbours, m, kk,
+            NDArray mask = Scalars.copyOf(scope, g.mask, new Shape(b, 1, m, kk));
+            NDArray fill = Scalars.copyOf(scope, g.fill, new Shape(b, 1, m, kk));
+            NDArray embedded = features.forward(sampled, f, Scalars.copyOf(scope, g.towardsCentroid, new Shape(b, 3, m, kk)), g.neighbours, m, kk,
                     mask, fill);
-            NDArray placed = positions.forward(scope.create(g.pattern, new Shape(b, 4, m, kk)), mask, fill);
-            NDArray dens = densities.forward(scope.create(g.counts, new Shape(b, 1, m)));
+            NDArray placed = positions.forward(Scalars.copyOf(scope, g.pattern, new Shape(b, 4, m, kk)), mask, fill);
+            NDArray dens = densities.forward(Scalars.copyOf(scope, g.counts, new Shape(b, 1, m)));
             NDArray agg = postConv.forward(NDArrays.concat(new NDList(embedded, placed, dens), 1)).add(identity);
             NDArray out = scope.create(g.centroidXyz, new Shape(b, 3, m)).concat(agg, 1);
             out.attach(outer);
@@ -127,7 +128,7 @@ public final class DensityDownsample extends LayerModule {
             for (int i = 0; i < each; i++) {
                 at[i] = index[bi * each + i];
             }
-            try (NDArray item = a.get(bi); NDArray where = a.getManager().create(at)) {
+            try (NDArray item = a.get(bi); NDArray where = Scalars.copyOf(a.getManager(), at)) {
                 items.add(item.get(new NDIndex(":, {}", where)).expandDims(0));
             }
         }
@@ -265,7 +266,7 @@ public final class DensityDownsample extends LayerModule {
             NDArray keys = gather(key.forward(feats), neighbours, m, kk);
             NDArray values = gather(value.forward(feats), neighbours, m, kk);
             NDArray encoding = delta.forward(towardsCentroid);
-            NDArray logits = gamma.forward(q.sub(keys).add(encoding)).div((float) Math.sqrt(hidden));
+            NDArray logits = gamma.forward(q.sub(keys).add(encoding)).div(Scalars.constant(q.getManager(), (float) Math.sqrt(hidden)));
             NDArray attention = maskedSoftmax(logits, mask, fill);
             NDArray summed = attention.mul(values.add(encoding)).sum(new int[] {3});
             return post.forward(summed).add(centroidFeats);

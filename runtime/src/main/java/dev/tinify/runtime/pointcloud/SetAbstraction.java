@@ -1,5 +1,6 @@
 package dev.tinify.runtime.pointcloud;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -127,13 +128,13 @@ public final class SetAbstraction extends LayerModule {
                 }
             }
         }
-        NDArray grouped = m.create(groupedXyz, new Shape(b, 3, s, k));
+        NDArray grouped = Scalars.copyOf(m, groupedXyz, new Shape(b, 3, s, k));
         if (inChannels > 3) {
             NDList parts = new NDList(grouped);
             try (NDArray features = x.get(new NDIndex(":, 3:, :"))) {
                 for (int bi = 0; bi < b; bi++) {
                     try (NDArray item = features.get(bi);
-                            NDArray at = m.create(Arrays.copyOfRange(index, bi * s * k, (bi + 1) * s * k))) {
+                            NDArray at = Scalars.copyOf(m, Arrays.copyOfRange(index, bi * s * k, (bi + 1) * s * k))) {
                         parts.add(item.get(new NDIndex(":, {}", at)).reshape(1, inChannels - 3, s, k));
                     }
                 }

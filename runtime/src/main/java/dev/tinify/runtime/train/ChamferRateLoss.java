@@ -38,9 +38,9 @@ public final class ChamferRateLoss implements TrainingLoss {
                 NDArray bb = b.square().sum(new int[] {2}).reshape(sb.get(0), 1, sb.get(1));
                 NDArray ab = a.matMul(b.transpose(0, 2, 1));
                 NDArray sum = aa.add(bb);
-                NDArray twice = ab.mul(2f);
+                NDArray twice = Scalars.mul(ab, 2f);
                 NDArray diff = sum.sub(twice);
-                NDArray d = diff.maximum(0f);
+                NDArray d = Scalars.maximum(diff, 0f);
                 NDArray toB = d.min(new int[] {2});
                 NDArray toA = d.min(new int[] {1});
                 NDArray meanToB = toB.mean();

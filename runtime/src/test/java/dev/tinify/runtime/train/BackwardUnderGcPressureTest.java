@@ -107,6 +107,27 @@ class BackwardUnderGcPressureTest {
         }
     }
 
+    /**
+     * A point-cloud model whose layers index features with indices made in Java (density-aware
+     * down-sampling), under the rate + Chamfer loss.
+     */
+    @ParameterizedTest
+    @CsvSource({"hrtzxf2022-pcc-rec"})
+    void pointCloudGradientsIgnoreCollections(String spec) {
+        Engine.getInstance().setRandomSeed(11);
+        try (CompressionModel model = SpecCompiler.compile(TrainFixtures.spec(spec), Map.of())) {
+            model.train(true);
+            ChamferRateLoss loss = new ChamferRateLoss(100);
+            int points = 1024;
+            float[] data = random(2 * points * 3);
+            assertSameUnderPressure(spec, model, sub -> {
+                NDArray x = sub.create(data, new Shape(2, points, 3)).mul(2f).sub(1f);
+                CompressionModel.ForwardResult out = model.forward(x);
+                return loss.compute(x, out.xHat(), out.likelihoods()).loss().add(model.auxLoss());
+            });
+        }
+    }
+
     private static float[] random(int n) {
         float[] data = new float[n];
         Random r = new Random(5);

@@ -1,5 +1,6 @@
 package dev.tinify.runtime.codecs.vbr;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -36,7 +37,7 @@ final class QuantizationOffsets {
         NDArray input = NDArrays.stack(new NDList(stdev, gains), stdev.getShape().dimension());
         NDArray offsets = net.forward(input).squeeze(-1).neg();
         NDArray kept = NDArrays.where(qAbs.lt(ZERO), qAbs.zerosLike(), offsets);
-        NDArray y = signs.mul(qAbs.add(kept)).mul(1f / gain);
+        NDArray y = signs.mul(qAbs.add(kept)).mul(Scalars.constant(qAbs.getManager(), 1f / gain));
         return means == null ? y : y.add(means);
     }
 }

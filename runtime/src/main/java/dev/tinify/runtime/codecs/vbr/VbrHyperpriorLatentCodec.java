@@ -1,5 +1,6 @@
 package dev.tinify.runtime.codecs.vbr;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -138,7 +139,7 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
         if (net == null || bound == null) {
             return null;
         }
-        return bound.forward(net.forward(manager.create(new float[] {1f / gain})));
+        return bound.forward(net.forward(Scalars.copyOf(manager, new float[] {1f / gain}, new Shape(1))));
     }
 
     /** Scales and means (null when the parameters are all scales). */
@@ -177,19 +178,19 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
                 throw new UnsupportedOperationException(NAME + ": training with an autoregressive context model is not supported");
             }
             Scan scan = scan(y, params, gain, null);
-            NDArray values = y.sub(scan.means()).mul(gain);
+            NDArray values = Scalars.mul(y.sub(scan.means()), gain);
             likelihoods.put("y", gaussianConditional.forward(values, scan.scaledScales(), null).likelihoods());
             yHat = scan.yHat();
         } else {
             Gaussian g = split(params);
             NDArray centered = g.means() == null ? y : y.sub(g.means());
-            NDArray scaled = centered.mul(gain);
+            NDArray scaled = Scalars.mul(centered, gain);
             NDArray signs = scaled.sign().stopGradient();
             NDArray qAbs = EntropyModel.quantizeSte(scaled.abs());
-            NDArray scaledScales = g.scales().mul(gain);
+            NDArray scaledScales = Scalars.mul(g.scales(), gain);
             yHat = offsets.reconstruct(qAbs, signs, scaledScales, gain, g.means());
-            likelihoods.put("y", gaussianConditional.forward(y.mul(gain), scaledScales,
-                    g.means() == null ? null : g.means().mul(gain)).likelihoods());
+            likelihoods.put("y", gaussianConditional.forward(Scalars.mul(y, gain), scaledScales,
+                    g.means() == null ? null : Scalars.mul(g.means(), gain)).likelihoods());
         }
         likelihoods.put("z", zOut.likelihoods());
         return new ForwardOut(likelihoods, yHat);
@@ -320,7 +321,7 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
         NDArray bias = cp.bias() == null ? m.zeros(new Shape(out, 1)) : cp.bias().reshape(out, 1);
         NDArray gainContext = null;
         if (ctx.scaleToContext() != null) {
-            gainContext = ctx.scaleToContext().forward(m.create(new float[] {gain}, new Shape(1, 1))).reshape(out, 1);
+            gainContext = ctx.scaleToContext().forward(Scalars.copyOf(m, new float[] {gain}, new Shape(1, 1))).reshape(out, 1);
         }
         NDArray padded = m.zeros(new Shape(1, c, h + 2L * pad, w + 2L * pad));
         NDArray meansAll = m.zeros(new Shape(1, c, h, w));
