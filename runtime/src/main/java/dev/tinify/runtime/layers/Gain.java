@@ -1,5 +1,6 @@
 package dev.tinify.runtime.layers;
 
+import dev.tinify.runtime.ops.Scalars;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -28,7 +29,7 @@ public final class Gain extends FixedChannelsLayer {
         if (x.getShape().dimension() != 3 || x.getShape().get(1) != in) {
             throw inputError("expects [B, " + in + ", P], got " + x.getShape(), "a [B, " + in + ", P] input");
         }
-        try (NDArray g = gain.value().mul(factor)) {
+        try (NDArray g = Scalars.mul(gain.value(), factor)) {
             return g.mul(x);
         }
     }

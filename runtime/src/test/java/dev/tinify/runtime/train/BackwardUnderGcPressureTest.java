@@ -108,11 +108,11 @@ class BackwardUnderGcPressureTest {
     }
 
     /**
-     * A point-cloud model whose layers index features with indices made in Java (density-aware
-     * down-sampling), under the rate + Chamfer loss.
+     * Point-cloud models, whose layers index features with indices made in Java (set abstraction,
+     * density-aware down-sampling) and scale by constant gains, under the rate + Chamfer loss.
      */
     @ParameterizedTest
-    @CsvSource({"hrtzxf2022-pcc-rec"})
+    @CsvSource({"sfu2024-pcc-rec-pointnet2-ssg", "hrtzxf2022-pcc-rec"})
     void pointCloudGradientsIgnoreCollections(String spec) {
         Engine.getInstance().setRandomSeed(11);
         try (CompressionModel model = SpecCompiler.compile(TrainFixtures.spec(spec), Map.of())) {
