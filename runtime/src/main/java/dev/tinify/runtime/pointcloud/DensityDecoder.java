@@ -171,22 +171,12 @@ public final class DensityDecoder extends LayerModule {
             int np = prev.length / (3 * b);
             int nc = curr.length / (3 * b);
             for (int bi = 0; bi < b; bi++) {
-                float[] a = pointMajor(prev, bi, np);
-                float[] c = pointMajor(curr, bi, nc);
+                float[] a = Neighbourhoods.pointMajor(prev, bi, np);
+                float[] c = Neighbourhoods.pointMajor(curr, bi, nc);
                 Neighbourhoods.knn(a, np, c, nc, 1);
                 Neighbourhoods.knn(c, nc, a, np, Math.min(k, nc));
             }
         }
-    }
-
-    private static float[] pointMajor(float[] channels, int bi, int n) {
-        float[] out = new float[3 * n];
-        for (int p = 0; p < n; p++) {
-            for (int a = 0; a < 3; a++) {
-                out[3 * p + a] = channels[(bi * 3 + a) * n + p];
-            }
-        }
-        return out;
     }
 
     @Override

@@ -189,12 +189,7 @@ public final class DensityDownsample extends LayerModule {
             float[] counts = new float[b * m];
             int mk = m * kk;
             for (int bi = 0; bi < b; bi++) {
-                float[] cloud = new float[3 * n];
-                for (int p = 0; p < n; p++) {
-                    for (int a = 0; a < 3; a++) {
-                        cloud[3 * p + a] = coords[(bi * 3 + a) * n + p];
-                    }
-                }
+                float[] cloud = Neighbourhoods.pointMajor(coords, bi, n);
                 int[] fps = Neighbourhoods.farthestPointSample(cloud, n, m);
                 float[] centres = new float[3 * m];
                 for (int i = 0; i < m; i++) {

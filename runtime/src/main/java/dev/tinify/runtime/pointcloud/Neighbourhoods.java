@@ -249,6 +249,20 @@ public final class Neighbourhoods {
     }
 
     /**
+     * The positions of batch item {@code item} of channel-first coordinates [B, 3, n] as the
+     * point-major array [n, 3] the operations here take.
+     */
+    static float[] pointMajor(float[] channels, int item, int n) {
+        float[] out = new float[3 * n];
+        for (int p = 0; p < n; p++) {
+            for (int a = 0; a < 3; a++) {
+                out[3 * p + a] = channels[(item * 3 + a) * n + p];
+            }
+        }
+        return out;
+    }
+
+    /**
      * The {@code k} nearest reference points of each query, nearest first, exact ties to the lower
      * reference index: [nQuery · k] indices.
      */

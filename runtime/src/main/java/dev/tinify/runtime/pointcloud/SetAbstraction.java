@@ -93,12 +93,7 @@ public final class SetAbstraction extends LayerModule {
         float[] centroids = new float[b * 3 * s];
         long[] index = new long[b * s * k];
         for (int bi = 0; bi < b; bi++) {
-            float[] cloud = new float[3 * n];
-            for (int p = 0; p < n; p++) {
-                for (int a = 0; a < 3; a++) {
-                    cloud[3 * p + a] = coords[(bi * 3 + a) * n + p];
-                }
-            }
+            float[] cloud = Neighbourhoods.pointMajor(coords, bi, n);
             int[] idx;
             float[] centre;
             if (groupAll) {
