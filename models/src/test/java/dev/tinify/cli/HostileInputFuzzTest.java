@@ -200,7 +200,7 @@ class HostileInputFuzzTest {
     }
 
     /** One input surface: runs a case and returns "ok" or the kind of refusal, for the tally. */
-    private interface Surface {
+    interface Surface {
         String run(Random r) throws Exception;
     }
 
@@ -219,7 +219,7 @@ class HostileInputFuzzTest {
         surfaces.put("image", this::image);
         surfaces.put("cli", this::cli);
         // Shares of the cases, in the order above: the command line is the slowest surface.
-        run(surfaces, new int[] {200, 250, 100, 30, 120, 60, 20, 140, 115, 7}, cases);
+        run("HostileInputFuzzTest", surfaces, new int[] {200, 250, 100, 30, 120, 60, 20, 140, 115, 7}, cases, 13L);
     }
 
     /** Video files, one case for every twenty of the other surfaces: each decodes a model's worth of frames. */
@@ -229,11 +229,16 @@ class HostileInputFuzzTest {
         Map<String, Surface> surfaces = new java.util.LinkedHashMap<>();
         surfaces.put("video", this::videoBytes);
         surfaces.put("video-crc", this::videoRecordsWithCrc);
-        run(surfaces, new int[] {1, 1}, cases);
+        run("HostileInputFuzzTest", surfaces, new int[] {1, 1}, cases, 13L);
     }
 
-    private static void run(Map<String, Surface> surfaces, int[] weights, int cases) {
-        long seed = Long.getLong(SEED_PROPERTY, 13L);
+    /**
+     * Runs {@code cases} seeded cases drawn from {@code surfaces} in proportion to {@code weights}:
+     * each within {@code CASE_MILLIS}, every surface exercised; the seed is {@value #SEED_PROPERTY}
+     * or {@code defaultSeed}.
+     */
+    static void run(String test, Map<String, Surface> surfaces, int[] weights, int cases, long defaultSeed) {
+        long seed = Long.getLong(SEED_PROPERTY, defaultSeed);
         int total = Arrays.stream(weights).sum();
         List<String> names = List.copyOf(surfaces.keySet());
         Map<String, Integer> tally = new TreeMap<>();
@@ -257,7 +262,7 @@ class HostileInputFuzzTest {
             assertTrue(millis < CASE_MILLIS, "case " + i + " (" + name + ", seed " + caseSeed + ") took " + millis + " ms");
             tally.merge(name + ":" + outcome, 1, Integer::sum);
         }
-        System.out.println("HostileInputFuzzTest: " + cases + " cases, seed " + seed + ": " + tally);
+        System.out.println(test + ": " + cases + " cases, seed " + seed + ": " + tally);
         for (String name : names) {
             assertTrue(tally.keySet().stream().anyMatch(k -> k.startsWith(name + ":")), name + " was exercised");
         }

@@ -53,7 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value HostileInputFuzzTest#SEED_PROPERTY} sets the seed.
  */
 class PointCloudFuzzTest {
-    private static final long CASE_MILLIS = 20_000;
     private static final String BUDGET = "256m";
     /** Points the fuzzed model codes: small, so that a case takes milliseconds. */
     private static final String[] MODEL = {"-m", "sfu2023-pcc-rec-pointnet", "--set", "num_points=32", "--allow-untrained"};
@@ -88,15 +87,10 @@ class PointCloudFuzzTest {
         System.clearProperty(MemoryBudget.PROPERTY);
     }
 
-    private interface Surface {
-        String run(Random r) throws Exception;
-    }
-
     @Test
     void pointCloudInputs() {
         int cases = Math.max(10, Integer.getInteger(HostileInputFuzzTest.CASES_PROPERTY, HostileInputFuzzTest.DEFAULT_CASES) / 10);
-        long seed = Long.getLong(HostileInputFuzzTest.SEED_PROPERTY, 17L);
-        Map<String, Surface> surfaces = new java.util.LinkedHashMap<>();
+        Map<String, HostileInputFuzzTest.Surface> surfaces = new java.util.LinkedHashMap<>();
         surfaces.put("cloud-tfy", this::tfyBytes);
         surfaces.put("cloud-tfy-fields", this::tfyFields);
         surfaces.put("cloud-file", this::mutatedFile);
@@ -104,33 +98,7 @@ class PointCloudFuzzTest {
         surfaces.put("cloud-cli", this::cli);
         // Shares of the cases, in the order above: the command line is the slowest surface.
         int[] weights = {30, 15, 20, 30, 5};
-        int total = Arrays.stream(weights).sum();
-        List<String> names = List.copyOf(surfaces.keySet());
-        Map<String, Integer> tally = new TreeMap<>();
-        Random master = new Random(seed);
-        for (int i = 0; i < cases; i++) {
-            int pick = master.nextInt(total);
-            int s = 0;
-            while (pick >= weights[s]) {
-                pick -= weights[s++];
-            }
-            long caseSeed = master.nextLong();
-            String name = names.get(s);
-            long start = System.nanoTime();
-            String outcome;
-            try {
-                outcome = surfaces.get(name).run(new Random(caseSeed));
-            } catch (Throwable t) {
-                throw new AssertionError("case " + i + " (" + name + ", seed " + caseSeed + "): " + t, t);
-            }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(millis < CASE_MILLIS, "case " + i + " (" + name + ", seed " + caseSeed + ") took " + millis + " ms");
-            tally.merge(name + ":" + outcome, 1, Integer::sum);
-        }
-        System.out.println("PointCloudFuzzTest: " + cases + " cases, seed " + seed + ": " + tally);
-        for (String name : names) {
-            assertTrue(tally.keySet().stream().anyMatch(k -> k.startsWith(name + ":")), name + " was exercised");
-        }
+        HostileInputFuzzTest.run("PointCloudFuzzTest", surfaces, weights, cases, 17L);
     }
 
     /** One line, no control character (a file's bytes never reach the terminal raw). */
