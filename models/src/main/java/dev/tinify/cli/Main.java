@@ -2,6 +2,7 @@ package dev.tinify.cli;
 
 import dev.tinify.TinifyException;
 import dev.tinify.dsl.Metric;
+import dev.tinify.runtime.nn.NativeAllocator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
+        NativeAllocator.configure();
         System.exit(run(args));
     }
 

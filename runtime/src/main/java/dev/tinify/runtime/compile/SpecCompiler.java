@@ -19,6 +19,7 @@ import dev.tinify.runtime.model.MemoryBudget;
 import dev.tinify.runtime.model.ModuleOrigins;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
+import dev.tinify.runtime.nn.NativeAllocator;
 import dev.tinify.runtime.video.ScaleSpaceFlow;
 import dev.tinify.runtime.video.VideoModel;
 import java.util.ArrayList;
@@ -103,6 +104,7 @@ public final class SpecCompiler {
     private static <T> T build(Spec spec, Map<String, ?> overrides, BiFunction<SpecCompiler, Resolver.Resolved, T> assemble) {
         Resolver.Resolved resolved = spec.resolve(overrides);
         MemoryBudget.checkParameters(resolved);
+        NativeAllocator.configure();
         NDManager manager = NDManager.newBaseManager();
         try {
             SpecCompiler c = new SpecCompiler(spec, manager);
