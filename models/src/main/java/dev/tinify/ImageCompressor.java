@@ -1,6 +1,5 @@
 package dev.tinify;
 
-import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.AlphaMode;
@@ -15,7 +14,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -167,48 +165,16 @@ public final class ImageCompressor implements AutoCloseable {
     }
 
     /** The configuration of a model to open; every setting has a default. */
-    public static final class Builder {
-        private final Spec spec;
-        private int quality;
-        private Metric metric = Metric.MSE;
-        private final Map<String, Number> params = new LinkedHashMap<>();
-        private @Nullable Path weights;
-        private String coder = "ans";
+    public static final class Builder extends ModelSettings<Builder> {
         private Tiling tiling = Codec.DEFAULT_TILING;
-        private boolean allowUntrained;
         private Refinement refinement = Refinement.NONE;
 
         private Builder(Spec spec) {
-            this.spec = spec;
+            super(spec);
         }
 
-        /** The zoo quality level (a spec without a zoo section takes none). */
-        public Builder quality(int q) {
-            quality = q;
-            return this;
-        }
-
-        /** The distortion the weights were trained for (default MSE). */
-        public Builder metric(Metric m) {
-            metric = m;
-            return this;
-        }
-
-        /** Overrides a spec parameter (as {@code --set NAME=VALUE}). */
-        public Builder set(String name, Number value) {
-            params.put(name, value);
-            return this;
-        }
-
-        /** A safetensors state dict with CompressAI's key names (default: the shipped weights of the zoo entry). */
-        public Builder weights(Path file) {
-            weights = file;
-            return this;
-        }
-
-        /** The entropy coder: {@code ans} (CompressAI's rANS, default) or {@code range}. */
-        public Builder coder(String name) {
-            coder = name;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -224,12 +190,6 @@ public final class ImageCompressor implements AutoCloseable {
          */
         public Builder refine(Refinement r) {
             refinement = java.util.Objects.requireNonNull(r, "refinement");
-            return this;
-        }
-
-        /** Accepts a model without trained weights (its pictures are not useful; for tests and experiments). */
-        public Builder allowUntrained() {
-            allowUntrained = true;
             return this;
         }
 

@@ -1,6 +1,5 @@
 package dev.tinify;
 
-import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.container.PointCloudContainer;
 import dev.tinify.runtime.container.TfyReader;
@@ -9,8 +8,6 @@ import dev.tinify.runtime.pointcloud.PointCloud;
 import dev.tinify.runtime.pointcloud.PointCloudFiles;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -128,48 +125,16 @@ public final class PointCloudCompressor implements AutoCloseable {
     }
 
     /** The configuration of a model to open; every setting has a default. */
-    public static final class Builder {
-        private final Spec spec;
-        private int quality;
-        private Metric metric = Metric.MSE;
-        private final Map<String, Number> params = new LinkedHashMap<>();
-        private @Nullable Path weights;
-        private String coder = "ans";
+    public static final class Builder extends ModelSettings<Builder> {
         private int meshPoints;
         private long seed;
-        private boolean allowUntrained;
 
         private Builder(Spec spec) {
-            this.spec = spec;
+            super(spec);
         }
 
-        /** The zoo quality level (a spec without a zoo section takes none). */
-        public Builder quality(int q) {
-            quality = q;
-            return this;
-        }
-
-        /** The distortion the weights were trained for (default MSE), as recorded in the file. */
-        public Builder metric(Metric m) {
-            metric = m;
-            return this;
-        }
-
-        /** Overrides a spec parameter (as {@code --set NAME=VALUE}). */
-        public Builder set(String name, Number value) {
-            params.put(name, value);
-            return this;
-        }
-
-        /** A safetensors state dict with CompressAI's key names, or a training checkpoint's weights. */
-        public Builder weights(Path file) {
-            weights = file;
-            return this;
-        }
-
-        /** The entropy coder: {@code ans} (default) or {@code range}. */
-        public Builder coder(String name) {
-            coder = name;
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -188,12 +153,6 @@ public final class PointCloudCompressor implements AutoCloseable {
         /** The seed of the sampling of OFF meshes (default 0). */
         public Builder seed(long s) {
             seed = s;
-            return this;
-        }
-
-        /** Accepts a model without trained weights (its clouds are not useful; for tests and experiments). */
-        public Builder allowUntrained() {
-            allowUntrained = true;
             return this;
         }
 
