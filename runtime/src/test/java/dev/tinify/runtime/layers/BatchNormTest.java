@@ -25,14 +25,7 @@ class BatchNormTest {
             bn.stateDict().get("weight").set(m.create(new float[] {2, 1}));
             bn.stateDict().get("bias").set(m.create(new float[] {0, 1}));
             float[] y = bn.forward(m.create(X, new Shape(2, 2, 2))).toFloatArray();
-            double s0 = 2 / Math.sqrt(4 + 1e-5);
-            double s1 = 1 / Math.sqrt(9 + 1e-5);
-            float[] expected = new float[8];
-            for (int i = 0; i < 8; i++) {
-                boolean ch0 = (i / 2) % 2 == 0;
-                expected[i] = (float) (ch0 ? (X[i] - 4) * s0 : (X[i] - 1) * s1 + 1);
-            }
-            assertArrayEquals(expected, y, 1e-6f);
+            assertArrayEquals(perChannel(4, 2 / Math.sqrt(4 + 1e-5), 1, 1 / Math.sqrt(9 + 1e-5), 1), y, 1e-6f);
             assertArrayEquals(new float[] {4, 1}, bn.stateDict().get("running_mean").value().toFloatArray(), "evaluation changed the statistics");
         }
     }
@@ -44,14 +37,7 @@ class BatchNormTest {
             bn.train(true);
             float[] y = bn.forward(m.create(X, new Shape(2, 2, 2))).toFloatArray();
             // Channel 0: mean 4, biased variance 5; channel 1: mean 3, biased variance 1.
-            double s0 = 1 / Math.sqrt(5 + 1e-5);
-            double s1 = 1 / Math.sqrt(1 + 1e-5);
-            float[] expected = new float[8];
-            for (int i = 0; i < 8; i++) {
-                boolean ch0 = (i / 2) % 2 == 0;
-                expected[i] = (float) (ch0 ? (X[i] - 4) * s0 : (X[i] - 3) * s1);
-            }
-            assertArrayEquals(expected, y, 1e-6f);
+            assertArrayEquals(perChannel(4, 1 / Math.sqrt(5 + 1e-5), 3, 1 / Math.sqrt(1 + 1e-5), 0), y, 1e-6f);
             // running = 0.9 * (0 | 1) + 0.1 * batch, with the unbiased variances 20/3 and 4/3.
             assertArrayEquals(new float[] {0.4f, 0.3f}, bn.stateDict().get("running_mean").value().toFloatArray(), 1e-6f);
             assertArrayEquals(new float[] {0.9f + 2f / 3, 0.9f + 0.4f / 3}, bn.stateDict().get("running_var").value().toFloatArray(), 1e-6f);
@@ -84,5 +70,15 @@ class BatchNormTest {
             bn.train(true);
             assertThrows(LayerInputException.class, () -> bn.forward(m.ones(new Shape(1, 2, 1))));
         }
+    }
+
+    /** {@link #X} with channel 0 mapped to {@code (x - m0)·s0} and channel 1 to {@code (x - m1)·s1 + b1}. */
+    private static float[] perChannel(double m0, double s0, double m1, double s1, double b1) {
+        float[] y = new float[X.length];
+        for (int i = 0; i < X.length; i++) {
+            boolean ch0 = (i / 2) % 2 == 0;
+            y[i] = (float) (ch0 ? (X[i] - m0) * s0 : (X[i] - m1) * s1 + b1);
+        }
+        return y;
     }
 }
