@@ -5,9 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import java.awt.Color;
@@ -44,7 +46,9 @@ public final class RdPlot {
         chart.getStyler().setPlotGridLinesVisible(true);
         chart.getStyler().setMarkerSize(6);
         Set<String> names = new HashSet<>();
-        for (ResultFile r : results) {
+        List<Color> colours = colours(results.stream().map(ResultFile::name).toList());
+        for (int c = 0; c < results.size(); c++) {
+            ResultFile r = results.get(c);
             double[] q = metric.qualityDb(r);
             double[] bpp = r.bpp();
             List<double[]> pts = new ArrayList<>();
@@ -63,28 +67,71 @@ public final class RdPlot {
             }
             XYSeries s = chart.addSeries(name, pts.stream().mapToDouble(p -> p[0]).toArray(),
                     pts.stream().mapToDouble(p -> p[1]).toArray());
-            s.setMarker(SeriesMarkers.CIRCLE);
-            s.setLineColor(colour(r.name()));
-            s.setMarkerColor(colour(r.name()));
+            // Past the palette, a colour repeats with another marker shape.
+            s.setMarker(MARKERS[Collections.frequency(colours.subList(0, c), colours.get(c)) % MARKERS.length]);
+            s.setLineColor(colours.get(c));
+            s.setMarkerColor(colours.get(c));
         }
         return chart;
     }
 
     /** Colour-blind-safe palette (Okabe and Ito), darkened yellow for contrast on white. */
-    private static final Color[] PALETTE = {new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
-            new Color(204, 121, 167), new Color(86, 180, 233), new Color(190, 150, 0), new Color(0, 0, 0), new Color(230, 159, 0)};
+    private static final Color BLUE = new Color(0, 114, 178);
+    private static final Color VERMILLION = new Color(213, 94, 0);
+    private static final Color GREEN = new Color(0, 158, 115);
+    private static final Color PURPLE = new Color(204, 121, 167);
+    private static final Color SKY = new Color(86, 180, 233);
+    private static final Color YELLOW = new Color(190, 150, 0);
+    private static final Color BLACK = new Color(0, 0, 0);
+    private static final Color ORANGE = new Color(230, 159, 0);
+
+    /** The classical codecs of a baselines file keep one colour in every plot. */
+    private static final Map<String, Color> CODEC_COLOURS = Map.of("jpeg", BLACK, "webp", VERMILLION, "avif", GREEN,
+            "jxl", PURPLE, "hevc444", YELLOW, "jpeg2000", ORANGE, "jpeg2000_q", ORANGE);
+
+    /** The colours other curves take in turn. */
+    private static final Color[] CURVE_COLOURS = {BLUE, SKY, PURPLE, ORANGE, YELLOW, GREEN, VERMILLION, BLACK};
+
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.DIAMOND,
+            SeriesMarkers.SQUARE, SeriesMarkers.TRIANGLE_UP};
 
     /**
-     * The colour of a codec, the same in every plot: chosen by its name, not by its position among
-     * the plotted results, so JPEG is one colour whatever else is drawn beside it.
+     * One colour per curve: a classical codec its own, the others the first of {@link
+     * #CURVE_COLOURS} that no curve of this plot has yet (so two results of the same model, an old
+     * and a new one, differ); past the palette, colours repeat in order.
      */
-    public static Color colour(String codec) {
-        String key = codec.toLowerCase(Locale.ROOT);
-        int h = 0;
-        for (int i = 0; i < key.length(); i++) {
-            h = 31 * h + key.charAt(i);
+    static List<Color> colours(List<String> names) {
+        Set<Color> used = new HashSet<>();
+        for (String n : names) {
+            Color fixed = CODEC_COLOURS.get(n.toLowerCase(Locale.ROOT));
+            if (fixed != null) {
+                used.add(fixed);
+            }
         }
-        return PALETTE[Math.floorMod(h, PALETTE.length)];
+        List<Color> out = new ArrayList<>();
+        int next = 0;
+        for (String n : names) {
+            Color fixed = CODEC_COLOURS.get(n.toLowerCase(Locale.ROOT));
+            if (fixed != null && !out.contains(fixed)) {
+                out.add(fixed);
+                continue;
+            }
+            Color c = null;
+            for (int tries = 0; tries < CURVE_COLOURS.length && c == null; tries++) {
+                Color candidate = CURVE_COLOURS[(next + tries) % CURVE_COLOURS.length];
+                if (!used.contains(candidate)) {
+                    c = candidate;
+                    next = (next + tries + 1) % CURVE_COLOURS.length;
+                }
+            }
+            if (c == null) {
+                c = CURVE_COLOURS[next];
+                next = (next + 1) % CURVE_COLOURS.length;
+            }
+            used.add(c);
+            out.add(c);
+        }
+        return out;
     }
 
     /** The bitmap format an output file's extension asks for: PNG or JPEG; any other extension is refused. */

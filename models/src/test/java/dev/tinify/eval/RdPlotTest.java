@@ -3,6 +3,7 @@ package dev.tinify.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,5 +54,19 @@ class RdPlotTest {
     void duplicateNamesGetDistinctSeries() {
         ResultFile a = new ResultFile("m", "", List.of(new ResultFile.Point("", 0.5, 30, 0.9, 0, 0, List.of())));
         assertEquals(2, RdPlot.chart(List.of(a, a), QualityAxis.PSNR).getSeriesMap().size());
+    }
+
+    @Test
+    void everyCurveOfAPlotHasItsOwnColourEvenUnderTheSameName() {
+        List<Color> c = RdPlot.colours(List.of("jpeg", "bmshj2018-hyperprior", "bmshj2018-hyperprior", "webp", "avif",
+                "mbt2018-mean", "elic2022-chandelier", "cheng2020-anchor"));
+        assertEquals(8, new java.util.HashSet<>(c).size(), "colours " + c);
+    }
+
+    @Test
+    void aClassicalCodecKeepsItsColourWhereverItIsDrawn() {
+        Color alone = RdPlot.colours(List.of("jpeg")).get(0);
+        assertEquals(alone, RdPlot.colours(List.of("bmshj2018-hyperprior", "webp", "JPEG")).get(2));
+        assertEquals(RdPlot.colours(List.of("webp")).get(0), RdPlot.colours(List.of("jpeg", "mbt2018", "webp")).get(2));
     }
 }
