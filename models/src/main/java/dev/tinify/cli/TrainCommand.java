@@ -9,6 +9,7 @@ import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.video.VideoModel;
+import dev.tinify.runtime.train.DensityRateLoss;
 import dev.tinify.runtime.train.RateDistortionLoss;
 import dev.tinify.runtime.train.Trainer;
 import dev.tinify.runtime.train.TrainingConfig;
@@ -47,7 +48,9 @@ import picocli.CommandLine.ParseResult;
                 + "learning rate halved on a validation plateau).",
                 "A point-cloud model (input: points) trains on a folder of .ply clouds and .off meshes with the papers' loss, "
                         + "rate + lambda * Chamfer distance (--lambda L); each sample is --patch points drawn from a file "
-                        + "(fresh points on a mesh), centred and scaled into [-1, 1].",
+                        + "(fresh points on a mesh), centred and scaled into [-1, 1]. A model with a density_decoder "
+                        + "(hrtzxf2022) trains with He et al.'s loss instead: rate + lambda * the Chamfer distance at every "
+                        + "decoder level, plus its point-count, mean-distance and latent-point terms (CompressAI's lambda: 1e4).",
                 "Ctrl-C stops after the current step and writes a checkpoint; --resume continues exactly where it stopped."})
 final class TrainCommand extends ToolCommand {
     /** CompressAI's net learning rate. */
@@ -189,7 +192,9 @@ final class TrainCommand extends ToolCommand {
                 // Before the trainer exists, so that its optimizers start from the loaded values.
                 WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
                 try (Trainer trainer = new Trainer(model, config)) {
-                    String objective = model.pointCloud() ? "rate + lambda * Chamfer, lambda " + lmbda
+                    String objective = DensityRateLoss.fits(model)
+                            ? "He et al.: rate + lambda * Chamfer per level + counts, mean distances, latent points; lambda " + lmbda
+                            : model.pointCloud() ? "rate + lambda * Chamfer, lambda " + lmbda
                             : !model.variableRate() || stage == 1
                                     ? m.id() + " lambda " + lmbda + (model.variableRate() ? ", stage 1: the base model" : "")
                                     : "stage 2: every rate with its zoo " + m.id() + " lambda";

@@ -94,6 +94,8 @@ public final class DensityDecoder extends LayerModule {
             cloud.attach(scope);
             NDArray xyz = cloud.get(new NDIndex(":, 0:3, :"));
             NDArray feats = cloud.get(new NDIndex(":, 3:, :"));
+            List<NDArray> levelXyz = new ArrayList<>(List.of(xyz));
+            List<NDArray> levelCounts = new ArrayList<>();
             List<float[]> levelPoints = new ArrayList<>();
             levelPoints.add(xyz.toFloatArray());
             for (int i = 0; i < levels; i++) {
@@ -108,9 +110,15 @@ public final class DensityDecoder extends LayerModule {
                 NDArray refinedXyz = refine.get(i).xyz(xyz, feats).reshape(shape.get(0), 3, target);
                 feats = refine.get(i).feats(feats).reshape(shape.get(0), dim, target);
                 xyz = refinedXyz;
+                levelXyz.add(xyz);
+                levelCounts.add(count.reshape(shape.get(0), n));
                 levelPoints.add(xyz.toFloatArray());
             }
-            meanDistanceQueries(levelPoints, Math.toIntExact(shape.get(0)));
+            List<Nearby> nearby = meanDistanceQueries(levelPoints, Math.toIntExact(shape.get(0)));
+            DensityTrace trace = DensityTrace.current();
+            if (trace != null) {
+                record(trace, levelXyz, levelCounts, nearby);
+            }
             NDArray out = xyz.concat(feats, 1);
             out.attach(outer);
             return out;
@@ -159,23 +167,70 @@ public final class DensityDecoder extends LayerModule {
     }
 
     /**
-     * CompressAI's decoder also measures, for its training loss, the mean distance from each
-     * level's points to the next level's points nearest to them: the same kNN queries (k = 1 from
-     * the next level, then k from each point) are made here, so that a decode runs CompressAI's
-     * neighbourhood operations in its order.
+     * For each level, which output points are near each of its input points: each output point's
+     * nearest input point ({@code nearest}, [B · n']) and each input point's k nearest output
+     * points ({@code knn}, [B · n · kk]).
      */
-    private void meanDistanceQueries(List<float[]> levelPoints, int b) {
+    private record Nearby(int[] nearest, int[] knn, int kk) {}
+
+    /**
+     * CompressAI's decoder measures, for its training loss, the mean distance from each level's
+     * points to the next level's points nearest to them: the same kNN queries (k = 1 from the next
+     * level, then k from each point) are made here in every forward, so that a decode runs
+     * CompressAI's neighbourhood operations in its order; a {@link DensityTrace} uses their results.
+     */
+    private List<Nearby> meanDistanceQueries(List<float[]> levelPoints, int b) {
+        List<Nearby> out = new ArrayList<>();
         for (int i = 0; i + 1 < levelPoints.size(); i++) {
             float[] prev = levelPoints.get(i);
             float[] curr = levelPoints.get(i + 1);
             int np = prev.length / (3 * b);
             int nc = curr.length / (3 * b);
+            int kk = Math.min(k, nc);
+            int[] nearest = new int[b * nc];
+            int[] knn = new int[b * np * kk];
             for (int bi = 0; bi < b; bi++) {
                 float[] a = Neighbourhoods.pointMajor(prev, bi, np);
                 float[] c = Neighbourhoods.pointMajor(curr, bi, nc);
-                Neighbourhoods.knn(a, np, c, nc, 1);
-                Neighbourhoods.knn(c, nc, a, np, Math.min(k, nc));
+                System.arraycopy(Neighbourhoods.knn(a, np, c, nc, 1), 0, nearest, bi * nc, nc);
+                System.arraycopy(Neighbourhoods.knn(c, nc, a, np, kk), 0, knn, bi * np * kk, np * kk);
             }
+            out.add(new Nearby(nearest, knn, kk));
+        }
+        return out;
+    }
+
+    /**
+     * Records the decoder's input points and, per level, its cloud, predicted counts and predicted
+     * mean distances: for each input point, the distances to those of its k nearest output points
+     * whose nearest input point it is, summed, divided by its predicted count (CompressAI's
+     * {@code nearby_distance_sum} over its count), with gradients to both clouds and the count.
+     */
+    private static void record(DensityTrace trace, List<NDArray> levelXyz, List<NDArray> levelCounts, List<Nearby> nearby) {
+        List<NDArray> meanDistances = new ArrayList<>();
+        for (int i = 0; i < nearby.size(); i++) {
+            NDArray prev = levelXyz.get(i);
+            NDArray curr = levelXyz.get(i + 1);
+            Nearby near = nearby.get(i);
+            int b = Math.toIntExact(prev.getShape().get(0));
+            int np = Math.toIntExact(prev.getShape().get(2));
+            float[] mask = new float[near.knn.length];
+            for (int bi = 0; bi < b; bi++) {
+                for (int a = 0; a < np; a++) {
+                    for (int j = 0; j < near.kk; j++) {
+                        int at = (bi * np + a) * near.kk + j;
+                        mask[at] = near.nearest[bi * (near.nearest.length / b) + near.knn[at]] == a ? 1f : 0f;
+                    }
+                }
+            }
+            NDArray neighbours = DensityDownsample.gather(curr, near.knn, np, near.kk);
+            NDArray distances = neighbours.sub(prev.expandDims(3)).norm(new int[] {1});
+            NDArray inGroup = Scalars.copyOf(prev.getManager(), mask, new Shape(b, np, near.kk));
+            meanDistances.add(distances.mul(inGroup).sum(new int[] {2}).div(levelCounts.get(i)));
+        }
+        trace.decoderInput(levelXyz.get(0));
+        for (int i = 0; i < nearby.size(); i++) {
+            trace.decoderLevel(levelXyz.get(i + 1), levelCounts.get(i), meanDistances.get(i));
         }
     }
 

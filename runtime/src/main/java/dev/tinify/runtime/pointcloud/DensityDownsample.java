@@ -93,6 +93,10 @@ public final class DensityDownsample extends LayerModule {
         }
         int kk = Math.min(k, n);
         Groups g = Groups.of(x, b, n, m, kk);
+        DensityTrace trace = DensityTrace.current();
+        if (trace != null) {
+            trace.encoderLevel(g.coords, g.centroidXyz, g.counts, g.meanDistances, b, n, m);
+        }
         NDManager outer = x.getManager();
         try (NDManager scope = outer.newSubManager()) {
             NDArray cloud = x.duplicate();
@@ -170,10 +174,11 @@ public final class DensityDownsample extends LayerModule {
      * The sampling and grouping of one forward, computed on the coordinates in float32 as the
      * reference does: centroids by FPS, each point's nearest centroid, each centroid's k nearest
      * points, the mask of those that belong to its group, the group sizes, and the neighbour
-     * geometry the embeddings read.
+     * geometry the embeddings read; also the coordinates and each group's mean distance from its
+     * centroid (for the training loss, {@link DensityTrace}).
      */
-    private record Groups(int[] centroids, int[] neighbours, float[] centroidXyz, float[] towardsCentroid, float[] pattern,
-            float[] mask, float[] fill, float[] counts) {
+    private record Groups(float[] coords, float[] meanDistances, int[] centroids, int[] neighbours, float[] centroidXyz,
+            float[] towardsCentroid, float[] pattern, float[] mask, float[] fill, float[] counts) {
         static Groups of(NDArray x, int b, int n, int m, int kk) {
             float[] coords;
             try (NDArray c = x.get(new NDIndex(":, 0:3, :"))) {
@@ -187,6 +192,7 @@ public final class DensityDownsample extends LayerModule {
             float[] mask = new float[b * m * kk];
             float[] fill = new float[b * m * kk];
             float[] counts = new float[b * m];
+            float[] meanDistances = new float[b * m];
             int mk = m * kk;
             for (int bi = 0; bi < b; bi++) {
                 float[] cloud = Neighbourhoods.pointMajor(coords, bi, n);
@@ -222,10 +228,15 @@ public final class DensityDownsample extends LayerModule {
                             pattern[((bi * 4 + a) * m + i) * kk + j] = d[a] / div;
                         }
                         pattern[((bi * 4 + 3) * m + i) * kk + j] = norm;
+                        meanDistances[bi * m + i] += inGroup ? norm : 0;
                     }
                 }
             }
-            return new Groups(centroids, neighbours, centroidXyz, towards, pattern, mask, fill, counts);
+            for (int i = 0; i < b * m; i++) {
+                // A centroid is in its own group; an empty one (coinciding centroids) has no distance to average.
+                meanDistances[i] = counts[i] > 0 ? meanDistances[i] / counts[i] : 0;
+            }
+            return new Groups(coords, meanDistances, centroids, neighbours, centroidXyz, towards, pattern, mask, fill, counts);
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * distance from each point to its nearest point in the other cloud, both ways, summed (means over
  * points, then over the batch).
  */
-public final class ChamferRateLoss implements TrainingLoss {
+public final class ChamferRateLoss implements TrainingLoss.OfOutput {
     private final double lambda;
 
     public ChamferRateLoss(double lambda) {
@@ -24,11 +24,24 @@ public final class ChamferRateLoss implements TrainingLoss {
     }
 
     /**
-     * The Chamfer distance of two batches of clouds, a scalar in {@code a}'s manager. Squared
-     * distances come from {@code |a|^2 + |b|^2 - 2 a.b} (one [B, P, P'] array, not a [B, P, P', 3]
-     * difference), clamped at 0 against rounding.
+     * The Chamfer distance of two batches of clouds, a scalar in {@code a}'s manager.
      */
     public static NDArray chamfer(NDArray a, NDArray b) {
+        try (NDArray d = squaredDistances(a, b);
+                NDArray toB = d.min(new int[] {2});
+                NDArray toA = d.min(new int[] {1});
+                NDArray meanToB = toB.mean();
+                NDArray meanToA = toA.mean()) {
+            return meanToB.add(meanToA);
+        }
+    }
+
+    /**
+     * The squared distances [B, P, P'] between the points of [B, P, 3] clouds {@code a} and
+     * [B, P', 3] clouds {@code b}, from {@code |a|^2 + |b|^2 - 2 a.b} (one [B, P, P'] array, not a
+     * [B, P, P', 3] difference), clamped at 0 against rounding.
+     */
+    static NDArray squaredDistances(NDArray a, NDArray b) {
         Shape sa = a.getShape();
         Shape sb = b.getShape();
         if (sa.dimension() != 3 || sb.dimension() != 3 || sa.get(2) != 3 || sb.get(2) != 3 || sa.get(0) != sb.get(0)) {
@@ -39,13 +52,8 @@ public final class ChamferRateLoss implements TrainingLoss {
                 NDArray ab = a.matMul(b.transpose(0, 2, 1));
                 NDArray sum = aa.add(bb);
                 NDArray twice = Scalars.mul(ab, 2f);
-                NDArray diff = sum.sub(twice);
-                NDArray d = Scalars.maximum(diff, 0f);
-                NDArray toB = d.min(new int[] {2});
-                NDArray toA = d.min(new int[] {1});
-                NDArray meanToB = toB.mean();
-                NDArray meanToA = toA.mean()) {
-            return meanToB.add(meanToA);
+                NDArray diff = sum.sub(twice)) {
+            return Scalars.maximum(diff, 0f);
         }
     }
 

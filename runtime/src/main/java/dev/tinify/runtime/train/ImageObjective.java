@@ -25,8 +25,9 @@ import java.util.function.Function;
  * ({@link PatchSampler}), the rate-distortion loss of the model's forward pass; validation on
  * centre crops of the validation images. A point-cloud model takes clouds of {@code patch} points
  * ({@link CloudSampler}) and the bits per point plus lambda times the Chamfer distance
- * ({@link ChamferRateLoss}). A variable-rate model trains all its gains, drawing one
- * level per step, or in the base stage ({@link TrainingConfig#baseStage()}) its base model alone.
+ * ({@link ChamferRateLoss}), or, with a density-preserving decoder, He et al.'s loss with lambda
+ * weighting its Chamfer distances ({@link DensityRateLoss}). A variable-rate model trains all its
+ * gains, drawing one level per step, or in the base stage ({@link TrainingConfig#baseStage()}) its base model alone.
  */
 final class ImageObjective implements Objective {
     private final CompressionModel model;
@@ -51,7 +52,8 @@ final class ImageObjective implements Objective {
             throw new IllegalArgumentException(model.name() + ": patch " + config.patch() + " is not a multiple of the model's "
                     + "downsampling factor " + df);
         }
-        this.loss = model.pointCloud() ? new ChamferRateLoss(config.lambda()) : new RateDistortionLoss(config.metric(), config.lambda());
+        this.loss = !model.pointCloud() ? new RateDistortionLoss(config.metric(), config.lambda())
+                : DensityRateLoss.fits(model) ? new DensityRateLoss(config.lambda()) : new ChamferRateLoss(config.lambda());
         this.rateLosses = rateLosses(model, config);
         // A point-cloud model takes clouds of config.patch() points.
         this.sampler = model.pointCloud() ? new CloudSampler(config.trainDir(), config.patch(), config.seed())
@@ -140,9 +142,9 @@ final class ImageObjective implements Objective {
     public RateDistortionLoss.Terms forward(long step, long seed, NDManager sub) {
         NDArray x = sub.create(input, sampler.shape(config.batch()), DataType.FLOAT32);
         int level = rateLosses.isEmpty() ? -1 : levelOf(seed, step);
-        CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
-                : level < 0 ? model.forward(x) : model.forward(x, Rate.level(level));
-        return (level < 0 ? loss : rateLosses.get(level)).compute(x, out.xHat(), out.likelihoods());
+        TrainingLoss l = level < 0 ? loss : rateLosses.get(level);
+        return l.evaluate(x, in -> config.baseStage() ? model.forwardBase(in)
+                : level < 0 ? model.forward(in) : model.forward(in, Rate.level(level)));
     }
 
     @Override
@@ -155,8 +157,8 @@ final class ImageObjective implements Objective {
         NDArray x = validation.get(item).apply(sub);
         // A variable-rate model is validated at its finest trained gain, with that level's lambda.
         int top = rateLosses.size() - 1;
-        CompressionModel.ForwardResult out = config.baseStage() ? model.forwardBase(x)
-                : top < 0 ? model.forward(x) : model.forward(x, Rate.level(top));
-        return (top < 0 ? loss : rateLosses.get(top)).compute(x, out.xHat(), out.likelihoods());
+        TrainingLoss l = top < 0 ? loss : rateLosses.get(top);
+        return l.evaluate(x, in -> config.baseStage() ? model.forwardBase(in)
+                : top < 0 ? model.forward(in) : model.forward(in, Rate.level(top)));
     }
 }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.dsl.Spec;
 import dev.tinify.dsl.Zoo;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +18,7 @@ import dev.tinify.runtime.ops.Scalars;
  * {@code sum(log(p)) / (-ln 2 * B * H * W)} summed over every latent. The reconstruction is not
  * clamped, as in CompressAI's training.
  */
-public final class RateDistortionLoss implements TrainingLoss {
+public final class RateDistortionLoss implements TrainingLoss.OfOutput {
     /**
      * The terms of one evaluation, scalars in the input's manager.
      *
@@ -25,8 +27,18 @@ public final class RateDistortionLoss implements TrainingLoss {
      * @param mse mean squared error on the [0, 1] scale (reported for PSNR under either metric); for a
      *     point cloud ({@link ChamferRateLoss}) the Chamfer distance
      * @param msSsim MS-SSIM, only under the MS-SSIM metric
+     * @param parts further named terms a loss reports (logged by name; {@link DensityRateLoss}'s)
      */
-    public record Terms(NDArray loss, NDArray bpp, NDArray mse, @Nullable NDArray msSsim) {}
+    public record Terms(NDArray loss, NDArray bpp, NDArray mse, @Nullable NDArray msSsim, Map<String, NDArray> parts) {
+        public Terms {
+            parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+        }
+
+        /** Terms without further parts. */
+        public Terms(NDArray loss, NDArray bpp, NDArray mse, @Nullable NDArray msSsim) {
+            this(loss, bpp, mse, msSsim, Map.of());
+        }
+    }
 
     private final Metric metric;
     private final double lambda;

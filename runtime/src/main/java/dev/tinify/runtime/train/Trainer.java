@@ -202,7 +202,7 @@ public final class Trainer implements AutoCloseable {
                 nanos += System.nanoTime() - t0;
                 done++;
                 s = new TrainingListener.Step(s.step(), s.totalSteps(), s.loss(), s.bpp(), s.mse(), s.psnr(), s.msSsim(), s.auxLoss(),
-                        s.gradNorm(), s.learningRate(), done / (nanos / 1e9));
+                        s.gradNorm(), s.learningRate(), done / (nanos / 1e9), s.parts());
                 for (TrainingListener l : listeners) {
                     l.onStep(s);
                 }
@@ -237,6 +237,7 @@ public final class Trainer implements AutoCloseable {
         zeroGradients();
         phaseEnded("zero grad");
         float[] values;
+        List<String> partNames;
         try (NDManager sub = model.manager().newSubManager()) {
             sub.tempAttachAll(modules.arrays());
             try (GradientCollector gc = Engine.getInstance().newGradientCollector(); GradientCut cut = GradientCut.open(sub)) {
@@ -248,6 +249,8 @@ public final class Trainer implements AutoCloseable {
                 if (t.msSsim() != null) {
                     scalars.add(t.msSsim());
                 }
+                partNames = List.copyOf(t.parts().keySet());
+                t.parts().values().forEach(scalars::add);
                 values = NDArrays.stack(scalars).toFloatArray();
             }
         }
@@ -280,10 +283,15 @@ public final class Trainer implements AutoCloseable {
         windowLoss += values[0];
         windowSteps++;
         double mse = values[2];
+        int first = values.length - partNames.size();
+        Map<String, Double> parts = new LinkedHashMap<>();
+        for (int i = 0; i < partNames.size(); i++) {
+            parts.put(partNames.get(i), (double) values[first + i]);
+        }
         // A point cloud's distortion is a Chamfer distance, of which a PSNR would mean nothing.
         return new TrainingListener.Step(step, config.steps(), values[0], values[1], mse,
                 model.pointCloud() ? Double.NaN : 10 * Math.log10(1 / mse),
-                values.length > 3 ? values[3] : Double.NaN, aux, norm, netOptimizer.learningRate(), Double.NaN);
+                first > 3 ? values[3] : Double.NaN, aux, norm, netOptimizer.learningRate(), Double.NaN, parts);
     }
 
     private void zeroGradients() {

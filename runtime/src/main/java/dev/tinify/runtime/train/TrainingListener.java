@@ -1,6 +1,7 @@
 package dev.tinify.runtime.train;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Receives a {@link Trainer}'s progress on the training thread (a progress bar, a log). Methods
@@ -21,9 +22,10 @@ public interface TrainingListener {
      * @param gradNorm global norm of the net gradients before clipping
      * @param learningRate current net learning rate
      * @param stepsPerSecond training speed of this run so far (validation and checkpoints excluded)
+     * @param parts further terms of the loss by name, in the loss's order (none for most losses)
      */
     record Step(long step, long totalSteps, double loss, double bpp, double mse, double psnr, double msSsim, double auxLoss,
-                double gradNorm, double learningRate, double stepsPerSecond) {}
+                double gradNorm, double learningRate, double stepsPerSecond, Map<String, Double> parts) {}
 
     /**
      * One validation (after {@code update(force=true)}, model in evaluation mode).

@@ -12,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A JSON-lines log of a run: one object per step ({@code "event":"step"}; a point-cloud run logs
- * its distortion as {@code chamfer} instead of {@code mse} and {@code psnr}), validation and
+ * its distortion as {@code chamfer} instead of {@code mse} and {@code psnr}; a loss's further terms
+ * follow under their names), validation and
  * checkpoint, flushed per line so that it can be followed while training. A resumed run appends;
  * steps after the checkpoint it resumed from then appear twice, the later lines being the ones
  * the run continued with.
@@ -43,6 +44,7 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
         if (!Double.isNaN(s.msSsim())) {
             o.put("ms_ssim", s.msSsim());
         }
+        s.parts().forEach(o::put);
         write(o);
     }
 
