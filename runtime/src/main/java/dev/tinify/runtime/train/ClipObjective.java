@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.codecs.LatentCodec;
-import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.video.VideoModel;
 import java.nio.ByteBuffer;
@@ -65,15 +64,7 @@ final class ClipObjective implements Objective {
         for (Path clip : ClipSampler.listClips(dir)) {
             List<RgbImage> group = new ArrayList<>();
             for (RgbImage f : ClipSampler.read(clip, 0, GROUP_FRAMES)) {
-                int h = Math.min(f.height(), patch) / df * df;
-                int w = Math.min(f.width(), patch) / df * df;
-                if (h == 0 || w == 0) {
-                    throw new IllegalArgumentException(clip + ": validation frames " + f.width() + "x" + f.height()
-                            + " are smaller than the model's downsampling factor " + df);
-                }
-                int top = (f.height() - h) / 2;
-                int left = (f.width() - w) / 2;
-                group.add(f.crop(new Padding(left, f.width() - w - left, top, f.height() - h - top)));
+                group.add(ImageObjective.validationCrop(clip, f, patch, df));
             }
             out.add(group);
         }

@@ -116,21 +116,30 @@ final class ImageObjective implements Objective {
             } catch (IOException | UncheckedIOException e) {
                 throw new IllegalArgumentException(f + ": cannot read validation image: " + e.getMessage(), e);
             }
-            int h = Math.min(img.height(), patch) / df * df;
-            int w = Math.min(img.width(), patch) / df * df;
-            if (h == 0 || w == 0) {
-                throw new IllegalArgumentException(f + ": validation image " + img.height() + "x" + img.width()
-                        + " is smaller than the model's downsampling factor " + df);
+            RgbImage crop = validationCrop(f, img, patch, df);
+            if (config.metric() == Metric.MS_SSIM && Math.min(crop.height(), crop.width()) <= MsSsimLoss.MIN_SIDE_EXCLUSIVE) {
+                throw new IllegalArgumentException(f + ": a " + crop.height() + "x" + crop.width()
+                        + " validation crop is too small for MS-SSIM");
             }
-            if (config.metric() == Metric.MS_SSIM && Math.min(h, w) <= MsSsimLoss.MIN_SIDE_EXCLUSIVE) {
-                throw new IllegalArgumentException(f + ": a " + h + "x" + w + " validation crop is too small for MS-SSIM");
-            }
-            int top = (img.height() - h) / 2;
-            int left = (img.width() - w) / 2;
-            RgbImage crop = img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top));
             out.add(crop::toNDArray);
         }
         return out;
+    }
+
+    /**
+     * The centre crop of {@code img} (read from {@code source}) that validation codes: at most
+     * {@code patch} pixels per side, each side rounded down to the downsampling factor {@code df}.
+     */
+    static RgbImage validationCrop(Path source, RgbImage img, int patch, int df) {
+        int h = Math.min(img.height(), patch) / df * df;
+        int w = Math.min(img.width(), patch) / df * df;
+        if (h == 0 || w == 0) {
+            throw new IllegalArgumentException(source + ": validation image " + img.height() + "x" + img.width()
+                    + " is smaller than the model's downsampling factor " + df);
+        }
+        int top = (img.height() - h) / 2;
+        int left = (img.width() - w) / 2;
+        return img.crop(new Padding(left, img.width() - w - left, top, img.height() - h - top));
     }
 
     @Override
