@@ -143,6 +143,12 @@ final class TrainCommand extends ToolCommand {
                     + "each step a trained level with its zoo lambda. Stage 2 usually starts with --init from stage 1's checkpoint."})
     int stage = 2;
 
+    @Option(names = "--freeze", paramLabel = "MODULE[,MODULE...]", split = ",",
+            description = {"Keep these top-level modules' parameters at their values (e.g. g_a,g_s: a context model warm-started "
+                    + "from a hyperprior first fits its fresh entropy model to the trained transforms, which its random "
+                    + "predictions would otherwise wreck). Not saved: a resumed run is frozen only when given again."})
+    List<String> freeze = new ArrayList<>();
+
     @Override
     int execute() throws Exception {
         if (resume != null && !init.isEmpty()) {
@@ -168,7 +174,7 @@ final class TrainCommand extends ToolCommand {
         }
         builder.valDir(val).quality(quality == null ? 0 : quality).baseStage(stage == 1).batch(batch).seed(seed)
                 .netLr(lr != null ? lr : DEFAULT_LR).auxLr(auxLr).clipNorm(clip).validateEvery(valEvery)
-                .checkpointEvery(checkpointEvery).patience(patience);
+                .checkpointEvery(checkpointEvery).patience(patience).frozen(freeze);
         Engine.getInstance().setRandomSeed((int) seed);
         if (threads != null) {
             if (threads < 1) {
@@ -198,6 +204,9 @@ final class TrainCommand extends ToolCommand {
                             : !model.variableRate() || stage == 1
                                     ? m.id() + " lambda " + lmbda + (model.variableRate() ? ", stage 1: the base model" : "")
                                     : "stage 2: every rate with its zoo " + m.id() + " lambda";
+                    if (!freeze.isEmpty()) {
+                        objective += ", " + String.join(" and ", freeze) + " frozen";
+                    }
                     train(trainer, model.name(), model.params(), model.parameterCount(), warm, config, objective,
                             model.pointCloud() ? size + "-point clouds" : size + "x" + size, err);
                 }

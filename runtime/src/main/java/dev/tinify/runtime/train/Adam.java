@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Adam as {@code torch.optim.Adam} with default betas (0.9, 0.999), eps 1e-8 and no weight decay:
@@ -25,8 +26,9 @@ import java.util.Map;
  * moments and the step count are ours to save in a checkpoint and restore exactly. The group's
  * gradients are handled as one flat vector ({@link #gradients}): a few tensor operations per step
  * instead of a dozen per parameter, which matters because every operation pays a thread
- * synchronization. A parameter without a gradient counts as a zero gradient. Moments live in the
- * optimizer's own manager; {@link #close()} frees them.
+ * synchronization. A parameter without a gradient counts as a zero gradient. Parameters named by
+ * {@link #hold} keep their values (their moments are still kept, so a checkpoint's layout does not
+ * depend on what was held). Moments live in the optimizer's own manager; {@link #close()} frees them.
  */
 public final class Adam implements AutoCloseable {
     private static final double BETA1 = 0.9;
@@ -37,6 +39,7 @@ public final class Adam implements AutoCloseable {
     private final Map<String, Param> params;
     private final long[] offsets;
     private final long size;
+    private Set<String> held = Set.of();
     private NDArray expAvg;
     private NDArray expAvgSq;
     private long steps;
@@ -71,6 +74,21 @@ public final class Adam implements AutoCloseable {
             throw new IllegalArgumentException("learning rate must be non-negative and finite, got " + lr);
         }
         this.lr = lr;
+    }
+
+    /**
+     * Keeps the parameters named in {@code names} at their values from now on (replacing any
+     * earlier set).
+     *
+     * @throws IllegalArgumentException if a name is not one of the group's parameters
+     */
+    public void hold(Set<String> names) {
+        for (String n : names) {
+            if (!params.containsKey(n)) {
+                throw new IllegalArgumentException("Adam: no parameter " + n + " in the group");
+            }
+        }
+        held = Set.copyOf(names);
     }
 
     /** Steps taken so far. */
@@ -129,8 +147,12 @@ public final class Adam implements AutoCloseable {
                 update = expAvg.div(denom).muli((float) (lr / bc1));
             }
             int i = 0;
-            for (Param p : params.values()) {
-                NDArray w = p.value();
+            for (Map.Entry<String, Param> e : params.entrySet()) {
+                if (held.contains(e.getKey())) {
+                    i++;
+                    continue;
+                }
+                NDArray w = e.getValue().value();
                 try (NDArray slice = update.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1]));
                         NDArray shaped = slice.reshape(w.getShape())) {
                     w.subi(shaped);

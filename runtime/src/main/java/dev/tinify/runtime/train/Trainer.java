@@ -62,6 +62,7 @@ public final class Trainer implements AutoCloseable {
     private final TrainableModel model;
     /** The model's module tree (the same object as {@link #model}). */
     private final Module modules;
+    private final Map<String, Param> frozen;
     private final TrainingConfig config;
     private final Objective objective;
     private final ParameterGroups groups;
@@ -122,7 +123,31 @@ public final class Trainer implements AutoCloseable {
         this.scheduler = new PlateauScheduler(config.plateauFactor(), config.patience());
         this.stateManager = NDManager.newBaseManager();
         this.netOptimizer = new Adam(stateManager, groups.net(), config.netLr());
+        this.frozen = frozenParameters(modules, groups, config.frozen());
+        netOptimizer.hold(frozen.keySet());
         this.auxOptimizer = new Adam(stateManager, groups.aux(), config.auxLr());
+    }
+
+    /**
+     * The net parameters of the top-level modules named in {@code names}.
+     *
+     * @throws IllegalArgumentException if a name is not a top-level module with trained parameters
+     */
+    private static Map<String, Param> frozenParameters(Module modules, ParameterGroups groups, List<String> names) {
+        Map<String, Param> out = new LinkedHashMap<>();
+        for (String name : names) {
+            int before = out.size();
+            groups.net().forEach((key, p) -> {
+                if (key.startsWith(name + ".")) {
+                    out.put(key, p);
+                }
+            });
+            if (!modules.children().containsKey(name) || out.size() == before) {
+                throw new IllegalArgumentException("cannot freeze '" + name + "': not a top-level module with trained parameters"
+                        + " (modules: " + String.join(", ", modules.children().keySet()) + ")");
+            }
+        }
+        return out;
     }
 
     private void collectCorrections(Module m) {
@@ -262,6 +287,10 @@ public final class Trainer implements AutoCloseable {
         }
         for (GradientCorrection c : corrections) {
             c.correctGradients();
+        }
+        // Held parameters take no step; their gradients must not shrink the others' through the norm clip either.
+        for (Param p : frozen.values()) {
+            JniUtils.zeroGrad((PtNDArray) p.value());
         }
         phaseEnded("grad correction");
         double norm;

@@ -2,6 +2,7 @@ package dev.tinify.runtime.train;
 
 import dev.tinify.dsl.Metric;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -31,12 +32,15 @@ import org.jspecify.annotations.Nullable;
  * @param baseStage for a variable-rate model, train its base model alone at {@code lambda}, the
  *     variable-rate modules unused and frozen (the first stage of Kamisli et al.); false trains
  *     every rate at once (their second stage, multi-objective)
+ * @param frozen top-level modules whose parameters keep their values (e.g. {@code g_a} and
+ *     {@code g_s} while a fresh entropy model fits a warm-started transform); empty: none
  */
 public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, Metric metric, double lambda,
                              int quality, long steps, int batch, int patch, long seed, double netLr, double auxLr,
                              double clipNorm, int validateEvery, int checkpointEvery, int patience, double plateauFactor,
-                             boolean baseStage) {
+                             boolean baseStage, List<String> frozen) {
     public TrainingConfig {
+        frozen = List.copyOf(frozen);
         Objects.requireNonNull(trainDir, "trainDir");
         Objects.requireNonNull(outDir, "outDir");
         Objects.requireNonNull(metric, "metric");
@@ -86,6 +90,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         private int patience = 20;
         private double plateauFactor = 0.5;
         private boolean baseStage;
+        private List<String> frozen = List.of();
 
         private Builder(Path trainDir, Path outDir, Metric metric, double lambda, long steps) {
             this.trainDir = trainDir;
@@ -108,10 +113,11 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         public Builder patience(int v) { patience = v; return this; }
         public Builder plateauFactor(double v) { plateauFactor = v; return this; }
         public Builder baseStage(boolean v) { baseStage = v; return this; }
+        public Builder frozen(List<String> v) { frozen = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(trainDir, valDir, outDir, metric, lambda, quality, steps, batch, patch, seed, netLr, auxLr,
-                    clipNorm, validateEvery, checkpointEvery, patience, plateauFactor, baseStage);
+                    clipNorm, validateEvery, checkpointEvery, patience, plateauFactor, baseStage, frozen);
         }
     }
 }

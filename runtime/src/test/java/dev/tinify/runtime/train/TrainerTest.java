@@ -32,6 +32,37 @@ class TrainerTest {
     }
 
     @Test
+    void frozenModulesKeepEveryValueWhileTheOthersTrain() throws Exception {
+        Path data = TrainFixtures.someCrops(tmp.resolve("data"), 2);
+        try (CompressionModel model = TrainFixtures.tinyHyperprior(4);
+                Trainer t = new Trainer(model, config(data, tmp.resolve("out"), 3).netLr(1e-2).frozen(List.of("g_a", "g_s")).build())) {
+            Map<String, float[]> before = new java.util.LinkedHashMap<>();
+            model.parameters().forEach((name, p) -> before.put(name, p.value().toFloatArray()));
+            t.run();
+            int moved = 0;
+            for (Map.Entry<String, float[]> e : before.entrySet()) {
+                float[] now = model.parameters().get(e.getKey()).value().toFloatArray();
+                if (e.getKey().startsWith("g_a.") || e.getKey().startsWith("g_s.")) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(e.getValue(), now, e.getKey() + " changed while frozen");
+                } else if (!java.util.Arrays.equals(e.getValue(), now)) {
+                    moved++;
+                }
+            }
+            assertTrue(moved >= 10, "only " + moved + " unfrozen parameters changed");
+        }
+    }
+
+    @Test
+    void freezingAnUnknownModuleIsRefusedWithTheModulesThereAre() throws Exception {
+        Path data = TrainFixtures.someCrops(tmp.resolve("data"), 2);
+        try (CompressionModel model = TrainFixtures.tinyHyperprior(4)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(model, config(data, tmp.resolve("out"), 1).frozen(List.of("g_x")).build()));
+            assertTrue(e.getMessage().contains("'g_x'") && e.getMessage().contains("h_s"), e.getMessage());
+        }
+    }
+
+    @Test
     void lossFallsAndNativeMemoryStaysFlat() throws Exception {
         Path data = TrainFixtures.someCrops(tmp.resolve("data"), 6);
         List<TrainingListener.Step> steps = new ArrayList<>();
