@@ -3,7 +3,6 @@ package dev.tinify.runtime.ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,8 +85,7 @@ final class BlockedConvProbe {
         float[] y;
         try (NDArray xa = m.create(x, new Shape(batch, channels, size, size));
                 NDArray wa = m.create(w, new Shape(out, channels, kernel, kernel));
-                NDArray ya = Conv2d.conv2d(xa, wa, null, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), 1)
-                        .singletonOrThrow()) {
+                NDArray ya = ConvOps.torchConv2d(xa, wa, null, stride, pad, 1)) {
             y = ya.toFloatArray();
         }
         for (int b = 0; b < batch; b++) {

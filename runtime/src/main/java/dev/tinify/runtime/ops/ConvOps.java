@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Conv3d;
+import ai.djl.pytorch.jni.JniUtils;
 import org.jspecify.annotations.Nullable;
 
 /** Convolution helpers over NCHW arrays. */
@@ -27,8 +30,7 @@ public final class ConvOps {
         if ((needsPadding(in) || needsPadding(out)) && BlockedConvProbe.paddingNeeded() && !directForward(weight, stride, padding)) {
             return paddedConv2d(x, weight, bias, stride, padding, in, out);
         }
-        return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
-                .singletonOrThrow();
+        return torchConv2d(x, weight, bias, stride, padding, 1);
     }
 
     /**
@@ -68,13 +70,53 @@ public final class ConvOps {
         try (NDManager scope = x.getManager().newSubManager()) {
             NDArray xP = padChannels(scope, x, 1, extra);
             NDArray wP = padChannels(scope, weight, 0, extra);
-            NDArray y = Conv2d.conv2d(xP, wP, null, ONE, new Shape(0, 0), ONE, Math.toIntExact(channels + extra))
-                    .singletonOrThrow();
+            NDArray y = torchConv2d(xP, wP, null, 1, 0, Math.toIntExact(channels + extra));
             y.attach(scope);
             NDArray result = extra == 0 ? y : y.get(new NDIndex(":, :{}", channels));
             result.attach(x.getManager());
             return result;
         }
+    }
+
+    /**
+     * The engine's convolution, {@code torch.nn.functional.conv2d} with square stride and padding.
+     * PyTorch runs the convolutions it finds too small for oneDNN ({@link #onTorchKernel}) on its
+     * own 2-D kernel, and before choosing that kernel it asks whether NNPACK is available; on CPUs
+     * NNPACK does not support, every such question prints "Could not initialize NNPACK! Reason:
+     * Unsupported hardware" to stderr. Those convolutions therefore run as 3-D convolutions of
+     * depth 1: PyTorch's own 3-D kernel never asks, and its values and gradients are bit for bit
+     * those of the 2-D kernel, at the same speed. Every convolution goes through here.
+     */
+    static NDArray torchConv2d(NDArray x, NDArray weight, @Nullable NDArray bias, int stride, int padding, int groups) {
+        if (!onTorchKernel(x, weight, stride, groups)) {
+            return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), ONE, groups)
+                    .singletonOrThrow();
+        }
+        try (NDArray x3 = x.expandDims(2);
+                NDArray w3 = weight.expandDims(2);
+                NDArray y3 = Conv3d.conv3d(x3, w3, bias, new Shape(1, stride, stride), new Shape(0, padding, padding),
+                        new Shape(1, 1, 1), groups).singletonOrThrow()) {
+            return y3.squeeze(2);
+        }
+    }
+
+    /**
+     * Whether PyTorch 2.7 would run this undilated convolution on its own kernel rather than
+     * oneDNN's ({@code ConvParams::use_mkldnn}): oneDNN takes float32 only, and not a 1x1
+     * stride-1 convolution of fewer than 16 items on one thread, nor one of a single item with a
+     * kernel at most 3 wide on at most 20,480 input values, unless grouped.
+     */
+    private static boolean onTorchKernel(NDArray x, NDArray weight, int stride, int groups) {
+        if (x.getDataType() != DataType.FLOAT32) {
+            return true;
+        }
+        Shape xs = x.getShape();
+        long batch = xs.get(0);
+        long kh = weight.getShape().get(2);
+        long kw = weight.getShape().get(3);
+        boolean notPointwise = stride > 1 || batch >= 16 || kh != 1 || kw != 1 || JniUtils.getNumThreads() > 1;
+        boolean large = groups > 1 || (kh > 3 && kw > 3) || batch > 1 || xs.size() > 20480;
+        return !(notPointwise && large);
     }
 
     /**
@@ -119,8 +161,7 @@ public final class ConvOps {
             NDArray xP = padChannels(scope, x, 1, inExtra);
             NDArray wP = padChannels(scope, padChannels(scope, weight, 1, inExtra), 0, outExtra);
             NDArray bP = bias == null ? null : padChannels(scope, bias, 0, outExtra);
-            NDArray y = Conv2d.conv2d(xP, wP, bP, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
-                    .singletonOrThrow();
+            NDArray y = torchConv2d(xP, wP, bP, stride, padding, 1);
             y.attach(scope);
             NDArray result = outExtra == 0 ? y : y.get(new NDIndex(":, :{}", out));
             result.attach(x.getManager());
