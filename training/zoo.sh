@@ -2,21 +2,27 @@
 # The zoo chain with the tinify command line alone:
 #   1. bmshj2018-hyperprior q3 from scratch (a warm-up), q5 fine-tuned from it;
 #   2. q6 and the shipped q3 fine-tuned from q5 (--init: the quality's lambda, q5's weights), q1 from
-#      that q3: lower qualities start from a model trained at a higher lambda, whose transforms have
-#      learned more detail (on dev8 a q3 fine-tuned from q5 for 1,810 steps beat the q3 of its own
-#      chain by 1.9 dB at 15 % less rate);
-#   3. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
+#      that q3, q2 from q3, q4 from q5, q7 from q6 and q8 from q7: lower qualities start from a model
+#      trained at a higher lambda, whose transforms have learned more detail (on dev8 a q3 fine-tuned
+#      from q5 for 1,810 steps beat the q3 of its own chain by 1.9 dB at 15 % less rate);
+#   3. MS-SSIM weights q2, q4, q6 fine-tuned from the MSE q3, q5, q6 (batch 4 of 192x192: MS-SSIM's
+#      five scales need sides above 160 pixels);
+#   4. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
 #      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
-#   4. each run annealed: a copy of it continues ANNEAL steps at a tenth of the learning rate (the
+#   5. mbt2018 (the context model) q5 from mbt2018-mean q3 (h_a, h_s) and the hyperprior q5 (g_a,
+#      g_s, entropy bottleneck): FIT steps with g_a and g_s frozen while its fresh entropy_parameters
+#      and context_prediction learn the trained latent, then everything; q6 and q3 from q5, q1 from q3;
+#   6. each run annealed: a copy of it continues ANNEAL steps at a tenth of the learning rate (the
 #      run itself stays as it was, so a later call can extend it), then exported as shipped weights
 #      with its JSON (fp16 if two dev8 images allow it);
-#   5. the shipped weights evaluated on dev8, JPEG and WebP benchmarked, BD-rates and an RD plot.
+#   7. the shipped weights evaluated on dev8, JPEG and WebP benchmarked, BD-rates and RD plots.
 #
 # Usage: training/zoo.sh            (from any folder; one training JVM at a time on a 2-core machine)
 # Environment: RUNS (run folders, default /tmp/zoo-runs), STEPS (target steps per run, default 20000),
 #   ANNEAL (steps at a tenth of the rate before export, default 400), BUDGET (wall-clock limit per
 #   run, e.g. 2h: SIGTERM then writes a checkpoint), RESULTS (default training/results), DATA (the
-#   training crops, default ~/.cache/tinify/train256-all, made when missing).
+#   training crops, default ~/.cache/tinify/train256-all, made when missing), FIT (mbt2018's steps
+#   with frozen transforms, default 340).
 # Rerunning continues: a run folder with a checkpoint is resumed (its saved learning rate and schedule
 # kept), so a larger STEPS or another BUDGET extends every run in turn.
 set -euo pipefail
@@ -25,6 +31,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-/tmp/zoo-runs}
 STEPS=${STEPS:-20000}
 ANNEAL=${ANNEAL:-400}
+FIT=${FIT:-340}
 RESULTS=${RESULTS:-training/results}
 # 5,000 crops of 338 photographs (../shared/data/README.md); made once, outside git. The 500 crops of
 # data/train256 come from 9 photos only: a q5 run on this set reached +0.69 dB on dev8 at 4 % more rate.
@@ -36,7 +43,9 @@ DEV=../shared/data/dev8
 W=models/src/main/resources/tinify/weights
 SIZE=(--set N=64 --set M=96)
 # A plateau is judged over 500-step windows of the training loss: shorter ones are noise at batch 8.
-RECIPE=(--data "$DATA" --batch 8 --patch 128 --checkpoint-every 250 --val-every 500 --patience 6 --quiet)
+RECIPE=(--data "$DATA" --checkpoint-every 250 --val-every 500 --patience 6 --quiet)
+MSE=(--metric mse --batch 8 --patch 128)
+SSIM=(--metric ms-ssim --batch 4 --patch 192)
 
 # train OUT LR INIT ARGS...: a fresh run at net learning rate LR from INIT's weights (- for none),
 # or, when OUT holds a checkpoint, its continuation.
@@ -58,16 +67,32 @@ train() {
 
 H=bmshj2018-hyperprior
 M=mbt2018-mean
-train "$RUNS/$H-q3-warmup" 3e-4 - -m $H -q 3 --seed 2
-train "$RUNS/$H-q5" 2e-4 "$RUNS/$H-q3-warmup" -m $H -q 5 --seed 15
-train "$RUNS/$H-q6" 2e-4 "$RUNS/$H-q5" -m $H -q 6 --seed 16
-train "$RUNS/$H-q3" 2e-4 "$RUNS/$H-q5" -m $H -q 3 --seed 13
-train "$RUNS/$H-q1" 2e-4 "$RUNS/$H-q3" -m $H -q 1 --seed 11
-train "$RUNS/$M-q3" 3e-4 "$RUNS/$H-q3" -m $M -q 3 --seed 23
+C=mbt2018
+train "$RUNS/$H-q3-warmup" 3e-4 - -m $H -q 3 --seed 2 "${MSE[@]}"
+train "$RUNS/$H-q5" 2e-4 "$RUNS/$H-q3-warmup" -m $H -q 5 --seed 15 "${MSE[@]}"
+train "$RUNS/$H-q6" 2e-4 "$RUNS/$H-q5" -m $H -q 6 --seed 16 "${MSE[@]}"
+train "$RUNS/$H-q3" 2e-4 "$RUNS/$H-q5" -m $H -q 3 --seed 13 "${MSE[@]}"
+train "$RUNS/$H-q1" 2e-4 "$RUNS/$H-q3" -m $H -q 1 --seed 11 "${MSE[@]}"
+train "$RUNS/$H-q2" 2e-4 "$RUNS/$H-q3" -m $H -q 2 --seed 22 "${MSE[@]}"
+train "$RUNS/$H-q4" 2e-4 "$RUNS/$H-q5" -m $H -q 4 --seed 42 "${MSE[@]}"
+train "$RUNS/$H-q7" 2e-4 "$RUNS/$H-q6" -m $H -q 7 --seed 72 "${MSE[@]}"
+train "$RUNS/$H-q8" 2e-4 "$RUNS/$H-q7" -m $H -q 8 --seed 82 "${MSE[@]}"
+for q in 2 4 6; do
+  src=$([ $q = 2 ] && echo 3 || ([ $q = 4 ] && echo 5 || echo 6))
+  train "$RUNS/$H-ms-ssim-q$q" 1e-4 "$RUNS/$H-q$src" -m $H -q $q --seed $((60 + q)) "${SSIM[@]}"
+done
+train "$RUNS/$M-q3" 3e-4 "$RUNS/$H-q3" -m $M -q 3 --seed 23 "${MSE[@]}"
 for q in 1 5 6; do
   # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
-  train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q))
+  train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q)) "${MSE[@]}"
 done
+# With every module training from the first step, the random predictions of mbt2018's fresh entropy
+# model sent gradients into g_a that cost 8 dB in 25 steps; frozen transforms let it fit first.
+STEPS=$FIT train "$RUNS/$C-q5" 1e-4 "$RUNS/$M-q3,$RUNS/$H-q5" -m $C -q 5 --seed 55 "${MSE[@]}" --freeze g_a,g_s
+train "$RUNS/$C-q5" 1e-4 - -m $C -q 5 --seed 55 "${MSE[@]}"
+train "$RUNS/$C-q6" 1e-4 "$RUNS/$C-q5" -m $C -q 6 --seed 56 "${MSE[@]}"
+train "$RUNS/$C-q3" 1e-4 "$RUNS/$C-q5" -m $C -q 3 --seed 53 "${MSE[@]}"
+train "$RUNS/$C-q1" 1e-4 "$RUNS/$C-q3" -m $C -q 1 --seed 51 "${MSE[@]}"
 
 # field NAME FILE: a top-level value of a checkpoint JSON (the trainer writes one "name" : value a line).
 field() {
@@ -92,26 +117,44 @@ anneal() {
     --lr "$(awk -v r="$lr" 'BEGIN { print r / 10 }')" --out "$run.annealed" --resume "$run.annealed"
 }
 
-# Exported beside the runs, then copied into the resources at once: the launcher rebuilds whenever a
-# file under models/ changed, so the evaluations below use the new weights after a single rebuild.
-for arch in $H $M; do
-  for q in 1 3 5 6; do
-    anneal "$RUNS/$arch-q$q" -m $arch -q $q
-    ./tinify export "$RUNS/$arch-q$q.annealed" -o "$RUNS/weights/$arch/mse-q$q.safetensors" --check "$DEV/appleflower.png" "$DEV/fog.png"
-  done
+# ship RUN ARCH METRIC Q ARGS...: anneals RUN, then exports it beside the runs as ARCH's METRIC-qQ weights.
+# Copied into the resources at once below: the launcher rebuilds whenever a file under models/
+# changed, so the evaluations use the new weights after a single rebuild.
+ship() {
+  local run=$1 arch=$2 metric=$3 q=$4
+  shift 4
+  anneal "$run" -m "$arch" -q "$q" "$@"
+  ./tinify export "$run.annealed" -o "$RUNS/weights/$arch/$metric-q$q.safetensors" --check "$DEV/appleflower.png" "$DEV/fog.png"
+}
+for q in 1 2 3 4 5 6 7 8; do
+  ship "$RUNS/$H-q$q" $H mse $q "${MSE[@]}"
+done
+for q in 2 4 6; do
+  ship "$RUNS/$H-ms-ssim-q$q" $H ms-ssim $q "${SSIM[@]}"
+done
+for q in 1 3 5 6; do
+  ship "$RUNS/$M-q$q" $M mse $q "${MSE[@]}"
+  ship "$RUNS/$C-q$q" $C mse $q "${MSE[@]}"
 done
 cp -r "$RUNS/weights/." "$W/"
 
 mkdir -p "$RESULTS"
-for arch in $H $M; do
+for arch in $H $M $C; do
   ./tinify eval -m $arch -q shipped --data "$DEV" -o "$RESULTS/eval-$arch.json"
 done
+./tinify eval -m $H --metric ms-ssim -q shipped --data "$DEV" -o "$RESULTS/eval-$H-ms-ssim.json"
 ./tinify bench --codec jpeg,webp --data "$DEV" -o "$RESULTS/bench.json"
-for arch in $H $M; do
+for arch in $H $M $C; do
   for anchor in jpeg webp; do
     echo "== $arch vs $anchor: $(./tinify bdrate "$RESULTS/bench-$anchor.json" "$RESULTS/eval-$arch.json" 2>&1)"
   done
 done | tee "$RESULTS/bdrate-dev8.txt"
+for anchor in jpeg webp; do
+  echo "== $H ms-ssim weights vs $anchor, MS-SSIM: $(./tinify bdrate --metric ms-ssim "$RESULTS/bench-$anchor.json" "$RESULTS/eval-$H-ms-ssim.json" 2>&1)"
+done | tee "$RESULTS/bdrate-dev8-ms-ssim.txt"
 ./tinify plot "$RESULTS/bench-jpeg.json" "$RESULTS/bench-webp.json" ../shared/data/baselines-dev8.json:avif \
-  "$RESULTS/eval-$H.json" "$RESULTS/eval-$M.json" \
+  "$RESULTS/eval-$H.json" "$RESULTS/eval-$M.json" "$RESULTS/eval-$C.json" \
   -o "$RESULTS/rd-dev8.png" --svg "$RESULTS/rd-dev8.svg"
+./tinify plot --metric ms-ssim "$RESULTS/bench-jpeg.json" "$RESULTS/bench-webp.json" ../shared/data/baselines-dev8.json:avif \
+  "$RESULTS/eval-$H.json" "$RESULTS/eval-$H-ms-ssim.json" \
+  -o "$RESULTS/rd-dev8-ms-ssim.png" --svg "$RESULTS/rd-dev8-ms-ssim.svg"
