@@ -11,10 +11,12 @@ import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.nn.Param;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongToDoubleFunction;
 
 /**
  * Adam as {@code torch.optim.Adam} with default betas (0.9, 0.999), eps 1e-8 and no weight decay:
@@ -22,13 +24,17 @@ import java.util.Set;
  *   m = b1 m + (1 - b1) g;   v = b2 v + (1 - b2) g^2
  *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
- * over a fixed group of float32 parameters. Written out here, rather than DJL's Adam, so that the
- * moments and the step count are ours to save in a checkpoint and restore exactly. The group's
+ * over a fixed group of float32 parameters, where {@code t} counts the steps each parameter took
+ * (as torch keeps one count per parameter). Written out here, rather than DJL's Adam, so that the
+ * moments and the step counts are ours to save in a checkpoint and restore exactly. The group's
  * gradients are handled as one flat vector ({@link #gradients}): a few tensor operations per step
  * instead of a dozen per parameter, which matters because every operation pays a thread
  * synchronization. A parameter without a gradient counts as a zero gradient. Parameters named by
- * {@link #hold} keep their values (their moments are still kept, so a checkpoint's layout does not
- * depend on what was held). Moments live in the optimizer's own manager; {@link #close()} frees them.
+ * {@link #hold} take no step at all, as torch skips a parameter without a gradient: their values,
+ * moments and step counts stay as they are, so once released they start where they stopped
+ * (released after never stepping, exactly as a fresh Adam would). While every count is equal and
+ * nothing is held, the bias corrections are two scalars; otherwise they are per-element vectors
+ * built from the counts. Moments live in the optimizer's own manager; {@link #close()} frees them.
  */
 public final class Adam implements AutoCloseable {
     private static final double BETA1 = 0.9;
@@ -39,7 +45,9 @@ public final class Adam implements AutoCloseable {
     private final Map<String, Param> params;
     private final long[] offsets;
     private final long size;
-    private Set<String> held = Set.of();
+    private final long[] counts;
+    private final boolean[] held;
+    private boolean anyHeld;
     private NDArray expAvg;
     private NDArray expAvgSq;
     private long steps;
@@ -59,6 +67,8 @@ public final class Adam implements AutoCloseable {
             i++;
         }
         this.size = offsets[params.size()];
+        this.counts = new long[params.size()];
+        this.held = new boolean[params.size()];
         this.manager = parent.newSubManager();
         this.expAvg = manager.zeros(new Shape(size));
         this.expAvgSq = manager.zeros(new Shape(size));
@@ -77,8 +87,8 @@ public final class Adam implements AutoCloseable {
     }
 
     /**
-     * Keeps the parameters named in {@code names} at their values from now on (replacing any
-     * earlier set).
+     * Keeps the parameters named in {@code names} out of every step from now on (replacing any
+     * earlier set): their values, moments and step counts do not change until they are released.
      *
      * @throws IllegalArgumentException if a name is not one of the group's parameters
      */
@@ -88,10 +98,14 @@ public final class Adam implements AutoCloseable {
                 throw new IllegalArgumentException("Adam: no parameter " + n + " in the group");
             }
         }
-        held = Set.copyOf(names);
+        int i = 0;
+        for (String n : params.keySet()) {
+            held[i++] = names.contains(n);
+        }
+        anyHeld = !names.isEmpty();
     }
 
-    /** Steps taken so far. */
+    /** Steps taken so far by the group ({@link #step} calls), whatever was held. */
     public long steps() {
         return steps;
     }
@@ -123,36 +137,59 @@ public final class Adam implements AutoCloseable {
         }
     }
 
-    /** One update of every parameter from {@code grad}, a flat vector as {@link #gradients} makes. Call with autograd off. */
+    /**
+     * One update of every parameter not held from {@code grad}, a flat vector as {@link #gradients}
+     * makes (the held parameters' entries are ignored). Call with autograd off.
+     */
     public void step(NDArray grad) {
         if (grad.size() != size) {
             throw new IllegalArgumentException("Adam: gradient of " + grad.size() + " values for " + size + " parameters");
         }
         steps++;
-        double bc1 = 1 - Math.pow(BETA1, steps);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, steps));
+        if (counts.length == 0) {
+            return;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (!held[i]) {
+                counts[i]++;
+            }
+        }
         try (NDManager sub = manager.newSubManager()) {
             // Results of operations on these land in sub and are freed with it.
             sub.tempAttachAll(new NDList(grad, expAvg, expAvgSq));
-            try (NDArray g1 = grad.mul((float) (1 - BETA1))) {
-                expAvg.muli((float) BETA1).addi(g1);
-            }
-            try (NDArray g2 = grad.square()) {
-                g2.muli((float) (1 - BETA2));
-                expAvgSq.muli((float) BETA2).addi(g2);
+            if (!anyHeld) {
+                try (NDArray g1 = grad.mul((float) (1 - BETA1))) {
+                    expAvg.muli((float) BETA1).addi(g1);
+                }
+                try (NDArray g2 = grad.square()) {
+                    g2.muli((float) (1 - BETA2));
+                    expAvgSq.muli((float) BETA2).addi(g2);
+                }
+            } else {
+                updateMomentsExceptHeld(sub, grad);
             }
             NDArray update;
             try (NDArray denom = expAvgSq.sqrt()) {
-                denom.divi((float) bc2Sqrt).addi((float) EPS);
-                update = expAvg.div(denom).muli((float) (lr / bc1));
+                if (!anyHeld && equalCounts()) {
+                    double bc1 = 1 - Math.pow(BETA1, counts[0]);
+                    double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, counts[0]));
+                    denom.divi((float) bc2Sqrt).addi((float) EPS);
+                    update = expAvg.div(denom).muli((float) (lr / bc1));
+                } else {
+                    try (NDArray bc2Sqrt = perElement(sub, t -> Math.sqrt(1 - Math.pow(BETA2, t)));
+                            NDArray stepSize = perElement(sub, t -> lr / (1 - Math.pow(BETA1, t)))) {
+                        denom.divi(bc2Sqrt).addi((float) EPS);
+                        update = expAvg.div(denom).muli(stepSize);
+                    }
+                }
             }
             int i = 0;
-            for (Map.Entry<String, Param> e : params.entrySet()) {
-                if (held.contains(e.getKey())) {
+            for (Param p : params.values()) {
+                if (held[i]) {
                     i++;
                     continue;
                 }
-                NDArray w = e.getValue().value();
+                NDArray w = p.value();
                 try (NDArray slice = update.get(new NDIndex().addSliceDim(offsets[i], offsets[i + 1]));
                         NDArray shaped = slice.reshape(w.getShape())) {
                     w.subi(shaped);
@@ -162,7 +199,41 @@ public final class Adam implements AutoCloseable {
         }
     }
 
-    /** The moments per parameter, named {@code prefix + "exp_avg." + name} and {@code prefix + "exp_avg_sq." + name}. */
+    private boolean equalCounts() {
+        for (long c : counts) {
+            if (c != counts[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The moments' update, with the held parameters' entries kept as they were whatever their gradient (a non-finite one included). */
+    private void updateMomentsExceptHeld(NDManager sub, NDArray grad) {
+        boolean[] active = new boolean[Math.toIntExact(size)];
+        for (int i = 0; i < counts.length; i++) {
+            Arrays.fill(active, (int) offsets[i], (int) offsets[i + 1], !held[i]);
+        }
+        NDArray mask = sub.create(active);
+        NDArray m = expAvg.mul((float) BETA1).addi(grad.mul((float) (1 - BETA1)));
+        NDArray v = expAvgSq.mul((float) BETA2).addi(grad.square().muli((float) (1 - BETA2)));
+        expAvg.intern(NDArrays.where(mask, m, expAvg));
+        expAvgSq.intern(NDArrays.where(mask, v, expAvgSq));
+    }
+
+    /** A flat vector holding, for each parameter's entries, {@code f} of its step count (1 for a held parameter's). */
+    private NDArray perElement(NDManager m, LongToDoubleFunction f) {
+        float[] out = new float[Math.toIntExact(size)];
+        for (int i = 0; i < counts.length; i++) {
+            Arrays.fill(out, (int) offsets[i], (int) offsets[i + 1], held[i] ? 1f : (float) f.applyAsDouble(counts[i]));
+        }
+        return m.create(out);
+    }
+
+    /**
+     * The state per parameter: moments named {@code prefix + "exp_avg." + name} and
+     * {@code prefix + "exp_avg_sq." + name}, and the step count (an I32 scalar) {@code prefix + "step." + name}.
+     */
     public Map<String, SafeTensors.Tensor> moments(String prefix) {
         Map<String, SafeTensors.Tensor> out = new LinkedHashMap<>();
         int i = 0;
@@ -174,30 +245,52 @@ public final class Adam implements AutoCloseable {
                 out.put(prefix + "exp_avg." + e.getKey(), StateDicts.toTensor(ms, false));
                 out.put(prefix + "exp_avg_sq." + e.getKey(), StateDicts.toTensor(vs, false));
             }
+            out.put(prefix + "step." + e.getKey(), SafeTensors.Tensor.ofInts(new int[] {Math.toIntExact(counts[i])}));
             i++;
         }
         return out;
     }
 
     /**
-     * Restores moments saved by {@link #moments} and the step count.
+     * Restores the state saved by {@link #moments} and the group's step count. A parameter without
+     * a saved step count (a state written before they were kept) gets {@code stepCount}.
      *
-     * @throws IllegalArgumentException if a parameter's moments are missing or misshapen
+     * @throws IllegalArgumentException if a parameter's moments are missing or misshapen, or its
+     *     step count is not one I32 between 0 and {@code stepCount}
      */
     public void restore(Map<String, SafeTensors.Tensor> tensors, String prefix, long stepCount) {
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("optimizer state: negative step count " + stepCount);
+        }
         float[] m = new float[Math.toIntExact(size)];
         float[] v = new float[Math.toIntExact(size)];
+        long[] restored = new long[counts.length];
         int i = 0;
         for (String name : params.keySet()) {
             copy(tensors, prefix + "exp_avg." + name, m, i);
             copy(tensors, prefix + "exp_avg_sq." + name, v, i);
+            restored[i] = count(tensors, prefix + "step." + name, stepCount);
             i++;
         }
+        System.arraycopy(restored, 0, counts, 0, counts.length);
         expAvg.close();
         expAvgSq.close();
         expAvg = manager.create(m);
         expAvgSq = manager.create(v);
         steps = stepCount;
+    }
+
+    private static long count(Map<String, SafeTensors.Tensor> tensors, String key, long stepCount) {
+        SafeTensors.Tensor t = tensors.get(key);
+        if (t == null) {
+            return stepCount;
+        }
+        int c = t.dtype() == SafeTensors.DType.I32 && t.elements() == 1 ? t.toInts()[0] : -1;
+        if (c < 0 || c > stepCount) {
+            throw new IllegalArgumentException("optimizer state: " + key + " is not one I32 count between 0 and the group's "
+                    + stepCount + " steps");
+        }
+        return c;
     }
 
     private void copy(Map<String, SafeTensors.Tensor> tensors, String key, float[] into, int index) {

@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The JSON part of a checkpoint: everything besides the tensors needed to continue a run exactly.
  * The tensors are in two safetensors files beside it: {@code modelFile} (the model's state dict
- * with CompressAI's names, loadable on its own) and {@code optimizerFile} (the Adam moments, named
- * {@code net.exp_avg.<param>}, {@code aux.exp_avg_sq.<param>}, ...).
+ * with CompressAI's names, loadable on its own) and {@code optimizerFile} (the Adam moments and
+ * per-parameter step counts, named {@code net.exp_avg.<param>}, {@code aux.exp_avg_sq.<param>},
+ * {@code net.step.<param>}, ...; a file without the counts gives each parameter its group's).
  *
  * @param format version of this layout
  * @param spec architecture name

@@ -49,6 +49,10 @@ class TrainerTest {
                 }
             }
             assertTrue(moved >= 10, "only " + moved + " unfrozen parameters changed");
+            t.saveCheckpoint();
+            Map<String, SafeTensors.Tensor> state = SafeTensors.read(tmp.resolve("out").resolve("checkpoint-00000003.optim.safetensors"));
+            assertEquals(0, state.get("net.step.g_a.0.weight").toInts()[0], "a frozen parameter's step count");
+            assertEquals(3, state.get("net.step.h_a.0.weight").toInts()[0], "a trained parameter's step count");
         }
     }
 
@@ -151,7 +155,8 @@ class TrainerTest {
             Map<String, SafeTensors.Tensor> moments = SafeTensors.read(out.resolve("checkpoint-00000001.optim.safetensors"));
             assertTrue(moments.containsKey("aux.exp_avg.entropy_bottleneck.quantiles"));
             assertTrue(moments.containsKey("net.exp_avg_sq.g_a.0.weight"));
-            assertEquals(2 * model.parameters().size(), moments.size());
+            assertTrue(moments.containsKey("net.step.g_a.0.weight"));
+            assertEquals(3 * model.parameters().size(), moments.size(), "two moments and a step count per parameter");
             TrainingState s = TrainingState.read(out.resolve("latest.json"));
             assertEquals(1, s.step());
             assertEquals("bmshj2018-hyperprior", s.spec());
