@@ -9,9 +9,9 @@
 #      five scales need sides above 160 pixels);
 #   4. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
 #      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
-#   5. mbt2018 (the context model) q5 from mbt2018-mean q3 (h_a, h_s) and the hyperprior q5 (g_a,
-#      g_s, entropy bottleneck): FIT steps with g_a and g_s frozen while its fresh entropy_parameters
-#      and context_prediction learn the trained latent, then everything; q6 and q3 from q5, q1 from q3;
+#   5. hyperprior-context (the hyperprior plus a raster-scan context model) q5 from the hyperprior q5,
+#      g_a frozen throughout (its fresh context model's gradients would wreck it, see training/README);
+#      q3, q1 and q6 from it with the hyperprior of their quality for every shared module;
 #   6. each run annealed: a copy of it continues ANNEAL steps at a tenth of the learning rate (the
 #      run itself stays as it was, so a later call can extend it), then exported as shipped weights
 #      with its JSON (fp16 if two dev8 images allow it);
@@ -21,8 +21,7 @@
 # Environment: RUNS (run folders, default /tmp/zoo-runs), STEPS (target steps per run, default 20000),
 #   ANNEAL (steps at a tenth of the rate before export, default 400), BUDGET (wall-clock limit per
 #   run, e.g. 2h: SIGTERM then writes a checkpoint), RESULTS (default training/results), DATA (the
-#   training crops, default ~/.cache/tinify/train256-all, made when missing), FIT (mbt2018's steps
-#   with frozen transforms, default 340).
+#   training crops, default ~/.cache/tinify/train256-all, made when missing).
 # Rerunning continues: a run folder with a checkpoint is resumed (its saved learning rate and schedule
 # kept), so a larger STEPS or another BUDGET extends every run in turn.
 set -euo pipefail
@@ -31,7 +30,6 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-/tmp/zoo-runs}
 STEPS=${STEPS:-20000}
 ANNEAL=${ANNEAL:-400}
-FIT=${FIT:-340}
 RESULTS=${RESULTS:-training/results}
 # 5,000 crops of 338 photographs (../shared/data/README.md); made once, outside git. The 500 crops of
 # data/train256 come from 9 photos only: a q5 run on this set reached +0.69 dB on dev8 at 4 % more rate.
@@ -67,7 +65,7 @@ train() {
 
 H=bmshj2018-hyperprior
 M=mbt2018-mean
-C=mbt2018
+C=hyperprior-context
 train "$RUNS/$H-q3-warmup" 3e-4 - -m $H -q 3 --seed 2 "${MSE[@]}"
 train "$RUNS/$H-q5" 2e-4 "$RUNS/$H-q3-warmup" -m $H -q 5 --seed 15 "${MSE[@]}"
 train "$RUNS/$H-q6" 2e-4 "$RUNS/$H-q5" -m $H -q 6 --seed 16 "${MSE[@]}"
@@ -86,13 +84,12 @@ for q in 1 5 6; do
   # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
   train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q)) "${MSE[@]}"
 done
-# With every module training from the first step, the random predictions of mbt2018's fresh entropy
-# model sent gradients into g_a that cost 8 dB in 25 steps; frozen transforms let it fit first.
-STEPS=$FIT train "$RUNS/$C-q5" 1e-4 "$RUNS/$M-q3,$RUNS/$H-q5" -m $C -q 5 --seed 55 "${MSE[@]}" --freeze g_a,g_s
-train "$RUNS/$C-q5" 1e-4 - -m $C -q 5 --seed 55 "${MSE[@]}"
-train "$RUNS/$C-q6" 1e-4 "$RUNS/$C-q5" -m $C -q 6 --seed 56 "${MSE[@]}"
-train "$RUNS/$C-q3" 1e-4 "$RUNS/$C-q5" -m $C -q 3 --seed 53 "${MSE[@]}"
-train "$RUNS/$C-q1" 1e-4 "$RUNS/$C-q3" -m $C -q 1 --seed 51 "${MSE[@]}"
+# Later files win: the context model from hyperprior-context q5 (or q3), the rest from the hyperprior
+# of the quality.
+train "$RUNS/$C-q5" 1e-4 "$RUNS/$H-q5" -m $C -q 5 --seed 57 "${MSE[@]}" --freeze g_a
+train "$RUNS/$C-q3" 1e-4 "$RUNS/$C-q5,$RUNS/$H-q3" -m $C -q 3 --seed 58 "${MSE[@]}" --freeze g_a
+train "$RUNS/$C-q1" 1e-4 "$RUNS/$C-q3,$RUNS/$H-q1" -m $C -q 1 --seed 59 "${MSE[@]}" --freeze g_a
+train "$RUNS/$C-q6" 1e-4 "$RUNS/$C-q5,$RUNS/$H-q6" -m $C -q 6 --seed 60 "${MSE[@]}" --freeze g_a
 
 # field NAME FILE: a top-level value of a checkpoint JSON (the trainer writes one "name" : value a line).
 field() {
@@ -134,7 +131,7 @@ for q in 2 4 6; do
 done
 for q in 1 3 5 6; do
   ship "$RUNS/$M-q$q" $M mse $q "${MSE[@]}"
-  ship "$RUNS/$C-q$q" $C mse $q "${MSE[@]}"
+  ship "$RUNS/$C-q$q" $C mse $q "${MSE[@]}" --freeze g_a
 done
 cp -r "$RUNS/weights/." "$W/"
 
