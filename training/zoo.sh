@@ -9,9 +9,9 @@
 #      five scales need sides above 160 pixels);
 #   4. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
 #      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
-#   5. hyperprior-context (the hyperprior plus a raster-scan context model) q5 from the hyperprior q5,
-#      g_a frozen throughout (its fresh context model's gradients would wreck it, see training/README);
-#      q3, q1 and q6 from it with the hyperprior of their quality for every shared module;
+#   5. hyperprior-context (the hyperprior plus a raster-scan context model), each quality from the
+#      hyperprior of that quality with pass-through entropy_parameters, g_a frozen throughout (a fresh
+#      context model's gradients wreck a trained g_a, see training/README);
 #   6. each run annealed: a copy of it continues ANNEAL steps at a tenth of the learning rate (the
 #      run itself stays as it was, so a later call can extend it), then exported as shipped weights
 #      with its JSON (fp16 if two dev8 images allow it);
@@ -84,12 +84,14 @@ for q in 1 5 6; do
   # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
   train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q)) "${MSE[@]}"
 done
-# Later files win: the context model from hyperprior-context q5 (or q3), the rest from the hyperprior
-# of the quality.
-train "$RUNS/$C-q5" 1e-4 "$RUNS/$H-q5" -m $C -q 5 --seed 57 "${MSE[@]}" --freeze g_a
-train "$RUNS/$C-q3" 1e-4 "$RUNS/$C-q5,$RUNS/$H-q3" -m $C -q 3 --seed 58 "${MSE[@]}" --freeze g_a
-train "$RUNS/$C-q1" 1e-4 "$RUNS/$C-q3,$RUNS/$H-q1" -m $C -q 1 --seed 59 "${MSE[@]}" --freeze g_a
-train "$RUNS/$C-q6" 1e-4 "$RUNS/$C-q5,$RUNS/$H-q6" -m $C -q 6 --seed 60 "${MSE[@]}" --freeze g_a
+# The hyperprior of the quality for every shared module, and entropy_parameters that start as the
+# identity on its scales (training/runs/ep-identity-m96.safetensors, M=96): the context model starts at
+# the hyperprior's rate-distortion point and can only learn from there.
+EP=training/runs/ep-identity-m96.safetensors
+train "$RUNS/$C-q5" 1e-4 "$RUNS/$H-q5,$EP" -m $C -q 5 --seed 57 "${MSE[@]}" --freeze g_a
+train "$RUNS/$C-q3" 1e-4 "$RUNS/$H-q3,$EP" -m $C -q 3 --seed 58 "${MSE[@]}" --freeze g_a
+train "$RUNS/$C-q1" 1e-4 "$RUNS/$H-q1,$EP" -m $C -q 1 --seed 59 "${MSE[@]}" --freeze g_a
+train "$RUNS/$C-q6" 1e-4 "$RUNS/$H-q6,$EP" -m $C -q 6 --seed 60 "${MSE[@]}" --freeze g_a
 
 # field NAME FILE: a top-level value of a checkpoint JSON (the trainer writes one "name" : value a line).
 field() {
