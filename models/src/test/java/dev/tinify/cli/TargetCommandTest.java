@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tinify.Codec;
 import dev.tinify.TargetSearch;
+import dev.tinify.Tinify;
+import dev.tinify.dsl.Spec;
+import dev.tinify.zoo.Weights;
 import dev.tinify.dsl.Metric;
 import dev.tinify.runtime.container.TfyContainer;
 import dev.tinify.runtime.image.ImageFiles;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,14 +105,18 @@ class TargetCommandTest {
     void fixedRateTargetsChooseTheNearestShippedQuality() throws Exception {
         RgbImage source = ImageFiles.read(png);
         // Every shipped quality, coded directly: the nearest in log-bpp is the answer.
-        List<Integer> qualities = List.of(1, 3, 5, 6);
+        Spec spec = Tinify.spec("bmshj2018-hyperprior");
+        List<Integer> qualities = Weights.shippedQualities(spec, Metric.MSE, Map.of());
+        Assumptions.assumeTrue(qualities.size() >= 3, "this build bundles fewer than three bmshj2018-hyperprior qualities");
+        int last = qualities.size() - 1;
         double[] bpp = new double[qualities.size()];
         for (int i = 0; i < bpp.length; i++) {
             try (Codec codec = Codec.open("bmshj2018-hyperprior", qualities.get(i), Metric.MSE, Map.of(), null)) {
                 bpp[i] = Bpp.of(codec.compress(source).stringBytes(), source.height(), source.width());
             }
         }
-        for (double target : new double[] {0.5 * bpp[0], Math.sqrt(bpp[1] * bpp[2]) * 1.05, Math.sqrt(bpp[2] * bpp[3]) * 0.97, 2 * bpp[3]}) {
+        for (double target : new double[] {0.5 * bpp[0], Math.sqrt(bpp[0] * bpp[1]) * 1.05, Math.sqrt(bpp[last - 1] * bpp[last]) * 0.97,
+                2 * bpp[last]}) {
             int nearest = 0;
             for (int i = 1; i < bpp.length; i++) {
                 if (Math.abs(Math.log(bpp[i] / target)) < Math.abs(Math.log(bpp[nearest] / target))) {
