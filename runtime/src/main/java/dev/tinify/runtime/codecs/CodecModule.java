@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.nn.Layer;
 import dev.tinify.runtime.nn.Module;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,12 @@ public abstract class CodecModule extends Module implements LatentCodec {
             child(name, m);
         }
         return part;
+    }
+
+    /** Parts registered by reference (sub-codecs among them) follow this codec's training mode. */
+    @Override
+    protected Collection<Module> linked() {
+        return parts == Parts.CHILDREN ? List.of() : partModules;
     }
 
     /** The parts given to {@link #part} that are modules, registered as children or not, in order. */

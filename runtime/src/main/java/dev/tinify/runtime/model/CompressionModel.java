@@ -17,6 +17,7 @@ import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.nn.Param;
 import dev.tinify.runtime.ops.GradientCut;
 import java.util.Collections;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,12 @@ public final class CompressionModel extends Module implements TrainableModel, Au
             child("latent_codec", m);
         }
         train(false);
+    }
+
+    /** The latent codec when it is no child (its parts are top-level modules): it trains when the model does. */
+    @Override
+    protected Collection<Module> linked() {
+        return codec instanceof Module m && !children().containsValue(m) ? List.of(m) : List.of();
     }
 
     private static Layer layer(Module m, String name) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,10 +97,20 @@ public abstract class Module {
         return new NDList(list);
     }
 
-    /** Switches the subtree between training (noise / STE quantization) and evaluation. */
+    /** Switches the subtree, and the modules it {@linkplain #linked links}, between training (noise / STE quantization) and evaluation. */
     public final void train(boolean on) {
         training = on;
         children.values().forEach(c -> c.train(on));
+        linked().forEach(m -> m.train(on));
+    }
+
+    /**
+     * Modules that follow this one's training mode without being its children (they add no
+     * state-dict keys here): a latent codec whose parts are top-level modules is no child of its
+     * model, yet its forward pass must switch to noise when the model trains.
+     */
+    protected Collection<Module> linked() {
+        return List.of();
     }
 
     public final boolean isTraining() {
