@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Adam as {@code torch.optim.Adam} with default betas (0.9, 0.999), eps 1e-8 and no weight decay:
@@ -47,7 +48,8 @@ public final class Adam implements AutoCloseable {
     private final long size;
     private final long[] counts;
     private final boolean[] held;
-    private boolean anyHeld;
+    /** 1 at the entries of parameters not held, 0 at the held ones; null while nothing is held. Made by {@link #hold}. */
+    private @Nullable NDArray activeMask;
     private NDArray expAvg;
     private NDArray expAvgSq;
     private long steps;
@@ -102,7 +104,17 @@ public final class Adam implements AutoCloseable {
         for (String n : params.keySet()) {
             held[i++] = names.contains(n);
         }
-        anyHeld = !names.isEmpty();
+        if (activeMask != null) {
+            activeMask.close();
+            activeMask = null;
+        }
+        if (!names.isEmpty()) {
+            boolean[] active = new boolean[Math.toIntExact(size)];
+            for (int p = 0; p < held.length; p++) {
+                Arrays.fill(active, (int) offsets[p], (int) offsets[p + 1], !held[p]);
+            }
+            activeMask = manager.create(active);
+        }
     }
 
     /** Steps taken so far by the group ({@link #step} calls), whatever was held. */
@@ -156,8 +168,9 @@ public final class Adam implements AutoCloseable {
         }
         try (NDManager sub = manager.newSubManager()) {
             // Results of operations on these land in sub and are freed with it.
-            sub.tempAttachAll(new NDList(grad, expAvg, expAvgSq));
-            if (!anyHeld) {
+            NDArray mask = activeMask;
+            sub.tempAttachAll(mask == null ? new NDList(grad, expAvg, expAvgSq) : new NDList(grad, expAvg, expAvgSq, mask));
+            if (mask == null) {
                 try (NDArray g1 = grad.mul((float) (1 - BETA1))) {
                     expAvg.muli((float) BETA1).addi(g1);
                 }
@@ -166,11 +179,11 @@ public final class Adam implements AutoCloseable {
                     expAvgSq.muli((float) BETA2).addi(g2);
                 }
             } else {
-                updateMomentsExceptHeld(sub, grad);
+                updateMomentsExceptHeld(mask, grad);
             }
             NDArray update;
             try (NDArray denom = expAvgSq.sqrt()) {
-                if (!anyHeld && equalCounts()) {
+                if (mask == null && equalCounts()) {
                     double bc1 = 1 - Math.pow(BETA1, counts[0]);
                     double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, counts[0]));
                     denom.divi((float) bc2Sqrt).addi((float) EPS);
@@ -209,12 +222,7 @@ public final class Adam implements AutoCloseable {
     }
 
     /** The moments' update, with the held parameters' entries kept as they were whatever their gradient (a non-finite one included). */
-    private void updateMomentsExceptHeld(NDManager sub, NDArray grad) {
-        boolean[] active = new boolean[Math.toIntExact(size)];
-        for (int i = 0; i < counts.length; i++) {
-            Arrays.fill(active, (int) offsets[i], (int) offsets[i + 1], !held[i]);
-        }
-        NDArray mask = sub.create(active);
+    private void updateMomentsExceptHeld(NDArray mask, NDArray grad) {
         NDArray m = expAvg.mul((float) BETA1).addi(grad.mul((float) (1 - BETA1)));
         NDArray v = expAvgSq.mul((float) BETA2).addi(grad.square().muli((float) (1 - BETA2)));
         expAvg.intern(NDArrays.where(mask, m, expAvg));
