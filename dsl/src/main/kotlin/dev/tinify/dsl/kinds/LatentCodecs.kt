@@ -121,11 +121,13 @@ fun gainHyperprior(y: Node, hyper: Node, yGain: Node, yGainInv: Node, zGain: Nod
 
 @JvmField
 val RASTER_SCAN: Kind = Kind.codec("raster_scan", "compressai.latent_codecs.RasterScanLatentCodec")
-    .required(GAUSSIAN_CONDITIONAL.name(), LAYER).required("entropy_parameters", LAYER).required("context_prediction", LAYER).build()
+    .required(GAUSSIAN_CONDITIONAL.name(), LAYER).required("entropy_parameters", LAYER).required("context_prediction", LAYER)
+    .choice("quantizer", "noise", *QUANTIZERS).build()
 
-/** A [RASTER_SCAN] call. */
-fun rasterScan(gaussianConditional: Node, entropyParameters: Node, contextPrediction: Node): Node.Call =
-    RASTER_SCAN.call(gaussianConditional, entropyParameters, contextPrediction)
+/** A [RASTER_SCAN] call; `quantizer = "ste"` gives the synthesis the latent rounded around its means. */
+@JvmOverloads
+fun rasterScan(gaussianConditional: Node, entropyParameters: Node, contextPrediction: Node, quantizer: String? = null): Node.Call =
+    RASTER_SCAN.call(gaussianConditional, entropyParameters, contextPrediction, quantizer)
 
 @JvmField
 val CHECKERBOARD: Kind = Kind.codec("checkerboard", "compressai.latent_codecs.CheckerboardLatentCodec")

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tinify.runtime.codecs.Parts;
+import dev.tinify.runtime.codecs.Quantizer;
 import dev.tinify.runtime.coding.CdfTables;
 import dev.tinify.runtime.coding.EntropyCoder;
 import dev.tinify.runtime.entropy.EntropyModel;
@@ -34,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Parts: {@code gaussian_conditional}, {@code entropy_parameters} (1x1 convolutions and
  * ReLU/LeakyReLU), {@code context_prediction} (a type-A {@link MaskedConv2d}).
+ *
+ * <p>With {@link Quantizer#STE} the latent that forward returns for the synthesis is
+ * {@code round(y - means) + means} with a straight-through gradient, as the decoder will see it,
+ * while the context and the likelihoods still use the noisy latent in training ("mixed"
+ * quantization: the synthesis never learns from noise it will not get).
  */
 public final class RasterScanLatentCodec extends ContextCodec {
     private static final String NAME = "RasterScanLatentCodec";
@@ -41,17 +47,26 @@ public final class RasterScanLatentCodec extends ContextCodec {
     private final GaussianConditional gaussianConditional;
     private final LayerModule entropyParameters;
     private final MaskedConv2d contextPrediction;
+    private final Quantizer quantizer;
+
+    /** A codec whose forward returns the quantized latent the context model reads ({@link Quantizer#NOISE}). */
+    public RasterScanLatentCodec(GaussianConditional gaussianConditional, LayerModule entropyParameters,
+            MaskedConv2d contextPrediction, Parts parts) {
+        this(gaussianConditional, entropyParameters, contextPrediction, Quantizer.NOISE, parts);
+    }
 
     /**
      * @param gaussianConditional entropy model of the latent
      * @param entropyParameters maps {@code cat(params, context)} to scales and means
      * @param contextPrediction the masked context convolution
+     * @param quantizer how forward quantizes the latent it returns
      * @param parts {@link Parts#CHILDREN} to register the parts under their CompressAI names,
      *     {@link Parts#EXTERNAL} when the caller registers them (classic models: model root)
      */
     public RasterScanLatentCodec(GaussianConditional gaussianConditional, LayerModule entropyParameters,
-            MaskedConv2d contextPrediction, Parts parts) {
+            MaskedConv2d contextPrediction, Quantizer quantizer, Parts parts) {
         super(parts);
+        this.quantizer = quantizer;
         this.gaussianConditional = part("gaussian_conditional", gaussianConditional);
         this.entropyParameters = part("entropy_parameters", entropyParameters);
         this.contextPrediction = part("context_prediction", contextPrediction);
@@ -72,7 +87,9 @@ public final class RasterScanLatentCodec extends ContextCodec {
             NDArray gaussian = entropyParameters.forward(NDArrays.concat(new NDList(p, ctx), 1));
             NDList sm = gaussian.split(2, 1);
             EntropyModel.Output out = gaussianConditional.forward(y, sm.get(0), sm.get(1));
-            return new ForwardOut(Map.of("y", scope.keep(out.likelihoods())), scope.keep(yHat));
+            NDArray forSynthesis = quantizer == Quantizer.STE
+                    ? EntropyModel.quantizeSte(y.sub(sm.get(1))).add(sm.get(1)) : yHat;
+            return new ForwardOut(Map.of("y", scope.keep(out.likelihoods())), scope.keep(forSynthesis));
         }
     }
 

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import dev.tinify.runtime.checkpoint.SafeTensors.Tensor;
 import dev.tinify.runtime.checkpoint.StateDicts;
 import dev.tinify.runtime.codecs.HyperLatentCodec;
@@ -48,6 +50,10 @@ class RasterScanLatentCodecTest {
 
     /** The codec of a classic model with its parts loaded from the root of the state dict. */
     static RasterScanLatentCodec classic(NDManager m, ReferenceCase ref, Parts parts) throws IOException {
+        return classic(m, ref, Quantizer.NOISE, parts);
+    }
+
+    static RasterScanLatentCodec classic(NDManager m, ReferenceCase ref, Quantizer quantizer, Parts parts) throws IOException {
         int mm = (int) ref.tensor("y").shape()[1];
         Map<String, Tensor> sd = ref.stateDict();
         GaussianConditional gc = Fixtures.gaussianConditional(m, sd, "gaussian_conditional.");
@@ -55,7 +61,7 @@ class RasterScanLatentCodecTest {
         MaskedConv2d cp = new MaskedConv2d(m, mm, 2 * mm, 5, MaskedConv2d.MaskType.A);
         StateDicts.load(ep, StateDicts.withPrefix(sd, "entropy_parameters."));
         StateDicts.load(cp, StateDicts.withPrefix(sd, "context_prediction."));
-        return new RasterScanLatentCodec(gc, ep, cp, parts);
+        return new RasterScanLatentCodec(gc, ep, cp, quantizer, parts);
     }
 
     @ParameterizedTest
@@ -93,6 +99,42 @@ class RasterScanLatentCodecTest {
                     Fixtures.array(m, ref.tensor("forward.h_s.out")));
             Fixtures.assertClose(ref.tensor("forward.context_prediction.in"), out.yHat(), 0, "y_hat = round(y)");
             Fixtures.assertClose(ref.tensor("forward.likelihoods.y"), out.likelihoods().get("y"), 1e-5, "likelihoods");
+        }
+    }
+
+    @Test
+    void steGivesTheSynthesisTheLatentRoundedAroundItsMeansWithIdentityGradient() throws IOException {
+        ReferenceCase ref = ReferenceCase.fixture("mbt2018");
+        try (NDManager m = NDManager.newBaseManager()) {
+            RasterScanLatentCodec codec = classic(m, ref, Quantizer.STE, Parts.EXTERNAL);
+            NDArray y = Fixtures.array(m, ref.tensor("y"));
+            NDArray params = Fixtures.array(m, ref.tensor("forward.h_s.out"));
+            // evaluation: the context of round(y) gives CompressAI's means, and the latent is rounded around them
+            float[] yv = ref.tensor("y").toFloats();
+            float[] gaussian = ref.tensor("forward.entropy_parameters.out").toFloats();
+            float[] expected = new float[yv.length];
+            for (int i = 0; i < yv.length; i++) {
+                float mean = gaussian[yv.length + i];
+                expected[i] = Math.round(yv[i] - mean) + mean;
+            }
+            codec.train(false);
+            assertArrayEquals(expected, codec.forward(y, params).yHat().toFloatArray(), 1e-4f, "round(y - means) + means");
+
+            // training: the likelihoods see noise, the synthesis a rounded latent, and the gradient passes straight
+            codec.train(true);
+            y.setRequiresGradient(true);
+            LatentCodec.ForwardOut out;
+            try (GradientCollector g = Engine.getInstance().newGradientCollector()) {
+                out = codec.forward(y, params);
+                g.backward(out.yHat().sum());
+            }
+            float[] yHat = out.yHat().toFloatArray();
+            for (int i = 0; i < yv.length; i++) {
+                assertTrue(Math.abs(yHat[i] - yv[i]) <= 0.5f + 1e-5f, "within half a step of y at " + i);
+            }
+            for (float v : y.getGradient().toFloatArray()) {
+                assertEquals(1f, v, "straight-through gradient");
+            }
         }
     }
 
