@@ -8,8 +8,10 @@ import dev.tinify.TinifyException;
 import dev.tinify.dsl.Metric;
 import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.video.VideoModel;
 import dev.tinify.runtime.train.DensityRateLoss;
+import dev.tinify.runtime.train.PassThrough;
 import dev.tinify.runtime.train.RateDistortionLoss;
 import dev.tinify.runtime.train.Trainer;
 import dev.tinify.runtime.train.TrainingConfig;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -149,10 +152,23 @@ final class TrainCommand extends ToolCommand {
                     + "predictions would otherwise wreck). Not saved: a resumed run is frozen only when given again."})
     List<String> freeze = new ArrayList<>();
 
+    @Option(names = "--pass-through", paramLabel = "MODULE[:CHANNELS][,...]", split = ",",
+            description = {"Start these top-level modules of 1x1 (or stride-1) convolutions as a pass-through of their first CHANNELS "
+                    + "input channels (default: as many as the narrowest layer has), after --init: e.g. "
+                    + "entropy_parameters:96 for hyperprior-context at M=96 passes the hyperprior's scales through with zero means, "
+                    + "so the context model starts at the hyperprior's rate-distortion point."})
+    List<String> passThrough = new ArrayList<>();
+
+    /** Modules started as a pass-through, with the channels each passes. */
+    private final Map<String, Integer> passed = new LinkedHashMap<>();
+
     @Override
     int execute() throws Exception {
         if (resume != null && !init.isEmpty()) {
             throw new TinifyException("--init starts a fresh run from weights, --resume continues a checkpoint: give one of them");
+        }
+        if (resume != null && !passThrough.isEmpty()) {
+            throw new TinifyException("--pass-through sets fresh weights, --resume continues a checkpoint: give one of them");
         }
         Metric m = metric;
         Spec s = Tinify.spec(spec);
@@ -186,6 +202,7 @@ final class TrainCommand extends ToolCommand {
             try (VideoModel model = Tinify.buildVideo(s, params)) {
                 TrainingConfig config = builder.patch(patch).build();
                 WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+                startPassThrough(model);
                 try (Trainer trainer = new Trainer(model, config)) {
                     train(trainer, model.name(), model.params(), model.parameterCount(), warm, config,
                             m.id() + " lambda " + lmbda, "3-frame groups of " + patch + "x" + patch, err);
@@ -197,6 +214,7 @@ final class TrainCommand extends ToolCommand {
                 TrainingConfig config = builder.patch(size).build();
                 // Before the trainer exists, so that its optimizers start from the loaded values.
                 WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+                startPassThrough(model);
                 try (Trainer trainer = new Trainer(model, config)) {
                     String objective = DensityRateLoss.fits(model)
                             ? "He et al.: rate + lambda * Chamfer per level + counts, mean distances, latent points; lambda " + lmbda
@@ -213,6 +231,24 @@ final class TrainCommand extends ToolCommand {
             }
         }
         return 0;
+    }
+
+    /** Applies {@code --pass-through}, each {@code MODULE[:CHANNELS]}, in the order given. */
+    private void startPassThrough(Module model) {
+        Random random = new Random(seed);
+        for (String item : passThrough) {
+            int colon = item.indexOf(':');
+            String name = colon < 0 ? item : item.substring(0, colon);
+            int channels = 0;
+            if (colon >= 0) {
+                try {
+                    channels = Integer.parseInt(item.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new TinifyException("--pass-through " + item + ": expected MODULE or MODULE:CHANNELS with a whole number of channels");
+                }
+            }
+            passed.put(name, PassThrough.apply(model, name, channels, random));
+        }
     }
 
     /**
@@ -243,6 +279,10 @@ final class TrainCommand extends ToolCommand {
                 err.printf(Locale.ROOT, "tinify: initialized %d of %d state-dict entries of %s from %s%n", warm.taken().size(),
                         warm.total(), name, warm.files());
                 log.onWarmStart(warm);
+            }
+            for (Map.Entry<String, Integer> e : passed.entrySet()) {
+                err.printf(Locale.ROOT, "tinify: %s starts as a pass-through of its first %d input channels%n", e.getKey(), e.getValue());
+                log.onPassThrough(e.getKey(), e.getValue());
             }
             if (resume != null) {
                 trainer.resume(resume);

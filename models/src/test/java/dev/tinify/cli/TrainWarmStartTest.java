@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tinify.Tinify;
 import dev.tinify.runtime.checkpoint.SafeTensors;
 import dev.tinify.runtime.checkpoint.StateDicts;
+import dev.tinify.runtime.image.ImageFiles;
+import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.model.CompressionModel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -102,6 +106,66 @@ class TrainWarmStartTest {
             assertArrayEquals(bytes(after.get(k)), bytes(mixed.get(k)), k + " is taken from the earlier file, the later one does not fit");
         }
         assertTrue(run.err().contains("initialized " + (matching.size() + kept.size()) + " of " + fresh.size()), run.toString());
+    }
+
+    @Test
+    void aContextModelStartedAsAPassThroughCostsWhatItsHyperpriorCosts() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        // The shipped hyperprior (N=64, M=96): a trained one, whose scales carry the rate.
+        Path hyper = Path.of("src/main/resources/tinify/weights/bmshj2018-hyperprior/mse-q3.safetensors");
+        Path passing = tmp.resolve("passing");
+        CliRun run = CliRun.trainTiny("hyperprior-context", data, passing, "--set", "N=64", "--set", "M=96", "--steps", "0",
+                "--init", hyper.toString(), "--pass-through", "entropy_parameters:96");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("entropy_parameters starts as a pass-through of its first 96 input channels"), run.toString());
+        JsonNode event = new ObjectMapper().readTree(Files.readAllLines(passing.resolve("train.jsonl"), StandardCharsets.UTF_8).get(1));
+        assertEquals("pass_through", event.get("event").asText());
+        assertEquals(96, event.get("channels").asInt());
+        Path plain = tmp.resolve("plain");
+        run = CliRun.trainTiny("hyperprior-context", data, plain, "--set", "N=64", "--set", "M=96", "--steps", "0", "--init", hyper.toString());
+        assertEquals(0, run.status(), run.toString());
+
+        RgbImage image = ImageFiles.read(data.resolve("00000.png"));
+        double base = bits("bmshj2018-hyperprior", hyper, image);
+        double passed = bits("hyperprior-context", passing.resolve("checkpoint-00000000.safetensors"), image);
+        double fresh = bits("hyperprior-context", plain.resolve("checkpoint-00000000.safetensors"), image);
+        assertEquals(base, passed, 0.02 * base, "the hyperprior's scales pass through, with means near zero");
+        assertTrue(fresh > 1.5 * base, "base " + base + ", passed " + passed + "; " + "fresh entropy parameters cost " + fresh + " bits against " + base);
+    }
+
+    /** The estimated bits of {@code image} under {@code spec} (N=64, M=96) with {@code weights}, in evaluation. */
+    private static double bits(String spec, Path weights, RgbImage image) throws Exception {
+        try (CompressionModel model = Tinify.build(spec, Map.of("N", 64, "M", 96)); NDManager m = NDManager.newBaseManager()) {
+            Tinify.load(model, weights);
+            model.train(false);
+            double bits = 0;
+            for (NDArray l : model.forward(image.toNDArray(m)).likelihoods().values()) {
+                for (float p : l.toFloatArray()) {
+                    bits -= Math.log(p) / Math.log(2);
+                }
+            }
+            return bits;
+        }
+    }
+
+    @Test
+    void passThroughNamesWhatItCannotStart() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        CliRun run = CliRun.trainTiny("hyperprior-context", data, tmp.resolve("a"), "--steps", "0", "--pass-through", "g_a");
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("cannot start 'g_a' as a pass-through: found layer 0 Conv2d(3→8, k5, s2, p2)"), run.toString());
+        run = CliRun.trainTiny("hyperprior-context", data, tmp.resolve("b"), "--steps", "0", "--pass-through", "entropy_parameters:40");
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("cannot pass 40 channels through 'entropy_parameters': its narrowest layer has 24"), run.toString());
+        run = CliRun.trainTiny("hyperprior-context", data, tmp.resolve("c"), "--steps", "0", "--pass-through", "entropy_parameters:x");
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("--pass-through entropy_parameters:x: expected MODULE or MODULE:CHANNELS"), run.toString());
+        run = CliRun.trainTiny("hyperprior-context", data, tmp.resolve("d"), "--steps", "0", "--pass-through", "context");
+        assertEquals(1, run.status(), run.toString());
+        assertTrue(run.err().contains("no such top-level module") && run.err().contains("entropy_parameters"), run.toString());
+        for (String name : List.of("a", "b", "c", "d")) {
+            assertFalse(Files.exists(tmp.resolve(name).resolve("latest.json")), "nothing trained");
+        }
     }
 
     @Test

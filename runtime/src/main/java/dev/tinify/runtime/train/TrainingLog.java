@@ -79,6 +79,11 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
         write(o.put("taken", r.taken().size()).put("of", r.total()));
     }
 
+    /** A module started as a pass-through of its first {@code channels} input channels ({@link PassThrough}). */
+    public void onPassThrough(String module, int channels) {
+        write(JSON.createObjectNode().put("event", "pass_through").put("module", module).put("channels", channels));
+    }
+
     private void write(ObjectNode o) {
         try {
             out.write(JSON.writeValueAsString(o));
