@@ -9,9 +9,10 @@
 #      five scales need sides above 160 pixels);
 #   4. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
 #      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
-#   5. hyperprior-context (the hyperprior plus a raster-scan context model), each quality from the
-#      hyperprior of that quality with pass-through entropy_parameters, g_a frozen throughout (a fresh
-#      context model's gradients wreck a trained g_a, see training/README);
+#   5. hyperprior-context (the hyperprior plus a raster-scan context model, trained with
+#      quantizer=ste), each quality from the hyperprior of that quality with entropy_parameters
+#      started as a pass-through of its scales: first its entropy model fitted with g_a frozen,
+#      then everything trained;
 #   6. each run annealed: a copy of it continues ANNEAL steps at a tenth of the learning rate (the
 #      run itself stays as it was, so a later call can extend it), then exported as shipped weights
 #      with its JSON (fp16 if two dev8 images allow it);
@@ -84,14 +85,17 @@ for q in 1 5 6; do
   # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
   train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q)) "${MSE[@]}"
 done
-# The hyperprior of the quality for every shared module, and entropy_parameters that start as the
-# identity on its scales (training/runs/ep-identity-m96.safetensors, M=96): the context model starts at
-# the hyperprior's rate-distortion point and can only learn from there.
-EP=training/runs/ep-identity-m96.safetensors
-train "$RUNS/$C-q5" 1e-4 "$RUNS/$H-q5,$EP" -m $C -q 5 --seed 57 "${MSE[@]}" --freeze g_a
-train "$RUNS/$C-q3" 1e-4 "$RUNS/$H-q3,$EP" -m $C -q 3 --seed 58 "${MSE[@]}" --freeze g_a
-train "$RUNS/$C-q1" 1e-4 "$RUNS/$H-q1,$EP" -m $C -q 1 --seed 59 "${MSE[@]}" --freeze g_a
-train "$RUNS/$C-q6" 1e-4 "$RUNS/$H-q6,$EP" -m $C -q 6 --seed 60 "${MSE[@]}" --freeze g_a
+# The hyperprior of the quality for every shared module, and entropy_parameters that pass its scales
+# through (M=96): the context model starts at the hyperprior's rate-distortion point. Its entropy
+# model is fitted first with g_a frozen (FIT steps; the shipped weights had 500 at q5 and 250
+# elsewhere, plus a tenth as many annealed), then everything trains from there.
+FIT=${FIT:-500}
+for q in 5 3 1 6; do
+  # A fixed first stage: --pass-through sets fresh weights, so a finished fit is not resumed.
+  [ -f "$RUNS/$C-q$q-fit/latest.json" ] || STEPS=$FIT train "$RUNS/$C-q$q-fit" 1e-4 "$RUNS/$H-q$q" -m $C -q $q \
+    --seed $((52 + q)) "${MSE[@]}" --freeze g_a --pass-through entropy_parameters:96
+  train "$RUNS/$C-q$q" 1e-4 "$RUNS/$C-q$q-fit" -m $C -q $q --seed $((70 + q)) "${MSE[@]}"
+done
 
 # field NAME FILE: a top-level value of a checkpoint JSON (the trainer writes one "name" : value a line).
 field() {
@@ -133,7 +137,7 @@ for q in 2 4 6; do
 done
 for q in 1 3 5 6; do
   ship "$RUNS/$M-q$q" $M mse $q "${MSE[@]}"
-  ship "$RUNS/$C-q$q" $C mse $q "${MSE[@]}" --freeze g_a
+  ship "$RUNS/$C-q$q" $C mse $q "${MSE[@]}"
 done
 cp -r "$RUNS/weights/." "$W/"
 

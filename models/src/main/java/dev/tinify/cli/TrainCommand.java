@@ -159,6 +159,11 @@ final class TrainCommand extends ToolCommand {
                     + "so the context model starts at the hyperprior's rate-distortion point."})
     List<String> passThrough = new ArrayList<>();
 
+    @Option(names = "--grow", description = {"With --init, also take tensors smaller than the model's (a narrower N or M "
+            + "of the same layers) into their leading block: the old channels compute what the narrower model did, "
+            + "weights from new input channels to old outputs start at zero, the rest keeps its initialization."})
+    boolean grow;
+
     /** Modules started as a pass-through, with the channels each passes. */
     private final Map<String, Integer> passed = new LinkedHashMap<>();
 
@@ -166,6 +171,9 @@ final class TrainCommand extends ToolCommand {
     int execute() throws Exception {
         if (resume != null && !init.isEmpty()) {
             throw new TinifyException("--init starts a fresh run from weights, --resume continues a checkpoint: give one of them");
+        }
+        if (grow && init.isEmpty()) {
+            throw new TinifyException("--grow widens the weights of --init: give --init W");
         }
         if (resume != null && !passThrough.isEmpty()) {
             throw new TinifyException("--pass-through sets fresh weights, --resume continues a checkpoint: give one of them");
@@ -201,7 +209,7 @@ final class TrainCommand extends ToolCommand {
         if (s.input() == Spec.Input.VIDEO) {
             try (VideoModel model = Tinify.buildVideo(s, params)) {
                 TrainingConfig config = builder.patch(patch).build();
-                WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+                WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init, grow);
                 startPassThrough(model);
                 try (Trainer trainer = new Trainer(model, config)) {
                     train(trainer, model.name(), model.params(), model.parameterCount(), warm, config,
@@ -213,7 +221,7 @@ final class TrainCommand extends ToolCommand {
                 int size = patchFor(model);
                 TrainingConfig config = builder.patch(size).build();
                 // Before the trainer exists, so that its optimizers start from the loaded values.
-                WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init);
+                WarmStart.Result warm = init.isEmpty() ? null : WarmStart.apply(model, init, grow);
                 startPassThrough(model);
                 try (Trainer trainer = new Trainer(model, config)) {
                     String objective = DensityRateLoss.fits(model)
@@ -276,8 +284,8 @@ final class TrainCommand extends ToolCommand {
         Path outDir = config.outDir();
         try (TrainingLog log = new TrainingLog(outDir.resolve("train.jsonl"))) {
             if (warm != null) {
-                err.printf(Locale.ROOT, "tinify: initialized %d of %d state-dict entries of %s from %s%n", warm.taken().size(),
-                        warm.total(), name, warm.files());
+                err.printf(Locale.ROOT, "tinify: initialized %d of %d state-dict entries of %s from %s%s%n", warm.taken().size(),
+                        warm.total(), name, warm.files(), warm.grown().isEmpty() ? "" : " (" + warm.grown().size() + " grown into wider tensors)");
                 log.onWarmStart(warm);
             }
             for (Map.Entry<String, Integer> e : passed.entrySet()) {

@@ -149,6 +149,51 @@ class TrainWarmStartTest {
     }
 
     @Test
+    void aGrownModelDecodesWhatTheNarrowerOneDid() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        Path narrow = Path.of("src/main/resources/tinify/weights/bmshj2018-hyperprior/mse-q3.safetensors");
+        Path wide = tmp.resolve("wide");
+        CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, wide, "--set", "N=80", "--set", "M=112", "--steps", "0",
+                "--init", narrow.toString(), "--grow");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().matches("(?s).*initialized \\d+ of \\d+ state-dict entries .* \\(\\d+ grown into wider tensors\\).*"), run.toString());
+
+        RgbImage image = ImageFiles.read(data.resolve("00000.png"));
+        try (CompressionModel small = Tinify.build("bmshj2018-hyperprior", Map.of("N", 64, "M", 96));
+                CompressionModel grown = Tinify.build("bmshj2018-hyperprior", Map.of("N", 80, "M", 112));
+                NDManager m = NDManager.newBaseManager()) {
+            Tinify.load(small, narrow);
+            Tinify.load(grown, wide.resolve("checkpoint-00000000.safetensors"));
+            small.train(false);
+            grown.train(false);
+            CompressionModel.ForwardResult a = small.forward(image.toNDArray(m));
+            CompressionModel.ForwardResult b = grown.forward(image.toNDArray(m));
+            float[] xa = a.xHat().toFloatArray();
+            float[] xb = b.xHat().toFloatArray();
+            for (int i = 0; i < xa.length; i++) {
+                assertEquals(xa[i], xb[i], 1e-4, "x_hat at " + i);
+            }
+            // the old latent channels cost what they did; the 16 new ones come on top
+            float[] la = a.likelihoods().get("y").toFloatArray();
+            float[] lb = b.likelihoods().get("y").toFloatArray();
+            for (int i = 0; i < la.length; i++) {
+                assertEquals(la[i], lb[i], 1e-4 * Math.max(1, la[i]), "likelihood of y at " + i);
+            }
+            assertEquals(la.length * 112 / 96, lb.length);
+        }
+
+        // Without --grow only the entries whose shape does not depend on N or M are taken (biases of 3 channels and the like).
+        JsonNode withGrow = new ObjectMapper().readTree(Files.readAllLines(wide.resolve("train.jsonl"), StandardCharsets.UTF_8).get(0));
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, tmp.resolve("plain"), "--set", "N=80", "--set", "M=112", "--steps", "0",
+                "--init", narrow.toString());
+        assertEquals(0, run.status(), run.toString());
+        JsonNode plain = new ObjectMapper().readTree(Files.readAllLines(tmp.resolve("plain").resolve("train.jsonl"), StandardCharsets.UTF_8).get(0));
+        assertEquals(0, plain.get("grown").asInt());
+        assertEquals(plain.get("taken").asInt() + withGrow.get("grown").asInt(), withGrow.get("taken").asInt(), withGrow + " / " + plain);
+        assertEquals(withGrow.get("of").asInt() - 7, withGrow.get("taken").asInt(), "every entry but the 6 CDF tables and the scale table: " + withGrow);
+    }
+
+    @Test
     void passThroughNamesWhatItCannotStart() throws Exception {
         Path data = CliRun.trainData(tmp);
         CliRun run = CliRun.trainTiny("hyperprior-context", data, tmp.resolve("a"), "--steps", "0", "--pass-through", "g_a");

@@ -76,7 +76,7 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
     public void onWarmStart(WarmStart.Result r) {
         ObjectNode o = JSON.createObjectNode().put("event", "init");
         r.files().forEach(f -> o.withArray("files").add(f.toString()));
-        write(o.put("taken", r.taken().size()).put("of", r.total()));
+        write(o.put("taken", r.taken().size()).put("grown", r.grown().size()).put("of", r.total()));
     }
 
     /** A module started as a pass-through of its first {@code channels} input channels ({@link PassThrough}). */

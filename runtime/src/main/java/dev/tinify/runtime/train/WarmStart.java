@@ -23,7 +23,8 @@ import java.util.Set;
  * ({@link StateDicts#loadMatching}), later files winning where several have a fitting one; the rest keep
  * their fresh initialization. The entropy tables are never taken but rebuilt
  * ({@code update(force=true)}) from the parameters the model ends up with. A training run folder
- * or checkpoint JSON stands for its model file.
+ * or checkpoint JSON stands for its model file. With {@code grow} a wider model starts from a
+ * narrower one ({@link Growth}).
  */
 public final class WarmStart {
     /**
@@ -31,12 +32,14 @@ public final class WarmStart {
      *
      * @param files the weight files, in the order given (a run's model file for a run folder or checkpoint JSON)
      * @param taken keys taken, in state-dict order
+     * @param grown those of {@code taken} that were smaller and fill the leading block ({@code grow})
      * @param total entries in the model's state dict
      */
-    public record Result(List<Path> files, List<String> taken, int total) {
+    public record Result(List<Path> files, List<String> taken, List<String> grown, int total) {
         public Result {
             files = List.copyOf(files);
             taken = List.copyOf(taken);
+            grown = List.copyOf(grown);
         }
     }
 
@@ -50,6 +53,15 @@ public final class WarmStart {
      *     has no trainable parameter of the model in name and shape; the model is then unchanged
      */
     public static <M extends Module & TrainableModel> Result apply(M model, List<Path> files) {
+        return apply(model, files, false);
+    }
+
+    /**
+     * {@link #apply(Module, List)}; with {@code grow}, entries smaller than the model's in some
+     * dimensions are taken too and fill the leading block ({@link Growth}: a wider model started
+     * from a narrower one computes what it did).
+     */
+    public static <M extends Module & TrainableModel> Result apply(M model, List<Path> files, boolean grow) {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no weight files to start from");
         }
@@ -60,19 +72,31 @@ public final class WarmStart {
             Path f = modelFile(given);
             used.add(f);
             Map<String, SafeTensors.Tensor> tensors = withOtherNaming(read(f), state.keySet());
-            Map<String, SafeTensors.Tensor> matching = StateDicts.matching(model, tensors);
+            Map<String, SafeTensors.Tensor> matching = new LinkedHashMap<>(StateDicts.matching(model, tensors));
+            if (grow) {
+                matching.putAll(Growth.smaller(model, tensors));
+            }
             if (matching.keySet().stream().noneMatch(k -> state.get(k).trainable())) {
                 throw new IllegalArgumentException("no parameter of " + model.name() + " " + model.params() + " matches " + f
                         + " in name and shape (" + tensors.size() + " tensors"
                         + (tensors.isEmpty() ? "" : ", e.g. " + tensors.keySet().iterator().next())
-                        + "); check the architecture and --set sizes");
+                        + "); check the architecture and --set sizes" + (grow ? "" : ", or --grow for a wider model"));
             }
             // Only matching entries override: a later file's misshapen tensor must not hide an earlier file's fitting one.
             merged.putAll(matching);
         }
-        List<String> taken = StateDicts.loadMatching(model, merged);
+        Map<String, SafeTensors.Tensor> smaller = Growth.smaller(model, merged);
+        merged.keySet().removeAll(smaller.keySet());
+        List<String> grown = Growth.apply(model, smaller);
+        StateDicts.loadMatching(model, merged);
+        List<String> taken = new ArrayList<>();
+        for (String key : state.keySet()) {
+            if (merged.containsKey(key) || smaller.containsKey(key)) {
+                taken.add(key);
+            }
+        }
         model.update(true);
-        return new Result(used, taken, state.size());
+        return new Result(used, taken, grown, state.size());
     }
 
     /**
