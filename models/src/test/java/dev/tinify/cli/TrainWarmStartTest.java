@@ -30,8 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tinify train --init}: a fresh run starts from the entries of other weights that match in name and shape. */
 class TrainWarmStartTest {
+    /** The shipped hyperprior q3 (N=64, M=96): trained weights, whose scales carry the rate. */
+    private static final Path SHIPPED_Q3 = Path.of("src/main/resources/tinify/weights/bmshj2018-hyperprior/mse-q3.safetensors");
+
     @TempDir
     Path tmp;
+
+    /** Record {@code index} of a run's {@code train.jsonl}. */
+    private static JsonNode logRecord(Path run, int index) throws Exception {
+        return new ObjectMapper().readTree(Files.readAllLines(run.resolve("train.jsonl"), StandardCharsets.UTF_8).get(index));
+    }
 
     private static byte[] bytes(SafeTensors.Tensor t) {
         ByteBuffer b = t.data().duplicate();
@@ -111,14 +119,13 @@ class TrainWarmStartTest {
     @Test
     void aContextModelStartedAsAPassThroughCostsWhatItsHyperpriorCosts() throws Exception {
         Path data = CliRun.trainData(tmp);
-        // The shipped hyperprior (N=64, M=96): a trained one, whose scales carry the rate.
-        Path hyper = Path.of("src/main/resources/tinify/weights/bmshj2018-hyperprior/mse-q3.safetensors");
+        Path hyper = SHIPPED_Q3;
         Path passing = tmp.resolve("passing");
         CliRun run = CliRun.trainTiny("hyperprior-context", data, passing, "--set", "N=64", "--set", "M=96", "--steps", "0",
                 "--init", hyper.toString(), "--pass-through", "entropy_parameters:96");
         assertEquals(0, run.status(), run.toString());
         assertTrue(run.err().contains("entropy_parameters starts as a pass-through of its first 96 input channels"), run.toString());
-        JsonNode event = new ObjectMapper().readTree(Files.readAllLines(passing.resolve("train.jsonl"), StandardCharsets.UTF_8).get(1));
+        JsonNode event = logRecord(passing, 1);
         assertEquals("pass_through", event.get("event").asText());
         assertEquals(96, event.get("channels").asInt());
         Path plain = tmp.resolve("plain");
@@ -130,7 +137,7 @@ class TrainWarmStartTest {
         double passed = bits("hyperprior-context", passing.resolve("checkpoint-00000000.safetensors"), image);
         double fresh = bits("hyperprior-context", plain.resolve("checkpoint-00000000.safetensors"), image);
         assertEquals(base, passed, 0.02 * base, "the hyperprior's scales pass through, with means near zero");
-        assertTrue(fresh > 1.5 * base, "base " + base + ", passed " + passed + "; " + "fresh entropy parameters cost " + fresh + " bits against " + base);
+        assertTrue(fresh > 1.5 * base, "fresh entropy parameters cost " + fresh + " bits against " + base);
     }
 
     /** The estimated bits of {@code image} under {@code spec} (N=64, M=96) with {@code weights}, in evaluation. */
@@ -151,7 +158,7 @@ class TrainWarmStartTest {
     @Test
     void aGrownModelDecodesWhatTheNarrowerOneDid() throws Exception {
         Path data = CliRun.trainData(tmp);
-        Path narrow = Path.of("src/main/resources/tinify/weights/bmshj2018-hyperprior/mse-q3.safetensors");
+        Path narrow = SHIPPED_Q3;
         Path wide = tmp.resolve("wide");
         CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, wide, "--set", "N=80", "--set", "M=112", "--steps", "0",
                 "--init", narrow.toString(), "--grow");
@@ -183,11 +190,11 @@ class TrainWarmStartTest {
         }
 
         // Without --grow only the entries whose shape does not depend on N or M are taken (biases of 3 channels and the like).
-        JsonNode withGrow = new ObjectMapper().readTree(Files.readAllLines(wide.resolve("train.jsonl"), StandardCharsets.UTF_8).get(0));
+        JsonNode withGrow = logRecord(wide, 0);
         run = CliRun.trainTiny("bmshj2018-hyperprior", data, tmp.resolve("plain"), "--set", "N=80", "--set", "M=112", "--steps", "0",
                 "--init", narrow.toString());
         assertEquals(0, run.status(), run.toString());
-        JsonNode plain = new ObjectMapper().readTree(Files.readAllLines(tmp.resolve("plain").resolve("train.jsonl"), StandardCharsets.UTF_8).get(0));
+        JsonNode plain = logRecord(tmp.resolve("plain"), 0);
         assertEquals(0, plain.get("grown").asInt());
         assertEquals(plain.get("taken").asInt() + withGrow.get("grown").asInt(), withGrow.get("taken").asInt(), withGrow + " / " + plain);
         assertEquals(withGrow.get("of").asInt() - 7, withGrow.get("taken").asInt(), "every entry but the 6 CDF tables and the scale table: " + withGrow);
