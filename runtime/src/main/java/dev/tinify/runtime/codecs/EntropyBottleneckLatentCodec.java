@@ -46,7 +46,7 @@ public final class EntropyBottleneckLatentCodec extends CodecModule {
         if (quantizer == Quantizer.STE) {
             NDArray medians = entropyBottleneck.medians();
             out.values().close();
-            return new ForwardOut(Map.of("y", out.likelihoods()), EntropyModel.quantizeSte(y.sub(medians)).add(medians));
+            return new ForwardOut(Map.of("y", out.likelihoods()), entropyBottleneck.quantize(y, EntropyModel.Mode.STE, medians));
         }
         return new ForwardOut(Map.of("y", out.likelihoods()), out.values());
     }

@@ -100,7 +100,7 @@ public final class GaussianConditionalLatentCodec extends CodecModule {
         NDArray yHat = out.values();
         NDArray means = g.means();
         if (quantizer == Quantizer.STE) {
-            yHat = means == null ? EntropyModel.quantizeSte(y) : EntropyModel.quantizeSte(y.sub(means)).add(means);
+            yHat = gaussianConditional.quantize(y, EntropyModel.Mode.STE, means);
         }
         return new ForwardOut(Map.of("y", out.likelihoods()), yHat);
     }

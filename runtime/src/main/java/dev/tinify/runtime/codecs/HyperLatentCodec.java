@@ -59,7 +59,7 @@ public final class HyperLatentCodec extends CodecModule {
         NDArray zHat = out.values();
         if (quantizer == Quantizer.STE) {
             NDArray medians = entropyBottleneck.medians();
-            zHat = EntropyModel.quantizeSte(z.sub(medians)).add(medians);
+            zHat = entropyBottleneck.quantize(z, EntropyModel.Mode.STE, medians);
         }
         return new ForwardOut(Map.of("z", out.likelihoods()), apply(hS, zHat));
     }

@@ -38,6 +38,12 @@ public abstract class EntropyModel extends Module {
          * (with a {@link SurrogateRounding} open: {@code surrogate(x - m) + m}).
          */
         DEQUANTIZE,
+        /**
+         * {@code round(x - m) + m} with the identity gradient (straight-through), what a codec with
+         * {@code quantizer=ste} passes on; with a {@link SurrogateRounding} open, as {@code DEQUANTIZE},
+         * so that refinement's rounding stand-in reaches the synthesis too.
+         */
+        STE,
         /** Integer symbols {@code round(x - m)} as int32. */
         SYMBOLS
     }
@@ -130,9 +136,13 @@ public abstract class EntropyModel extends Module {
             case NOISE:
                 return x.add(x.getManager().randomUniform(-0.5f, 0.5f, x.getShape(), x.getDataType()));
             case DEQUANTIZE:
+            case STE:
                 SurrogateRounding surrogate = SurrogateRounding.current();
                 if (surrogate != null) {
                     return means == null ? surrogate.round(x) : surrogate.round(x.sub(means)).add(means);
+                }
+                if (mode == Mode.STE) {
+                    return quantizeSte(x, means);
                 }
                 return means == null ? x.round() : x.sub(means).round().add(means);
             case SYMBOLS:
@@ -149,6 +159,11 @@ public abstract class EntropyModel extends Module {
      */
     public static NDArray quantizeSte(NDArray x) {
         return x.round().add(x.sub(x.stopGradient()));
+    }
+
+    /** {@code round(x - means) + means} with a straight-through gradient ({@link #quantizeSte(NDArray)} without means). */
+    public static NDArray quantizeSte(NDArray x, @Nullable NDArray means) {
+        return means == null ? quantizeSte(x) : quantizeSte(x.sub(means)).add(means);
     }
 
     /** Symbols back to values: {@code symbols + means} (or just the symbols as float32). */

@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A differentiable stand-in for rounding in the entropy models' evaluation-mode forward pass, for
  * optimizing latents through the rate (encoder-side refinement). While a {@link Scope} is open on
- * a thread, every {@link EntropyModel#quantize} in {@link EntropyModel.Mode#DEQUANTIZE} mode on
+ * a thread, every {@link EntropyModel#quantize} in {@link EntropyModel.Mode#DEQUANTIZE} or {@code STE} mode on
  * that thread maps the residual {@code x - means} through {@link #round} instead of
  * {@code round}; coding ({@code SYMBOLS}) and training noise are unchanged. Being per thread, it
  * never changes what another thread computes with the same model.

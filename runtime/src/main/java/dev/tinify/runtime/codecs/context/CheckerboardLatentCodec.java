@@ -247,7 +247,7 @@ public final class CheckerboardLatentCodec extends ContextCodec {
     /** {@code round(y - means) + means} with a straight-through gradient (plain STE rounding without means). */
     private NDArray quantizeAroundMeans(NDArray latent, NDArray params) {
         NDArray means = means(params);
-        return means == null ? EntropyModel.quantizeSte(latent) : EntropyModel.quantizeSte(latent.sub(means)).add(means);
+        return EntropyModel.quantizeSte(latent, means);
     }
 
     private @Nullable NDArray means(NDArray params) {

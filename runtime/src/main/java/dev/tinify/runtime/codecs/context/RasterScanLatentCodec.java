@@ -39,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <p>With {@link Quantizer#STE} the latent that forward returns for the synthesis is
  * {@code round(y - means) + means} with a straight-through gradient, as the decoder will see it,
  * while the context and the likelihoods still use the noisy latent in training ("mixed"
- * quantization: the synthesis never learns from noise it will not get).
+ * quantization: the synthesis never learns from noise it will not get; refinement's rounding
+ * stand-in replaces the rounding when one is open).
  */
 public final class RasterScanLatentCodec extends ContextCodec {
     private static final String NAME = "RasterScanLatentCodec";
@@ -87,8 +88,7 @@ public final class RasterScanLatentCodec extends ContextCodec {
             NDArray gaussian = entropyParameters.forward(NDArrays.concat(new NDList(p, ctx), 1));
             NDList sm = gaussian.split(2, 1);
             EntropyModel.Output out = gaussianConditional.forward(y, sm.get(0), sm.get(1));
-            NDArray forSynthesis = quantizer == Quantizer.STE
-                    ? EntropyModel.quantizeSte(y.sub(sm.get(1))).add(sm.get(1)) : yHat;
+            NDArray forSynthesis = quantizer == Quantizer.STE ? gaussianConditional.quantize(y, EntropyModel.Mode.STE, sm.get(1)) : yHat;
             return new ForwardOut(Map.of("y", scope.keep(out.likelihoods())), scope.keep(forSynthesis));
         }
     }

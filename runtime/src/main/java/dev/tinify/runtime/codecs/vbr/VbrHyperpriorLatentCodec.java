@@ -168,7 +168,7 @@ public final class VbrHyperpriorLatentCodec extends CodecModule implements Varia
         } else {
             zOut = eb.forward(z);
             NDArray medians = eb.medians();
-            zHat = EntropyModel.quantizeSte(z.sub(medians)).add(medians);
+            zHat = EntropyModel.quantizeSte(z, medians);
         }
         NDArray params = hyper.hS().forward(zHat);
         Map<String, NDArray> likelihoods = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import dev.tinify.runtime.codecs.Quantizer;
 import dev.tinify.runtime.entropy.EntropyBottleneck;
 import dev.tinify.runtime.entropy.Fixtures;
 import dev.tinify.runtime.entropy.GaussianConditional;
+import dev.tinify.runtime.entropy.SurrogateRounding;
 import dev.tinify.runtime.layers.Activation;
 import dev.tinify.runtime.layers.Conv2d;
 import dev.tinify.runtime.layers.ConvTranspose2d;
@@ -119,6 +120,10 @@ class RasterScanLatentCodecTest {
             }
             codec.train(false);
             assertArrayEquals(expected, codec.forward(y, params).yHat().toFloatArray(), 1e-4f, "round(y - means) + means");
+            // refinement's stand-in replaces the rounding: one that does not round passes y through
+            try (SurrogateRounding.Scope s = SurrogateRounding.open(NDArray::duplicate)) {
+                assertArrayEquals(yv, codec.forward(y, params).yHat().toFloatArray(), 1e-5f, "the surrogate's values");
+            }
 
             // training: the likelihoods see noise, the synthesis a rounded latent, and the gradient passes straight
             codec.train(true);
