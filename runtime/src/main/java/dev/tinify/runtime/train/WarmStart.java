@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,16 +86,13 @@ public final class WarmStart {
             // Only matching entries override: a later file's misshapen tensor must not hide an earlier file's fitting one.
             merged.putAll(matching);
         }
-        Map<String, SafeTensors.Tensor> smaller = Growth.smaller(model, merged);
+        List<String> taken = state.keySet().stream().filter(merged::containsKey).toList();
+        // Each entry either matches exactly or, with grow, is smaller: split once by shape.
+        Map<String, SafeTensors.Tensor> smaller = new LinkedHashMap<>(merged);
+        smaller.keySet().removeIf(k -> Arrays.equals(merged.get(k).shape(), state.get(k).value().getShape().getShape()));
         merged.keySet().removeAll(smaller.keySet());
         List<String> grown = Growth.apply(model, smaller);
         StateDicts.loadMatching(model, merged);
-        List<String> taken = new ArrayList<>();
-        for (String key : state.keySet()) {
-            if (merged.containsKey(key) || smaller.containsKey(key)) {
-                taken.add(key);
-            }
-        }
         model.update(true);
         return new Result(used, taken, grown, state.size());
     }
