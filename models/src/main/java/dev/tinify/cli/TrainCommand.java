@@ -10,6 +10,7 @@ import dev.tinify.dsl.Spec;
 import dev.tinify.runtime.model.CompressionModel;
 import dev.tinify.runtime.nn.Module;
 import dev.tinify.runtime.video.VideoModel;
+import dev.tinify.runtime.train.Augmentation;
 import dev.tinify.runtime.train.DensityRateLoss;
 import dev.tinify.runtime.train.PassThrough;
 import dev.tinify.runtime.train.RateDistortionLoss;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -164,6 +166,12 @@ final class TrainCommand extends ToolCommand {
             + "weights from new input channels to old outputs start at zero, the rest keeps its initialization."})
     boolean grow;
 
+    @Option(names = "--augment", paramLabel = "A[,A...]", split = ",",
+            description = {"What each image patch may go through besides its crop: flips (a random horizontal and vertical "
+                    + "flip; the default), channels (one of the six orders of R, G, B: saturated colours of every hue from a "
+                    + "training set of mostly landscapes), or none. Saved: a resumed run keeps its own unless given."})
+    @Nullable List<String> augment;
+
     /** Modules started as a pass-through, with the channels each passes. */
     private final Map<String, Integer> passed = new LinkedHashMap<>();
 
@@ -190,6 +198,7 @@ final class TrainCommand extends ToolCommand {
                 : Path.of("runs", s.name() + "-" + m.id() + (quality != null ? "-q" + quality : "-l" + lmbda));
         PrintWriter err = cmd.commandLine().getErr();
         TrainingConfig.Builder builder = TrainingConfig.builder(data, outDir, m, lmbda, steps);
+        builder.augment(augmentations());
         if (resume != null) {
             keepSchedule(resume, builder, err);
         }
@@ -234,7 +243,7 @@ final class TrainCommand extends ToolCommand {
                         objective += ", " + String.join(" and ", freeze) + " frozen";
                     }
                     train(trainer, model.name(), model.params(), model.parameterCount(), warm, config, objective,
-                            model.pointCloud() ? size + "-point clouds" : size + "x" + size, err);
+                            model.pointCloud() ? size + "-point clouds" : size + "x" + size + ", augment: " + describe(config.augment()), err);
                 }
             }
         }
@@ -308,18 +317,39 @@ final class TrainCommand extends ToolCommand {
         }
     }
 
+    /** The augmentations of {@code --augment}, or the default without it. */
+    private Set<Augmentation> augmentations() {
+        if (augment == null) {
+            return Augmentation.DEFAULT;
+        }
+        try {
+            return Augmentation.parse(augment);
+        } catch (IllegalArgumentException e) {
+            throw new TinifyException("--augment " + String.join(",", augment) + ": " + e.getMessage());
+        }
+    }
+
     /**
-     * A resumed run keeps the validation, checkpoint and plateau settings saved in its checkpoint;
-     * an option given on the command line replaces the saved value, and says so.
+     * A resumed run keeps the augmentations and the validation, checkpoint and plateau settings
+     * saved in its checkpoint; an option given on the command line replaces the saved value, and
+     * says so.
      */
     private void keepSchedule(Path checkpoint, TrainingConfig.Builder builder, PrintWriter err) {
         Path json = TrainingState.file(checkpoint);
-        TrainingState.Schedule saved;
+        TrainingState state;
+        Set<Augmentation> savedAugment;
         try {
-            saved = TrainingState.read(json).schedule();
-        } catch (IOException e) {
+            state = TrainingState.read(json);
+            savedAugment = state.augmentations();
+        } catch (IOException | IllegalArgumentException e) {
             throw new TinifyException("cannot resume from " + json + ": " + e.getMessage());
         }
+        if (augment == null) {
+            builder.augment(savedAugment);
+        } else if (!augmentations().equals(savedAugment)) {
+            err.println("tinify: --augment " + describe(augmentations()) + " replaces the run's " + describe(savedAugment));
+        }
+        TrainingState.Schedule saved = state.schedule();
         if (saved == null) {
             return; // written before schedules were recorded: the options (or their defaults) apply
         }
@@ -333,6 +363,10 @@ final class TrainCommand extends ToolCommand {
             err.println("tinify: the run validated on " + saved.valDir() + "; give --val again to keep validating");
         }
         builder.plateauFactor(saved.plateauFactor());
+    }
+
+    private static String describe(Set<Augmentation> set) {
+        return set.isEmpty() ? "none" : String.join(" and ", Augmentation.ids(set));
     }
 
     private static <T> @Nullable T keep(ParseResult given, String option, @Nullable T current, @Nullable T saved, PrintWriter err) {

@@ -20,6 +20,7 @@ import dev.tinify.runtime.image.Padding;
 import dev.tinify.runtime.image.RgbImage;
 import dev.tinify.runtime.metrics.Psnr;
 import dev.tinify.runtime.model.CompressionModel;
+import dev.tinify.runtime.train.Augmentation;
 import dev.tinify.runtime.train.TrainingState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -199,6 +200,7 @@ public final class WeightsExport {
         meta.put("batch", state.batch());
         meta.put("patch", state.patch());
         meta.put("seed", state.seed());
+        meta.put("augment", Augmentation.ids(state.augmentations()));
         Map<String, Object> rates = new LinkedHashMap<>();
         rates.put("net", state.netLr());
         rates.put("aux", state.auxLr());

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tinify.runtime.train.Augmentation;
 import dev.tinify.runtime.train.TrainingState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +91,31 @@ class TrainCommandTest {
         assertEquals(0, run.status(), run.toString());
         assertTrue(run.err().contains("--patience 9 replaces the run's 3"), run.toString());
         assertEquals(new TrainingState.Schedule(7, 5, 9, 0.5, 0.5, null), TrainingState.read(runDir.resolve("latest.json")).schedule());
+    }
+
+    @Test
+    void resumeKeepsTheSavedAugmentationsUnlessGiven() throws Exception {
+        Path data = CliRun.trainData(tmp);
+        Path runDir = tmp.resolve("run");
+        CliRun run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "1", "--augment", "channels,flips");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("augment: flips and channels"), run.toString());
+        assertEquals(List.of("flips", "channels"), TrainingState.read(runDir.resolve("latest.json")).augment());
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "2", "--resume", runDir.toString());
+        assertEquals(0, run.status(), run.toString());
+        assertEquals(Set.of(Augmentation.FLIPS, Augmentation.CHANNELS), TrainingState.read(runDir.resolve("latest.json")).augmentations());
+        run = CliRun.trainTiny("bmshj2018-hyperprior", data, runDir, "--steps", "3", "--resume", runDir.toString(), "--augment", "none");
+        assertEquals(0, run.status(), run.toString());
+        assertTrue(run.err().contains("--augment none replaces the run's flips and channels"), run.toString());
+        assertEquals(List.of(), TrainingState.read(runDir.resolve("latest.json")).augment());
+    }
+
+    @Test
+    void anUnknownAugmentationIsRefusedInOneLine() {
+        CliRun run = CliRun.of("train", "-m", "bmshj2018-hyperprior", "-q", "3", "--data", tmp.toString(), "--steps", "1",
+                "--augment", "flips,hue");
+        assertEquals(1, run.status(), run.toString());
+        assertEquals("tinify train: --augment flips,hue: augmentation 'hue': expected [flips, channels] or none", run.err().strip());
     }
 
     @Test

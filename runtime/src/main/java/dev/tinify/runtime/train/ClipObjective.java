@@ -51,6 +51,9 @@ final class ClipObjective implements Objective {
             throw new IllegalArgumentException(model.name() + " is a fixed-rate model: the base stage trains the base model of a "
                     + "variable-rate one");
         }
+        if (!config.augment().equals(Augmentation.DEFAULT)) {
+            throw new IllegalArgumentException(model.name() + ": augmentations apply to image patches, a video clip is sampled as it is");
+        }
         this.loss = new RateDistortionLoss(config.metric(), config.lambda());
         this.sampler = new ClipSampler(config.trainDir(), config.patch(), GROUP_FRAMES, config.seed());
         this.input = ByteBuffer.allocateDirect(Math.multiplyExact(Float.BYTES * 3 * GROUP_FRAMES * config.batch(),

@@ -56,8 +56,11 @@ final class ImageObjective implements Objective {
                 : DensityRateLoss.fits(model) ? new DensityRateLoss(config.lambda()) : new ChamferRateLoss(config.lambda());
         this.rateLosses = rateLosses(model, config);
         // A point-cloud model takes clouds of config.patch() points.
+        if (model.pointCloud() && !config.augment().equals(Augmentation.DEFAULT)) {
+            throw new IllegalArgumentException(model.name() + ": augmentations apply to image patches, a point cloud is sampled as it is");
+        }
         this.sampler = model.pointCloud() ? new CloudSampler(config.trainDir(), config.patch(), config.seed())
-                : new PatchSampler(config.trainDir(), config.patch(), config.seed());
+                : new PatchSampler(config.trainDir(), config.patch(), config.seed(), config.augment());
         this.input = ByteBuffer.allocateDirect(Math.multiplyExact(Float.BYTES * config.batch(), sampler.floatsPerSample()))
                 .order(ByteOrder.nativeOrder());
         this.validation = config.valDir() == null ? List.of()

@@ -12,18 +12,23 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Random square patches with random horizontal and vertical flips from a folder of images, as a
+ * Random square patches from a folder of images, with the {@link Augmentation}s asked for, as a
  * pure function of (seed, sample number): sample {@code k} comes from epoch {@code k / n} (a
- * seeded shuffle of the {@code n} files) and its crop and flips from a generator seeded by
+ * seeded shuffle of the {@code n} files) and its crop and augmentations from a generator seeded by
  * {@code (seed, k)}. Resuming at any step therefore needs only the seed and the step, and two runs
- * with one seed see the same patches.
+ * with one seed see the same patches. The crop and flips are drawn first, whatever else is asked
+ * for, so runs with and without channel orders see the same crops.
  */
 public final class PatchSampler implements TrainingSamples {
+    /** The six orders of the R, G, B planes; the first keeps them. */
+    private static final int[][] CHANNEL_ORDERS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+
     private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".ppm", ".pnm", ".pgm", ".bmp");
 
     /**
@@ -37,22 +42,27 @@ public final class PatchSampler implements TrainingSamples {
     private long cachedBytes;
     private final int patch;
     private final long seed;
+    private final boolean flips;
+    private final boolean channels;
     private long cachedEpoch = -1;
     private int[] order = new int[0];
 
     /**
      * @param dir folder whose image files (png, jpg, jpeg, ppm, pnm, pgm, bmp; sorted by name) are sampled
      * @param patch side of the square patches
-     * @param seed seed of the shuffles, crops and flips
+     * @param seed seed of the shuffles, crops and augmentations
+     * @param augment what each patch may go through besides its crop
      * @throws IllegalArgumentException if the folder cannot be listed or holds no image
      */
-    public PatchSampler(Path dir, int patch, long seed) {
+    public PatchSampler(Path dir, int patch, long seed, Set<Augmentation> augment) {
         if (patch < 1) {
             throw new IllegalArgumentException("patch size must be positive, got " + patch);
         }
         this.files = listImages(dir);
         this.patch = patch;
         this.seed = seed;
+        this.flips = augment.contains(Augmentation.FLIPS);
+        this.channels = augment.contains(Augmentation.CHANNELS);
     }
 
     /** Image files of a folder, sorted by name. */
@@ -130,12 +140,15 @@ public final class PatchSampler implements TrainingSamples {
         SplittableRandom r = new SplittableRandom(mix(seed, k));
         int top = r.nextInt(h - patch + 1);
         int left = r.nextInt(w - patch + 1);
-        boolean flipX = r.nextBoolean();
-        boolean flipY = r.nextBoolean();
+        // Drawn even when unused, so that the crops and flips do not depend on the other choices.
+        boolean flipX = r.nextBoolean() && flips;
+        boolean flipY = r.nextBoolean() && flips;
+        int[] order = CHANNEL_ORDERS[channels ? r.nextInt(CHANNEL_ORDERS.length) : 0];
         for (int c = 0; c < 3; c++) {
+            int source = order[c];
             for (int y = 0; y < patch; y++) {
                 int sy = top + (flipY ? patch - 1 - y : y);
-                img.row((c * h + sy) * w + left, row, flipX);
+                img.row((source * h + sy) * w + left, row, flipX);
                 out.put(offset + (c * patch + y) * patch, row);
             }
         }

@@ -455,7 +455,7 @@ public final class Trainer implements AutoCloseable {
                     windowLoss, windowSteps, modelFile, optimizerFile, config.trainDir().toString(),
                     new TrainingState.Schedule(config.validateEvery(), config.checkpointEvery(), config.patience(), config.plateauFactor(),
                             config.clipNorm(), config.valDir() == null ? null : config.valDir().toString()),
-                    SpecWriter.write(model.spec()), SpecHash.of(model.spec(), model.params()));
+                    SpecWriter.write(model.spec()), SpecHash.of(model.spec(), model.params()), Augmentation.ids(config.augment()));
             byte[] text = state.toJson();
             AtomicFiles.write(json, text);
             AtomicFiles.write(dir.resolve("latest.json"), text);

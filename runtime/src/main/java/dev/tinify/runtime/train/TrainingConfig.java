@@ -2,8 +2,11 @@ package dev.tinify.runtime.train;
 
 import dev.tinify.dsl.Metric;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,13 +37,17 @@ import org.jspecify.annotations.Nullable;
  *     every rate at once (their second stage, multi-objective)
  * @param frozen top-level modules whose parameters keep their values (e.g. {@code g_a} and
  *     {@code g_s} while a fresh entropy model fits a warm-started transform); empty: none
+ * @param augment what each image patch may go through besides its crop; video clips and point
+ *     clouds take none, so for them it must be {@link Augmentation#DEFAULT}, which they ignore
  */
 public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, Metric metric, double lambda,
                              int quality, long steps, int batch, int patch, long seed, double netLr, double auxLr,
                              double clipNorm, int validateEvery, int checkpointEvery, int patience, double plateauFactor,
-                             boolean baseStage, List<String> frozen) {
+                             boolean baseStage, List<String> frozen, Set<Augmentation> augment) {
     public TrainingConfig {
         frozen = List.copyOf(frozen);
+        Objects.requireNonNull(augment, "augment");
+        augment = Collections.unmodifiableSet(augment.isEmpty() ? EnumSet.noneOf(Augmentation.class) : EnumSet.copyOf(augment));
         Objects.requireNonNull(trainDir, "trainDir");
         Objects.requireNonNull(outDir, "outDir");
         Objects.requireNonNull(metric, "metric");
@@ -91,6 +98,7 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         private double plateauFactor = 0.5;
         private boolean baseStage;
         private List<String> frozen = List.of();
+        private Set<Augmentation> augment = Augmentation.DEFAULT;
 
         private Builder(Path trainDir, Path outDir, Metric metric, double lambda, long steps) {
             this.trainDir = trainDir;
@@ -114,10 +122,11 @@ public record TrainingConfig(Path trainDir, @Nullable Path valDir, Path outDir, 
         public Builder plateauFactor(double v) { plateauFactor = v; return this; }
         public Builder baseStage(boolean v) { baseStage = v; return this; }
         public Builder frozen(List<String> v) { frozen = v; return this; }
+        public Builder augment(Set<Augmentation> v) { augment = v; return this; }
 
         public TrainingConfig build() {
             return new TrainingConfig(trainDir, valDir, outDir, metric, lambda, quality, steps, batch, patch, seed, netLr, auxLr,
-                    clipNorm, validateEvery, checkpointEvery, patience, plateauFactor, baseStage, frozen);
+                    clipNorm, validateEvery, checkpointEvery, patience, plateauFactor, baseStage, frozen, augment);
         }
     }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,13 +45,15 @@ import org.jspecify.annotations.Nullable;
  * @param specText the spec trained, as its canonical text ({@code SpecWriter}), so that a run of
  *     a spec that is not bundled exports without the spec file (null in older checkpoints)
  * @param specHash {@code SpecHash} of that spec at {@code params} (null in older checkpoints)
+ * @param augment the ids of the run's {@link Augmentation}s (null in checkpoints written before
+ *     they were recorded: those runs flipped their patches, {@link Augmentation#DEFAULT})
  */
 public record TrainingState(int format, String spec, Map<String, Number> params, String metric, double lambda, int quality, long step,
                             long seed, int batch, int patch, double netLr, double auxLr, long netSteps, long auxSteps,
                             @Nullable Double plateauBest, int plateauBad, double windowLoss,
                             long windowSteps, String modelFile, String optimizerFile,
                             @Nullable String trainDir, @Nullable Schedule schedule, @Nullable String specText,
-                            @Nullable String specHash) {
+                            @Nullable String specHash, @Nullable List<String> augment) {
     /**
      * Settings that shape the rest of a run without being part of the model or its data: a resumed
      * run keeps them unless the command line replaces them.
@@ -105,6 +109,15 @@ public record TrainingState(int format, String spec, Map<String, Number> params,
         plainName(file, "modelFile", s.modelFile());
         plainName(file, "optimizerFile", s.optimizerFile());
         return s;
+    }
+
+    /**
+     * The run's augmentations.
+     *
+     * @throws IllegalArgumentException if the checkpoint names an unknown one
+     */
+    public Set<Augmentation> augmentations() {
+        return augment == null ? Augmentation.DEFAULT : Augmentation.parse(augment.isEmpty() ? List.of("none") : augment);
     }
 
     /** The model safetensors of the checkpoint whose JSON is {@code json}: beside it. */
