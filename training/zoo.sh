@@ -7,8 +7,8 @@
 #      from q5 for 1,810 steps beat the q3 of its own chain by 1.9 dB at 15 % less rate);
 #   3. MS-SSIM weights q2, q4, q6 fine-tuned from the MSE q3, q5, q6 (batch 4 of 192x192: MS-SSIM's
 #      five scales need sides above 160 pixels);
-#   4. mbt2018-mean q3 from the hyperprior q3 weights (every tensor that matches in name and shape),
-#      and mbt2018-mean q1, q5, q6 from mbt q3 plus the hyperprior of the same quality;
+#   4. mbt2018-mean q5 from the hyperprior q5 (--grow: its h_s into the mean-scale h_s), first with
+#      the transforms frozen, last on 256x256 patches; q6 and q3 from it, q1 from q3;
 #   5. hyperprior-context (the hyperprior plus a raster-scan context model, trained with
 #      quantizer=ste), each quality from the hyperprior of that quality with entropy_parameters
 #      started as a pass-through of its scales: first its entropy model fitted with g_a frozen,
@@ -45,9 +45,10 @@ SIZE=(--set N=64 --set M=96)
 RECIPE=(--data "$DATA" --checkpoint-every 250 --val-every 500 --patience 6 --quiet)
 MSE=(--metric mse --batch 8 --patch 128)
 SSIM=(--metric ms-ssim --batch 4 --patch 192)
-# The context model's last stage: batch 2 of 256x256, as many pixels a step. On 128x128 patches the
-# latent is 8x8 and z 2x2, mostly border for the 5x5 context and h_s; 1,000 steps at 256x256 from
-# one q5 checkpoint coded dev8 with 11 % less rate at the same PSNR than 1,000 steps at 128x128.
+# The last stage of hyperprior-context and mbt2018-mean: batch 2 of 256x256, as many pixels a step.
+# On 128x128 patches the latent is 8x8 and z 2x2, mostly border for the 5x5 context and h_s; 1,000
+# steps at 256x256 from one q5 checkpoint coded dev8 with 11 % less rate at the same PSNR than 1,000
+# steps at 128x128.
 WIDE=(--metric mse --batch 2 --patch 256)
 
 # train OUT LR INIT ARGS...: a fresh run at net learning rate LR from INIT's weights (- for none),
@@ -84,11 +85,16 @@ for q in 2 4 6; do
   src=$([ $q = 2 ] && echo 3 || ([ $q = 4 ] && echo 5 || echo 6))
   train "$RUNS/$H-ms-ssim-q$q" 1e-4 "$RUNS/$H-q$src" -m $H -q $q --seed $((60 + q)) "${SSIM[@]}"
 done
-train "$RUNS/$M-q3" 3e-4 "$RUNS/$H-q3" -m $M -q 3 --seed 23 "${MSE[@]}"
-for q in 1 5 6; do
-  # Later files win: the hyperprior of this quality for the shared transforms, mbt q3 for the rest.
-  train "$RUNS/$M-q$q" 3e-4 "$RUNS/$M-q3,$RUNS/$H-q$q" -m $M -q $q --seed $((20 + q)) "${MSE[@]}"
-done
+# mbt2018-mean q5 from the hyperprior q5: --grow puts the hyperprior's h_s into the leading block of
+# the mean-scale h_s (its first M outputs are the scales); fitted with the transforms frozen, trained
+# whole, last on 256x256 patches. q6 and q3 start from it, q1 from q3.
+[ -f "$RUNS/$M-q5-fit/latest.json" ] || STEPS=300 train "$RUNS/$M-q5-fit" 1e-4 "$RUNS/$H-q5" -m $M -q 5 \
+  --seed 51 "${MSE[@]}" --freeze g_a,g_s --grow
+STEPS=1250 train "$RUNS/$M-q5-128" 1e-4 "$RUNS/$M-q5-fit" -m $M -q 5 --seed 52 "${MSE[@]}"
+train "$RUNS/$M-q5" 5e-5 "$RUNS/$M-q5-128" -m $M -q 5 --seed 52 "${WIDE[@]}"
+train "$RUNS/$M-q6" 5e-5 "$RUNS/$M-q5" -m $M -q 6 --seed 56 "${WIDE[@]}"
+train "$RUNS/$M-q3" 5e-5 "$RUNS/$M-q5-128" -m $M -q 3 --seed 53 "${WIDE[@]}"
+train "$RUNS/$M-q1" 5e-5 "$RUNS/$M-q3" -m $M -q 1 --seed 54 "${WIDE[@]}"
 # The hyperprior of the quality for every shared module, and entropy_parameters that pass its scales
 # through (M=96): the context model starts at the hyperprior's rate-distortion point. Its entropy
 # model is fitted first with g_a frozen (FIT steps; the shipped weights had 500 at q5 and 250
@@ -141,7 +147,7 @@ for q in 2 4 6; do
   ship "$RUNS/$H-ms-ssim-q$q" $H ms-ssim $q "${SSIM[@]}"
 done
 for q in 1 3 5 6; do
-  ship "$RUNS/$M-q$q" $M mse $q "${MSE[@]}"
+  ship "$RUNS/$M-q$q" $M mse $q "${WIDE[@]}"
   ship "$RUNS/$C-q$q-256" $C mse $q "${WIDE[@]}"
 done
 cp -r "$RUNS/weights/." "$W/"
