@@ -344,10 +344,11 @@ final class TrainCommand extends ToolCommand {
         } catch (IOException | IllegalArgumentException e) {
             throw new TinifyException("cannot resume from " + json + ": " + e.getMessage());
         }
+        Set<Augmentation> asked = augmentations();
         if (augment == null) {
             builder.augment(savedAugment);
-        } else if (!augmentations().equals(savedAugment)) {
-            err.println("tinify: --augment " + describe(augmentations()) + " replaces the run's " + describe(savedAugment));
+        } else if (!asked.equals(savedAugment)) {
+            err.println("tinify: --augment " + describe(asked) + " replaces the run's " + describe(savedAugment));
         }
         TrainingState.Schedule saved = state.schedule();
         if (saved == null) {

@@ -36,7 +36,8 @@ public enum Augmentation {
     }
 
     /**
-     * The set named by {@code names}: ids of this enum, or the one name {@code none}.
+     * The set named by {@code names}: ids of this enum, or the one name {@code none} (as an empty
+     * list, which is how a checkpoint records it).
      *
      * @throws IllegalArgumentException naming the first unknown name and the known ones
      */

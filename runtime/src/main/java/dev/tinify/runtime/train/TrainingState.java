@@ -117,7 +117,7 @@ public record TrainingState(int format, String spec, Map<String, Number> params,
      * @throws IllegalArgumentException if the checkpoint names an unknown one
      */
     public Set<Augmentation> augmentations() {
-        return augment == null ? Augmentation.DEFAULT : Augmentation.parse(augment.isEmpty() ? List.of("none") : augment);
+        return augment == null ? Augmentation.DEFAULT : Augmentation.parse(augment);
     }
 
     /** The model safetensors of the checkpoint whose JSON is {@code json}: beside it. */
